@@ -1,0 +1,12 @@
+# SIM_ASAN / SIM_UBSAN: sanitizer builds of everything, fail on the first report.
+set(SIM_SANITIZE_FLAGS "")
+if(SIM_ASAN)
+    list(APPEND SIM_SANITIZE_FLAGS -fsanitize=address)
+endif()
+if(SIM_UBSAN)
+    list(APPEND SIM_SANITIZE_FLAGS -fsanitize=undefined -fsanitize=float-cast-overflow)
+endif()
+if(SIM_SANITIZE_FLAGS)
+    add_compile_options(${SIM_SANITIZE_FLAGS} -fno-sanitize-recover=all -fno-omit-frame-pointer)
+    add_link_options(${SIM_SANITIZE_FLAGS})
+endif()

@@ -1,0 +1,75 @@
+/*
+ * sim_report.h: report.json (one per run folder) and junit.xml (for CI systems).
+ *
+ * report.json carries schema_version, the tool (name, version, plugin ABI), the scenario (path,
+ * sha256 of the file, name), seed, verdict, simulated duration, statistics, assertion results,
+ * the trace digest, the wall-clock duration (the only host-dependent field; never part of the
+ * digest) and the one-line reproduction command.
+ *
+ * junit.xml follows the strict Ant JUnit schema subset (docs/traces.md): <testsuites> without
+ * attributes, one <testsuite> per scenario with package/id/name/timestamp/hostname/tests/
+ * failures/errors/time and children <properties>, <testcase>s, <system-out>, <system-err>; one
+ * <testcase name="<scenario> seed=0x…"> per run with at most one <failure>/<error> (type set, the
+ * repro command in its text).
+ */
+#ifndef SIM_REPORT_H
+#define SIM_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_types.h"
+
+#define SIM_REPORT_SCHEMA_VERSION 1
+
+typedef enum { SIM_VERDICT_PASS = 0, SIM_VERDICT_FAIL, SIM_VERDICT_ERROR } sim_verdict_t;
+const char *sim_verdict_name(sim_verdict_t v);
+
+typedef struct {
+    char *name;     /* assertion name */
+    bool passed;
+    sim_time_ns_t t_ns;  /* when it was decided */
+    char *expected; /* text, may be NULL */
+    char *actual;   /* text, may be NULL */
+} sim_report_assert_t;
+
+typedef struct {
+    char *name;
+    uint64_t tx_ok, rx_ok, tx_queue_full, tx_errors, bus_off_count;
+    uint32_t resets, watchdog_resets;
+} sim_report_node_t;
+
+typedef struct {
+    /* scenario */
+    char *scenario_path;
+    char *scenario_name;
+    char scenario_sha256[65];
+    uint64_t seed;
+    /* outcome */
+    sim_verdict_t verdict;
+    char *error_message; /* for SIM_VERDICT_ERROR */
+    sim_time_ns_t sim_duration_ns;
+    uint64_t wall_ms;    /* host time, for people; excluded from the digest */
+    char digest[65];
+    char *repro;         /* one-line command reproducing the run */
+    /* statistics */
+    uint64_t events_run;
+    uint64_t can_frames, can_error_frames;
+    uint32_t can_load_ppm;
+    sim_report_node_t *nodes;
+    size_t n_nodes;
+    sim_report_assert_t *asserts;
+    size_t n_asserts;
+} sim_report_t;
+
+/** Writes <dir>/report.json. 0 or -SIM_EIO. */
+int sim_report_write_json(const sim_report_t *r, const char *dir);
+
+/** Writes a JUnit file for one or more runs (a suite). 0 or -SIM_EIO. Atomic (temp + rename). */
+int sim_report_write_junit(const sim_report_t *const *runs, size_t n, const char *path);
+
+/** Frees the strings and arrays inside r (not r itself). */
+void sim_report_clear(sim_report_t *r);
+
+#endif

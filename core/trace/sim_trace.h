@@ -1,0 +1,105 @@
+/*
+ * sim_trace.h: the run folder, written as the simulation runs.
+ *
+ *   bus.log       candump -l lines with virtual timestamps, one per frame or error frame
+ *   bus.pcap      the same frames as LINKTYPE_CAN_SOCKETCAN, nanosecond timestamps (libpcap)
+ *   events.jsonl  one JSON object per line: t_ns, type, node first, then the event's fields
+ *   signals.vcd   Value Change Dump (timescale 1 ns), one scope per node
+ *
+ * Nothing here reads a host clock; every line is a function of virtual time and simulated state,
+ * printed without locale dependence. No half-written output: files go to "<dir>.partial/" and
+ * sim_trace_close(commit=true) renames the folder to <dir> (replacing an older one); a failed or
+ * abandoned run removes the partial folder.
+ *
+ * The trace digest is a SHA-256 over the bytes of bus.log, events.jsonl and signals.vcd, in that
+ * order (bus.pcap is derived from the same frames). Same scenario + seed + build → same digest.
+ *
+ * Lifetime: sim_trace_t is not thread-safe; one per run. Write errors are sticky: the first one
+ * is kept and returned by sim_trace_close().
+ */
+#ifndef SIM_TRACE_H
+#define SIM_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_can.h"
+#include "sim_types.h"
+
+typedef struct sim_trace sim_trace_t;
+
+typedef struct {
+    bool pcap; /* also write bus.pcap (when built with libpcap) */
+} sim_trace_cfg_t;
+
+/** Creates "<dir>.partial/" and opens the files. 0, -SIM_EIO (message in errbuf). */
+int sim_trace_open(const char *dir, const sim_trace_cfg_t *cfg, sim_trace_t **out, char *errbuf,
+                   size_t errlen);
+
+/**
+ * Flushes and closes the files. With commit, renames the folder into place; otherwise removes it.
+ * The digest stays readable until sim_trace_free. 0 or the first write error (-SIM_EIO).
+ */
+int sim_trace_close(sim_trace_t *t, bool commit);
+void sim_trace_free(sim_trace_t *t);
+
+/** Hex SHA-256 digest of the traces (valid after sim_trace_close). 65 bytes with the NUL. */
+const char *sim_trace_digest(const sim_trace_t *t);
+
+/** Path of a file inside the run folder as it is being written (for report writers). */
+const char *sim_trace_dir(const sim_trace_t *t);
+
+/* ---- CAN ---------------------------------------------------------------------------------- */
+
+/** bus.log + bus.pcap: one data/remote frame at time t on interface `iface`. */
+void sim_trace_can_frame(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface,
+                         const sim_can_frame_t *f);
+
+/**
+ * bus.log + bus.pcap: one error frame, as Linux reports it: can_id = CAN_ERR_FLAG | class bits
+ * (linux/can/error.h), 8 data bytes.
+ */
+void sim_trace_can_error(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface,
+                         uint32_t err_class, const uint8_t data[8]);
+
+/** Registers the trace as an observer of a bus: frames, error frames and state changes
+ *  (state changes go to events.jsonl as type "can_state"). */
+int sim_trace_attach_bus(sim_trace_t *t, sim_can_bus_t *bus);
+
+/* ---- events.jsonl ------------------------------------------------------------------------- */
+
+/** A line being built; fields keep the order in which they are added. */
+typedef struct sim_trace_ev sim_trace_ev_t;
+
+/** Starts a line {"t_ns":…,"type":…,"node":…; node may be NULL (omitted). Never NULL. */
+sim_trace_ev_t *sim_trace_ev_begin(sim_trace_t *t, sim_time_ns_t t_ns, const char *type,
+                                   const char *node);
+void sim_trace_ev_str(sim_trace_ev_t *e, const char *key, const char *val); /* JSON-escaped */
+void sim_trace_ev_int(sim_trace_ev_t *e, const char *key, int64_t val);
+void sim_trace_ev_uint(sim_trace_ev_t *e, const char *key, uint64_t val);
+void sim_trace_ev_bool(sim_trace_ev_t *e, const char *key, bool val);
+/** A fixed-point number: val / 10^decimals, printed exactly (e.g. 12345, 3 → 12.345). */
+void sim_trace_ev_fixed(sim_trace_ev_t *e, const char *key, int64_t val, unsigned decimals);
+/** Raw JSON (an array or object already formatted by the caller). */
+void sim_trace_ev_raw(sim_trace_ev_t *e, const char *key, const char *json);
+/** Ends and writes the line. */
+void sim_trace_ev_end(sim_trace_ev_t *e);
+
+/* ---- signals.vcd -------------------------------------------------------------------------- */
+
+typedef uint32_t sim_vcd_sig_t;
+
+/**
+ * Declares a signal in scope `scope` (a node name, or "bus"/"world"); width 1..64 bits, or 0 for
+ * a real. Declarations close at the first value change; identifier codes are assigned in sorted
+ * (scope, name) order. Initial value: `init` (as bits; ignored for reals, which start at 0).
+ * 0, -SIM_EBUSY after the first change, -SIM_EEXIST for a duplicate name.
+ */
+int sim_trace_vcd_declare(sim_trace_t *t, const char *scope, const char *name, unsigned width,
+                          uint64_t init, sim_vcd_sig_t *out);
+/** Records a value at t_ns (>= the previous change); unchanged values are not written. */
+void sim_trace_vcd_set(sim_trace_t *t, sim_vcd_sig_t sig, sim_time_ns_t t_ns, uint64_t value);
+void sim_trace_vcd_set_real(sim_trace_t *t, sim_vcd_sig_t sig, sim_time_ns_t t_ns, double value);
+
+#endif
