@@ -1,0 +1,116 @@
+/*
+ * cli_common.c: helpers shared by the subcommands: error lines, the plugin search path, number
+ * parsing, and the host-side facts (own path, wall clock, terminal) that only the command line is
+ * allowed to know about. None of these reach a simulation or its traces.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define MAX_PLUGIN_DIRS 16
+
+static char self_path[4096];
+static char *plugin_dirs[MAX_PLUGIN_DIRS + 1];
+static size_t n_plugin_dirs;
+static bool plugin_dirs_final;
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    fputs("alfasim: error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (cmd != NULL) {
+        fprintf(stderr, "Try 'alfasim %s --help'.\n", cmd);
+    } else {
+        fputs("Try 'alfasim --help'.\n", stderr);
+    }
+    return CLI_EXIT_USAGE;
+}
+
+const char *cli_self_path(void) {
+    if (self_path[0] == '\0') {
+        ssize_t n = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+        if (n <= 0) {
+            strcpy(self_path, "alfasim");
+        } else {
+            self_path[n] = '\0';
+        }
+    }
+    return self_path;
+}
+
+static void add_dir(const char *dir, size_t len) {
+    if (len == 0 || n_plugin_dirs >= MAX_PLUGIN_DIRS) {
+        return;
+    }
+    char *copy = malloc(len + 1);
+    if (copy == NULL) {
+        return;
+    }
+    memcpy(copy, dir, len);
+    copy[len] = '\0';
+    plugin_dirs[n_plugin_dirs++] = copy;
+}
+
+void cli_add_plugin_dir(const char *dir) {
+    add_dir(dir, strlen(dir));
+}
+
+const char *const *cli_plugin_dirs(void) {
+    if (!plugin_dirs_final) {
+        plugin_dirs_final = true;
+        const char *env = getenv("ALFASIM_PLUGIN_PATH");
+        while (env != NULL && *env != '\0') {
+            const char *colon = strchr(env, ':');
+            size_t len = colon ? (size_t)(colon - env) : strlen(env);
+            add_dir(env, len);
+            env = colon ? colon + 1 : NULL;
+        }
+        char buf[4096 + 16];
+        const char *self = cli_self_path();
+        const char *slash = strrchr(self, '/');
+        if (slash != NULL) {
+            snprintf(buf, sizeof buf, "%.*s/plugins", (int)(slash - self), self);
+            add_dir(buf, strlen(buf));
+        }
+        plugin_dirs[n_plugin_dirs] = NULL;
+    }
+    return (const char *const *)plugin_dirs;
+}
+
+bool cli_parse_u64(const char *text, uint64_t *out) {
+    if (text == NULL || *text == '\0' || *text == '-' || *text == '+') {
+        return false;
+    }
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (errno != 0 || end == text || *end != '\0') {
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+bool cli_progress_enabled(void) {
+    const char *term = getenv("TERM");
+    if (term != NULL && strcmp(term, "dumb") == 0) {
+        return false;
+    }
+    return isatty(STDERR_FILENO) == 1;
+}
+
+uint64_t cli_wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}

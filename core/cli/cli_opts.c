@@ -1,0 +1,170 @@
+/*
+ * cli_opts.c: option parsing for the subcommands (see cli_opts.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_opts.h"
+
+typedef struct {
+    const char *name;
+    unsigned flag;
+    bool takes_value;
+} opt_def_t;
+
+static const opt_def_t defs[] = {
+    {"--seed", CLI_OPT_SEED, true},         {"--duration", CLI_OPT_DURATION, true},
+    {"--out", CLI_OPT_OUT, true},           {"--junit", CLI_OPT_JUNIT, true},
+    {"-j", CLI_OPT_JOBS, true},             {"--jobs", CLI_OPT_JOBS, true},
+    {"--shard", CLI_OPT_SHARD, true},       {"--quiet", CLI_OPT_QUIET, false},
+    {"-q", CLI_OPT_QUIET, false},           {"--no-pcap", CLI_OPT_PCAP, false},
+    {"--plugin-path", CLI_OPT_PLUGIN_PATH, true},
+};
+
+static int apply(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char *val) {
+    switch (d->flag) {
+        case CLI_OPT_SEED:
+            if (!cli_parse_u64(val, &o->seed)) {
+                return cli_usage_error(cmd, "--seed: '%s' is not a number (decimal or 0x hex)", val);
+            }
+            o->seed_set = true;
+            return -1;
+        case CLI_OPT_DURATION:
+            if (sim_parse_duration(val, &o->duration_ns) != 0 || o->duration_ns <= 0) {
+                return cli_usage_error(cmd, "--duration: '%s' is not a duration like 90s or 26h",
+                                       val);
+            }
+            return -1;
+        case CLI_OPT_OUT:
+            o->out = val;
+            return -1;
+        case CLI_OPT_JUNIT:
+            o->junit = val;
+            return -1;
+        case CLI_OPT_JOBS: {
+            uint64_t j = 0;
+            if (!cli_parse_u64(val, &j) || j == 0 || j > 256) {
+                return cli_usage_error(cmd, "-j: '%s' is not a worker count 1..256", val);
+            }
+            o->jobs = (unsigned)j;
+            return -1;
+        }
+        case CLI_OPT_SHARD: {
+            unsigned k = 0, n = 0;
+            char extra;
+            if (sscanf(val, "%u/%u%c", &k, &n, &extra) != 2 || n == 0 || k == 0 || k > n) {
+                return cli_usage_error(cmd, "--shard: '%s' is not K/N with 1 <= K <= N", val);
+            }
+            o->shard_k = k;
+            o->shard_n = n;
+            return -1;
+        }
+        case CLI_OPT_QUIET:
+            o->quiet = true;
+            return -1;
+        case CLI_OPT_PCAP:
+            o->no_pcap = true;
+            return -1;
+        case CLI_OPT_PLUGIN_PATH:
+            if (o->n_plugin_paths >= sizeof o->plugin_paths / sizeof o->plugin_paths[0]) {
+                return cli_usage_error(cmd, "--plugin-path: too many directories");
+            }
+            o->plugin_paths[o->n_plugin_paths++] = val;
+            cli_add_plugin_dir(val);
+            return -1;
+        default:
+            return cli_usage_error(cmd, "internal: unhandled option %s", d->name);
+    }
+}
+
+static const opt_def_t *find_def(const char *arg, size_t name_len) {
+    for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++) {
+        if (strlen(defs[i].name) == name_len && strncmp(arg, defs[i].name, name_len) == 0) {
+            return &defs[i];
+        }
+    }
+    return NULL;
+}
+
+int cli_opts_parse(cli_opts_t *o, const char *cmd, const char *usage, int argc, char **argv,
+                   unsigned allowed) {
+    memset(o, 0, sizeof *o);
+    o->jobs = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(usage, stdout);
+            return CLI_EXIT_OK;
+        }
+        if (arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (o->n_inputs >= sizeof o->inputs / sizeof o->inputs[0]) {
+                return cli_usage_error(cmd, "too many inputs");
+            }
+            o->inputs[o->n_inputs++] = arg;
+            continue;
+        }
+        const char *eq = strchr(arg, '=');
+        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        const opt_def_t *d = find_def(arg, name_len);
+        if (d == NULL || !(d->flag & allowed)) {
+            return cli_usage_error(cmd, "unknown option '%.*s' for '%s'", (int)name_len, arg, cmd);
+        }
+        const char *val = NULL;
+        if (d->takes_value) {
+            if (eq != NULL) {
+                val = eq + 1;
+            } else if (i + 1 < argc) {
+                val = argv[++i];
+            } else {
+                return cli_usage_error(cmd, "option '%s' needs a value", d->name);
+            }
+        } else if (eq != NULL) {
+            return cli_usage_error(cmd, "option '%s' takes no value", d->name);
+        }
+        int rc = apply(o, cmd, d, val);
+        if (rc >= 0) {
+            return rc;
+        }
+    }
+    return -1;
+}
+
+void cli_opts_free(cli_opts_t *o) {
+    (void)o;
+}
+
+void cli_opts_out_dir(const cli_opts_t *o, const sim_scenario_t *scn, char *buf, size_t len) {
+    if (o->out != NULL) {
+        snprintf(buf, len, "%s", o->out);
+    } else {
+        snprintf(buf, len, "out/%s", scn->name);
+    }
+}
+
+void cli_opts_repro(const cli_opts_t *o, const sim_scenario_t *scn, char *buf, size_t len) {
+    uint64_t seed = o->seed_set ? o->seed : scn->seed;
+    int n = snprintf(buf, len, "alfasim run %s --seed 0x%" PRIx64, scn->path, seed);
+    if (o->duration_ns > 0 && n > 0 && (size_t)n < len) {
+        snprintf(buf + n, len - (size_t)n, " --duration %" PRId64 "ns", o->duration_ns);
+    }
+}
+
+void cli_fill_host_facts(sim_report_t *r) {
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(r->timestamp, sizeof r->timestamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    char host[256];
+    if (gethostname(host, sizeof host) != 0) {
+        strcpy(host, "localhost");
+    }
+    host[sizeof host - 1] = '\0';
+    free(r->hostname);
+    r->hostname = strdup(host);
+}

@@ -1,0 +1,65 @@
+/*
+ * cli_opts.h: option parsing shared by the subcommands. Each subcommand says which options it
+ * takes; "--opt value" and "--opt=value" are both accepted; anything else is a usage error (64).
+ */
+#ifndef SIM_CLI_OPTS_H
+#define SIM_CLI_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_report.h"
+#include "sim_scenario.h"
+
+enum {
+    CLI_OPT_SEED = 1u << 0,
+    CLI_OPT_DURATION = 1u << 1,
+    CLI_OPT_OUT = 1u << 2,
+    CLI_OPT_JUNIT = 1u << 3,
+    CLI_OPT_JOBS = 1u << 4,
+    CLI_OPT_SHARD = 1u << 5,
+    CLI_OPT_QUIET = 1u << 6,
+    CLI_OPT_PCAP = 1u << 7,
+    CLI_OPT_PLUGIN_PATH = 1u << 8,
+    CLI_OPT_RUN = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_OUT | CLI_OPT_JUNIT | CLI_OPT_QUIET |
+                  CLI_OPT_PCAP | CLI_OPT_PLUGIN_PATH,
+    CLI_OPT_SUITE = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_OUT | CLI_OPT_JUNIT | CLI_OPT_JOBS |
+                    CLI_OPT_SHARD | CLI_OPT_QUIET | CLI_OPT_PLUGIN_PATH,
+    CLI_OPT_CHECK = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_QUIET | CLI_OPT_PLUGIN_PATH,
+    CLI_OPT_VALIDATE = CLI_OPT_PLUGIN_PATH | CLI_OPT_QUIET,
+};
+
+typedef struct {
+    const char *inputs[256];
+    size_t n_inputs;
+    bool seed_set;
+    uint64_t seed;
+    sim_time_ns_t duration_ns; /* 0: the scenario's */
+    const char *out;
+    const char *junit;
+    bool quiet, no_pcap;
+    unsigned jobs;               /* suite workers, default 1 */
+    unsigned shard_k, shard_n;   /* --shard K/N, 1-based; n 0 = no sharding */
+    const char *plugin_paths[8]; /* --plugin-path, forwarded to workers */
+    size_t n_plugin_paths;
+} cli_opts_t;
+
+/**
+ * Parses argv (argv[0] is the subcommand). Returns -1 to go on, or an exit code to return at once:
+ * 0 after printing `usage` for --help, 64 after a usage error.
+ */
+int cli_opts_parse(cli_opts_t *o, const char *cmd, const char *usage, int argc, char **argv,
+                   unsigned allowed);
+void cli_opts_free(cli_opts_t *o);
+
+/** The run folder: --out, or out/<scenario name>. */
+void cli_opts_out_dir(const cli_opts_t *o, const sim_scenario_t *scn, char *buf, size_t len);
+
+/** The one-line reproduction command of a run. */
+void cli_opts_repro(const cli_opts_t *o, const sim_scenario_t *scn, char *buf, size_t len);
+
+/** Fills the wall-clock facts JUnit wants (timestamp, hostname); never part of a digest. */
+void cli_fill_host_facts(sim_report_t *r);
+
+#endif

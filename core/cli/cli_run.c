@@ -1,0 +1,138 @@
+/*
+ * cli_run.c: `alfasim run SCENARIO.json`: load, run, write the run folder, report the verdict.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_opts.h"
+#include "sim_run.h"
+#include "sim_scenario.h"
+
+static const char run_usage[] =
+    "Usage: alfasim run SCENARIO.json [--seed N] [--duration T] [--out DIR] [--junit FILE]\n"
+    "                   [--plugin-path DIR] [--no-pcap] [--quiet]\n"
+    "\n"
+    "Runs one scenario in virtual time and writes its run folder (bus.log, bus.pcap,\n"
+    "events.jsonl, signals.vcd, report.json).\n"
+    "\n"
+    "Examples:\n"
+    "  alfasim run scenarios/test/two_nodes.json\n"
+    "  alfasim run scenarios/test/two_nodes.json --seed 0x5eed --duration 30s --out /tmp/run1\n"
+    "\n"
+    "Options:\n"
+    "  --seed N          seed for every random stream (decimal or 0x hex; default: the scenario's)\n"
+    "  --duration T      virtual time to run, e.g. 90s, 26h (default: the scenario's)\n"
+    "  --out DIR         run folder (default: out/<scenario name>)\n"
+    "  --junit FILE      also write a JUnit XML file\n"
+    "  --plugin-path DIR look for firmware plugins in DIR first (repeatable)\n"
+    "  --no-pcap         do not write bus.pcap\n"
+    "  --quiet           print nothing but errors\n"
+    "\n"
+    "Exit codes: 0 passed, 1 an assertion failed, 64 usage, 65 bad scenario, 66 missing input,\n"
+    "70 internal error, 74 cannot write output.\n";
+
+static void progress(void *ctx, sim_time_ns_t now_ns, sim_time_ns_t end_ns) {
+    const uint64_t *t0 = ctx;
+    uint64_t wall = cli_wall_ms() - *t0;
+    double sim_s = (double)now_ns / 1e9;
+    double factor = wall ? sim_s * 1000.0 / (double)wall : 0.0;
+    fprintf(stderr, "\rsim %.1f/%.1f s  x%.0f real-time ", sim_s, (double)end_ns / 1e9, factor);
+}
+
+static int exit_for_verdict(sim_verdict_t v) {
+    switch (v) {
+        case SIM_VERDICT_PASS:
+            return CLI_EXIT_OK;
+        case SIM_VERDICT_FAIL:
+            return CLI_EXIT_FAIL;
+        case SIM_VERDICT_ERROR:
+            return CLI_EXIT_SOFTWARE;
+    }
+    return CLI_EXIT_SOFTWARE;
+}
+
+static void print_summary(const sim_report_t *r, const char *out_dir) {
+    printf("%s: %s  seed=0x%" PRIx64 "  sim=%.3fs  frames=%" PRIu64 "  digest=%.16s  -> %s\n",
+           r->scenario_name, sim_verdict_name(r->verdict), r->seed,
+           (double)r->sim_duration_ns / 1e9, r->can_frames, r->digest, out_dir);
+    for (size_t i = 0; i < r->n_asserts; i++) {
+        const sim_report_assert_t *a = &r->asserts[i];
+        if (!a->passed) {
+            printf("  FAILED %s at t=%.3fs: expected %s, got %s\n", a->name,
+                   (double)a->t_ns / 1e9, a->expected ? a->expected : "?",
+                   a->actual ? a->actual : "?");
+        }
+    }
+    if (r->verdict != SIM_VERDICT_PASS && r->repro != NULL) {
+        printf("  reproduce: %s\n", r->repro);
+    }
+}
+
+int cli_run(int argc, char **argv) {
+    cli_opts_t o;
+    int rc = cli_opts_parse(&o, "run", run_usage, argc, argv, CLI_OPT_RUN);
+    if (rc >= 0) {
+        return rc;
+    }
+    if (o.n_inputs != 1) {
+        return cli_usage_error("run", "expected exactly one scenario file");
+    }
+    sim_diag_t diag;
+    sim_scenario_t *scn = NULL;
+    if (sim_scenario_load(o.inputs[0], cli_plugin_dirs(), &scn, &diag) != 0) {
+        char line[1024];
+        sim_diag_format(&diag, line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+        return diag.exit_code ? diag.exit_code : CLI_EXIT_DATAERR;
+    }
+    char out_dir[1024], repro[2048];
+    cli_opts_out_dir(&o, scn, out_dir, sizeof out_dir);
+    cli_opts_repro(&o, scn, repro, sizeof repro);
+    uint64_t t0 = cli_wall_ms();
+    sim_run_cfg_t cfg = {
+        .scn = scn,
+        .seed = o.seed_set ? o.seed : scn->seed,
+        .duration_ns = o.duration_ns ? o.duration_ns : scn->duration_ns,
+        .out_dir = out_dir,
+        .pcap = !o.no_pcap,
+        .repro = repro,
+        .progress = (!o.quiet && cli_progress_enabled()) ? progress : NULL,
+        .progress_ctx = &t0,
+        .wall_ms = cli_wall_ms,
+    };
+    sim_report_t report;
+    memset(&report, 0, sizeof report);
+    char err[1024] = "";
+    rc = sim_run_scenario(&cfg, &report, err, sizeof err);
+    if (cfg.progress != NULL) {
+        fputs("\r\033[K", stderr);
+    }
+    int code;
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", err[0] ? err : "alfasim: error: run failed");
+        code = rc == -SIM_EIO ? CLI_EXIT_IOERR
+               : rc == -SIM_EFORMAT ? CLI_EXIT_DATAERR
+               : rc == -SIM_ENOENT ? CLI_EXIT_NOINPUT
+                                   : CLI_EXIT_SOFTWARE;
+    } else {
+        code = exit_for_verdict(report.verdict);
+        if (!o.quiet) {
+            print_summary(&report, out_dir);
+        }
+        if (o.junit != NULL) {
+            cli_fill_host_facts(&report);
+            const sim_report_t *runs[1] = {&report};
+            if (sim_report_write_junit(runs, 1, o.junit) != 0) {
+                fprintf(stderr, "%s: error: cannot write the JUnit file\n", o.junit);
+                code = CLI_EXIT_IOERR;
+            }
+        }
+    }
+    sim_report_clear(&report);
+    sim_scenario_free(scn);
+    cli_opts_free(&o);
+    return code;
+}

@@ -1,0 +1,190 @@
+/*
+ * cli_spawn.c: worker processes and reading their reports back (see cli_spawn.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_spawn.h"
+
+pid_t cli_spawn_run(const cli_opts_t *o, const char *scenario, const char *out_dir) {
+    char seed[32], duration[48];
+    const char *argv[32];
+    size_t n = 0;
+    argv[n++] = cli_self_path();
+    argv[n++] = "run";
+    argv[n++] = scenario;
+    argv[n++] = "--out";
+    argv[n++] = out_dir;
+    argv[n++] = "--quiet";
+    if (o->seed_set) {
+        snprintf(seed, sizeof seed, "0x%" PRIx64, o->seed);
+        argv[n++] = "--seed";
+        argv[n++] = seed;
+    }
+    if (o->duration_ns > 0) {
+        snprintf(duration, sizeof duration, "%" PRId64 "ns", o->duration_ns);
+        argv[n++] = "--duration";
+        argv[n++] = duration;
+    }
+    for (size_t i = 0; i < o->n_plugin_paths && n + 3 < sizeof argv / sizeof argv[0]; i++) {
+        argv[n++] = "--plugin-path";
+        argv[n++] = o->plugin_paths[i];
+    }
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execv(argv[0], (char *const *)argv);
+        fprintf(stderr, "alfasim: error: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(CLI_EXIT_SOFTWARE);
+    }
+    return pid;
+}
+
+pid_t cli_wait_any(int *exit_code) {
+    int status = 0;
+    pid_t pid;
+    do {
+        pid = waitpid(-1, &status, 0);
+    } while (pid < 0 && errno == EINTR);
+    if (pid > 0) {
+        *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_SOFTWARE;
+    }
+    return pid;
+}
+
+static char *dup_str(const cJSON *obj, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
+}
+
+static uint64_t get_u64(const cJSON *obj, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
+}
+
+static void copy_str(char *dst, size_t len, const cJSON *obj, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    snprintf(dst, len, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+static void read_asserts(const cJSON *root, sim_report_t *r) {
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "assertions");
+    int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+    if (n <= 0) {
+        return;
+    }
+    r->asserts = calloc((size_t)n, sizeof *r->asserts);
+    if (r->asserts == NULL) {
+        return;
+    }
+    const cJSON *a;
+    cJSON_ArrayForEach(a, arr) {
+        sim_report_assert_t *x = &r->asserts[r->n_asserts++];
+        x->name = dup_str(a, "name");
+        x->passed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "passed"));
+        x->t_ns = (sim_time_ns_t)get_u64(a, "t_ns");
+        x->expected = dup_str(a, "expected");
+        x->actual = dup_str(a, "actual");
+    }
+}
+
+static sim_verdict_t parse_verdict(const char *v) {
+    if (v != NULL && strcmp(v, "pass") == 0) {
+        return SIM_VERDICT_PASS;
+    }
+    if (v != NULL && strcmp(v, "fail") == 0) {
+        return SIM_VERDICT_FAIL;
+    }
+    return SIM_VERDICT_ERROR;
+}
+
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            char *nb = realloc(buf, cap);
+            if (nb == NULL) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + len, 1, 4096, f);
+        len += got;
+        if (got < 4096) {
+            break;
+        }
+    }
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+int cli_report_read(const char *dir, sim_report_t *r) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s/report.json", dir);
+    char *text = slurp(path);
+    cJSON *root = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (root == NULL) {
+        return -1;
+    }
+    memset(r, 0, sizeof *r);
+    const cJSON *scn = cJSON_GetObjectItemCaseSensitive(root, "scenario");
+    r->scenario_path = dup_str(scn, "path");
+    r->scenario_name = dup_str(scn, "name");
+    copy_str(r->scenario_sha256, sizeof r->scenario_sha256, scn, "sha256");
+    const cJSON *seed_hex = cJSON_GetObjectItemCaseSensitive(root, "seed_hex");
+    if (cJSON_IsString(seed_hex)) {
+        r->seed = strtoull(seed_hex->valuestring, NULL, 16);
+    } else {
+        r->seed = get_u64(root, "seed");
+    }
+    char *verdict = dup_str(root, "verdict");
+    r->verdict = parse_verdict(verdict);
+    free(verdict);
+    r->error_message = dup_str(root, "error");
+    r->sim_duration_ns = (sim_time_ns_t)get_u64(root, "sim_duration_ns");
+    r->wall_ms = get_u64(root, "wall_ms");
+    copy_str(r->digest, sizeof r->digest, root, "digest");
+    r->repro = dup_str(root, "repro");
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(root, "statistics");
+    r->events_run = get_u64(st, "events_run");
+    r->can_frames = get_u64(st, "can_frames");
+    r->can_error_frames = get_u64(st, "can_error_frames");
+    r->can_load_ppm = (uint32_t)get_u64(st, "can_load_ppm");
+    read_asserts(root, r);
+    cJSON_Delete(root);
+    return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void cli_remove_tree(const char *path) {
+    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}

@@ -1,0 +1,333 @@
+/*
+ * cli_suite.c: `alfasim suite PATH...`: finds scenario files, loads each (so a broken one is
+ * reported with its file:line:col error and counted, not run), runs the rest in up to -j worker
+ * processes, prints a summary table and writes one JUnit file for all of them.
+ *
+ * Directories are searched recursively for *.json, in sorted order; folders named "boards" and
+ * files starting with '_' hold board descriptions and fragments, not scenarios, and are skipped.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "cli_opts.h"
+#include "cli_spawn.h"
+
+static const char suite_usage[] =
+    "Usage: alfasim suite PATH... [-j N] [--out DIR] [--junit FILE] [--shard K/N]\n"
+    "                     [--seed N] [--duration T] [--plugin-path DIR] [--quiet]\n"
+    "\n"
+    "Runs every scenario found under the PATHs (files, or folders searched for *.json) in\n"
+    "worker processes and prints a summary. Each run writes DIR/<scenario>/.\n"
+    "\n"
+    "Examples:\n"
+    "  alfasim suite scenarios/ -j 2\n"
+    "  alfasim suite scenarios/ --shard 2/4 --junit out/junit-2.xml\n"
+    "\n"
+    "Options:\n"
+    "  -j N            worker processes (default 1)\n"
+    "  --out DIR       parent of the run folders (default out/suite)\n"
+    "  --junit FILE    write one JUnit XML file for the whole suite\n"
+    "  --shard K/N     run only the K-th of N interleaved shards of the sorted list\n"
+    "  --seed N        override every scenario's seed\n"
+    "  --duration T    override every scenario's duration\n"
+    "\n"
+    "Exit codes: 0 all passed, 1 an assertion failed, 65 a scenario is malformed, 66 missing\n"
+    "input, 70 a run crashed or hit an internal error.\n";
+
+#define MAX_SCENARIOS 4096
+
+typedef struct {
+    char *path;
+    char name[80];
+    int exit_code;
+    bool loaded;
+    char load_error[1024];
+    sim_report_t report;
+    bool have_report;
+} entry_t;
+
+typedef struct {
+    entry_t *items;
+    size_t n;
+} list_t;
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_path(list_t *l, const char *path) {
+    if (l->n < MAX_SCENARIOS) {
+        l->items[l->n++].path = strdup(path);
+    }
+}
+
+static void collect_dir(list_t *l, const char *dir) {
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        return;
+    }
+    char *names[1024];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < 1024) {
+        if (e->d_name[0] != '.' && e->d_name[0] != '_' && strcmp(e->d_name, "boards") != 0) {
+            names[n++] = strdup(e->d_name);
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof names[0], cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            collect_dir(l, path);
+        } else {
+            size_t len = strlen(names[i]);
+            if (len > 5 && strcmp(names[i] + len - 5, ".json") == 0) {
+                add_path(l, path);
+            }
+        }
+        free(names[i]);
+    }
+}
+
+static int collect(list_t *l, const cli_opts_t *o) {
+    for (size_t i = 0; i < o->n_inputs; i++) {
+        struct stat st;
+        if (stat(o->inputs[i], &st) != 0) {
+            fprintf(stderr, "%s: error: cannot read: %s\n", o->inputs[i], strerror(errno));
+            return CLI_EXIT_NOINPUT;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            char dir[4096];
+            snprintf(dir, sizeof dir, "%s", o->inputs[i]);
+            size_t len = strlen(dir);
+            while (len > 1 && dir[len - 1] == '/') {
+                dir[--len] = '\0';
+            }
+            collect_dir(l, dir);
+        } else {
+            add_path(l, o->inputs[i]);
+        }
+    }
+    return 0;
+}
+
+/* Keeps the K-th of N interleaved shards: entries i with i % N == K - 1. */
+static void shard(list_t *l, const cli_opts_t *o) {
+    if (o->shard_n == 0) {
+        return;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (i % o->shard_n == o->shard_k - 1) {
+            l->items[kept++] = l->items[i];
+        } else {
+            free(l->items[i].path);
+        }
+    }
+    l->n = kept;
+}
+
+/* Loads every scenario in the parent: a broken file is reported here and never spawned. */
+static void preload(list_t *l) {
+    for (size_t i = 0; i < l->n; i++) {
+        entry_t *e = &l->items[i];
+        sim_diag_t diag;
+        sim_scenario_t *scn = NULL;
+        if (sim_scenario_load(e->path, cli_plugin_dirs(), &scn, &diag) != 0) {
+            sim_diag_format(&diag, e->load_error, sizeof e->load_error);
+            e->exit_code = diag.exit_code ? diag.exit_code : CLI_EXIT_DATAERR;
+            const char *base = strrchr(e->path, '/');
+            snprintf(e->name, sizeof e->name, "%s", base ? base + 1 : e->path);
+            continue;
+        }
+        e->loaded = true;
+        snprintf(e->name, sizeof e->name, "%s", scn->name);
+        sim_scenario_free(scn);
+        /* Two scenarios with the same name get distinct run folders. */
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(l->items[j].name, e->name) == 0) {
+                size_t len = strlen(e->name);
+                snprintf(e->name + len, sizeof e->name - len, "-%zu", i);
+                break;
+            }
+        }
+    }
+}
+
+static void run_all(list_t *l, const cli_opts_t *o, const char *out_root) {
+    size_t next = 0, running = 0;
+    pid_t pids[256];
+    size_t owner[256];
+    for (;;) {
+        while (running < o->jobs && next < l->n) {
+            entry_t *e = &l->items[next];
+            if (e->loaded) {
+                char out[4096];
+                snprintf(out, sizeof out, "%s/%s", out_root, e->name);
+                pid_t pid = cli_spawn_run(o, e->path, out);
+                if (pid < 0) {
+                    e->exit_code = CLI_EXIT_SOFTWARE;
+                } else {
+                    pids[running] = pid;
+                    owner[running++] = next;
+                }
+            }
+            next++;
+        }
+        if (running == 0) {
+            return;
+        }
+        int code = 0;
+        pid_t done = cli_wait_any(&code);
+        for (size_t i = 0; i < running; i++) {
+            if (pids[i] == done) {
+                l->items[owner[i]].exit_code = code;
+                pids[i] = pids[running - 1];
+                owner[i] = owner[running - 1];
+                running--;
+                break;
+            }
+        }
+        if (done < 0) {
+            return;
+        }
+    }
+}
+
+static const char *status_word(const entry_t *e) {
+    if (!e->loaded) {
+        return "INVALID";
+    }
+    switch (e->exit_code) {
+        case CLI_EXIT_OK:
+            return "pass";
+        case CLI_EXIT_FAIL:
+            return "FAIL";
+        case CLI_EXIT_NODE_FAULT:
+            return "FAULT";
+        default:
+            return "ERROR";
+    }
+}
+
+static int summarise(list_t *l, const char *out_root, bool quiet) {
+    int worst = 0;
+    size_t passed = 0;
+    if (!quiet) {
+        printf("%-32s %-8s %10s %9s %8s  %s\n", "scenario", "result", "sim", "frames", "wall",
+               "digest");
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        entry_t *e = &l->items[i];
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/%s", out_root, e->name);
+        e->have_report = e->loaded && cli_report_read(dir, &e->report) == 0;
+        if (!e->have_report) {
+            memset(&e->report, 0, sizeof e->report);
+            e->report.scenario_path = strdup(e->path);
+            e->report.scenario_name = strdup(e->name);
+            e->report.verdict = SIM_VERDICT_ERROR;
+            e->report.error_message = strdup(e->loaded ? "the run produced no report"
+                                                       : e->load_error);
+        }
+        passed += e->exit_code == 0;
+        if (e->exit_code != 0 && (worst == 0 || worst == CLI_EXIT_FAIL)) {
+            worst = e->exit_code;
+        }
+        if (!quiet) {
+            const sim_report_t *r = &e->report;
+            printf("%-32s %-8s %9.1fs %9" PRIu64 " %7.2fs  %.16s\n", e->name, status_word(e),
+                   (double)r->sim_duration_ns / 1e9, r->can_frames, (double)r->wall_ms / 1000.0,
+                   e->have_report ? r->digest : "-");
+        }
+        if (!e->loaded) {
+            fprintf(stderr, "%s\n", e->load_error);
+        } else if (e->exit_code != 0 && e->report.repro != NULL) {
+            fprintf(stderr, "%s: %s; reproduce: %s\n", e->name, status_word(e), e->report.repro);
+        }
+    }
+    if (!quiet) {
+        printf("%zu scenarios: %zu passed, %zu failed\n", l->n, passed, l->n - passed);
+    }
+    return worst;
+}
+
+static int write_junit(list_t *l, const char *path) {
+    const sim_report_t **runs = calloc(l->n ? l->n : 1, sizeof *runs);
+    if (runs == NULL) {
+        return CLI_EXIT_SOFTWARE;
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        cli_fill_host_facts(&l->items[i].report);
+        runs[i] = &l->items[i].report;
+    }
+    int rc = sim_report_write_junit(runs, l->n, path);
+    free(runs);
+    if (rc != 0) {
+        fprintf(stderr, "%s: error: cannot write the JUnit file\n", path);
+        return CLI_EXIT_IOERR;
+    }
+    return 0;
+}
+
+int cli_suite(int argc, char **argv) {
+    cli_opts_t o;
+    int rc = cli_opts_parse(&o, "suite", suite_usage, argc, argv, CLI_OPT_SUITE);
+    if (rc >= 0) {
+        return rc;
+    }
+    if (o.n_inputs == 0) {
+        return cli_usage_error("suite", "expected at least one scenario file or folder");
+    }
+    list_t l = {calloc(MAX_SCENARIOS, sizeof(entry_t)), 0};
+    if (l.items == NULL) {
+        return CLI_EXIT_SOFTWARE;
+    }
+    rc = collect(&l, &o);
+    if (rc == 0) {
+        shard(&l, &o);
+        const char *out_root = o.out ? o.out : "out/suite";
+        if (mkdir(out_root, 0777) != 0 && errno != EEXIST) {
+            char parent_cmd[4200];
+            snprintf(parent_cmd, sizeof parent_cmd, "%s", out_root);
+            /* Create missing parents one level at a time. */
+            for (char *p = parent_cmd + 1; *p; p++) {
+                if (*p == '/') {
+                    *p = '\0';
+                    mkdir(parent_cmd, 0777);
+                    *p = '/';
+                }
+            }
+            if (mkdir(out_root, 0777) != 0 && errno != EEXIST) {
+                fprintf(stderr, "%s: error: cannot create: %s\n", out_root, strerror(errno));
+                rc = CLI_EXIT_IOERR;
+            }
+        }
+        if (rc == 0) {
+            preload(&l);
+            run_all(&l, &o, out_root);
+            rc = summarise(&l, out_root, o.quiet);
+            if (o.junit != NULL) {
+                int jrc = write_junit(&l, o.junit);
+                rc = rc ? rc : jrc;
+            }
+        }
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        free(l.items[i].path);
+        sim_report_clear(&l.items[i].report);
+    }
+    free(l.items);
+    return rc;
+}
