@@ -1,0 +1,288 @@
+/*
+ * battery.c: 16S LFP pack physics and BMS protection (contract in battery.h).
+ *
+ * Everything is evaluated from the state at the start of a step (OCV at the old SOC), so the
+ * power a caller computes with battery_current_for_power_a() is exactly the power the terminals
+ * see in battery_step(): the inverter's AC/DC balance closes without a second iteration.
+ */
+#include "battery.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "sim_types.h"
+
+struct battery {
+    battery_cfg_t cfg;
+    double r_cell_ohm;   /* pack resistance shared equally by the cells */
+    double soc;          /* pack (mean cell) state of charge, 0..1 */
+    double current_a;    /* of the last step */
+    double v_term_v;     /* terminal voltage of the last step */
+    double v_cell_max_v; /* highest / lowest cell terminal voltage of the last step */
+    double v_cell_min_v;
+    bool charge_cut;    /* charge MOSFET open */
+    bool discharge_cut; /* discharge MOSFET open */
+    uint16_t oc_alarms; /* over-current bits of the last step */
+    double energy_in_wh;
+    double energy_out_wh;
+};
+
+/*
+ * One LFP cell at rest, shaped after typical 100 Ah prismatic datasheets: a steep knee below
+ * 10 %, the long flat plateau around 3.25-3.33 V, and the sharp rise of the last percent.
+ */
+static const struct {
+    double soc;
+    double v;
+} ocv_table[] = {
+    {0.00, 2.500}, {0.02, 2.800}, {0.05, 3.000}, {0.10, 3.150}, {0.20, 3.220}, {0.30, 3.250},
+    {0.40, 3.270}, {0.50, 3.285}, {0.60, 3.295}, {0.70, 3.305}, {0.80, 3.320}, {0.90, 3.340},
+    {0.95, 3.370}, {0.98, 3.420}, {0.99, 3.450}, {1.00, 3.650},
+};
+#define OCV_POINTS (sizeof ocv_table / sizeof ocv_table[0])
+
+static double clamp(double x, double lo, double hi) {
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+double battery_cell_ocv_v(double soc) {
+    soc = clamp(soc, 0.0, 1.0);
+    for (size_t i = 1; i < OCV_POINTS; i++) {
+        if (soc <= ocv_table[i].soc) {
+            double s0 = ocv_table[i - 1].soc, s1 = ocv_table[i].soc;
+            double v0 = ocv_table[i - 1].v, v1 = ocv_table[i].v;
+            return v0 + (v1 - v0) * (soc - s0) / (s1 - s0);
+        }
+    }
+    return ocv_table[OCV_POINTS - 1].v;
+}
+
+void battery_cfg_default(battery_cfg_t *cfg) {
+    *cfg = (battery_cfg_t){
+        .cells_series = 16,
+        .capacity_ah = 100.0,
+        .r_internal_mohm = 25.0,
+        .soc_initial = 0.5,
+        .cell_spread_soc = 0.02,
+        .cell_charge_cut_mv = 3650,
+        .cell_charge_release_mv = 3400,
+        .cell_discharge_cut_mv = 2500,
+        .cell_discharge_release_mv = 3000,
+        .cell_cv_mv = 3550,
+        .cell_dvl_mv = 2800,
+        .charge_a_max = 100.0,
+        .discharge_a_max = 100.0,
+    };
+}
+
+static bool cfg_valid(const battery_cfg_t *c) {
+    return c->cells_series >= 1 && c->cells_series <= BATTERY_CELLS_MAX && c->capacity_ah > 0.0 &&
+           c->r_internal_mohm > 0.0 && c->soc_initial >= 0.0 && c->soc_initial <= 1.0 &&
+           c->cell_spread_soc >= 0.0 && c->cell_spread_soc < 0.5 &&
+           c->cell_charge_release_mv < c->cell_charge_cut_mv &&
+           c->cell_cv_mv <= c->cell_charge_cut_mv &&
+           c->cell_discharge_release_mv > c->cell_discharge_cut_mv &&
+           c->cell_dvl_mv >= c->cell_discharge_cut_mv && c->charge_a_max >= 0.0 &&
+           c->discharge_a_max >= 0.0;
+}
+
+int battery_create(const battery_cfg_t *cfg, battery_t **out) {
+    *out = NULL;
+    if (!cfg_valid(cfg)) {
+        return -SIM_EINVAL;
+    }
+    battery_t *b = calloc(1, sizeof *b);
+    if (!b) {
+        return -SIM_ENOMEM;
+    }
+    b->cfg = *cfg;
+    b->r_cell_ohm = cfg->r_internal_mohm / 1000.0 / cfg->cells_series;
+    (void)battery_set_soc(b, cfg->soc_initial);
+    *out = b;
+    return 0;
+}
+
+void battery_destroy(battery_t *b) {
+    free(b);
+}
+
+/* SOC offset of cell k: spread evenly so the mean stays the pack SOC. */
+static double cell_offset(const battery_t *b, unsigned k) {
+    unsigned n = b->cfg.cells_series;
+    if (n == 1) {
+        return 0.0;
+    }
+    return b->cfg.cell_spread_soc * ((double)k / (double)(n - 1) - 0.5);
+}
+
+double battery_ocv_v(const battery_t *b) {
+    double v = 0.0;
+    for (unsigned k = 0; k < b->cfg.cells_series; k++) {
+        v += battery_cell_ocv_v(b->soc + cell_offset(b, k));
+    }
+    return v;
+}
+
+/* OCV of the highest (last) and lowest (first) cell. */
+static double ocv_top_v(const battery_t *b) {
+    return battery_cell_ocv_v(b->soc + cell_offset(b, b->cfg.cells_series - 1u));
+}
+
+static double ocv_bottom_v(const battery_t *b) {
+    return battery_cell_ocv_v(b->soc + cell_offset(b, 0));
+}
+
+double battery_max_charge_a(const battery_t *b) {
+    if (b->charge_cut) {
+        return 0.0;
+    }
+    double headroom_v = b->cfg.cell_cv_mv / 1000.0 - ocv_top_v(b);
+    return clamp(headroom_v / b->r_cell_ohm, 0.0, b->cfg.charge_a_max);
+}
+
+double battery_max_discharge_a(const battery_t *b) {
+    if (b->discharge_cut) {
+        return 0.0;
+    }
+    double headroom_v = ocv_bottom_v(b) - b->cfg.cell_dvl_mv / 1000.0;
+    return clamp(headroom_v / b->r_cell_ohm, 0.0, b->cfg.discharge_a_max);
+}
+
+static double r_pack_ohm(const battery_t *b) {
+    return b->cfg.r_internal_mohm / 1000.0;
+}
+
+double battery_max_charge_w(const battery_t *b) {
+    double i = battery_max_charge_a(b);
+    return i * (battery_ocv_v(b) + i * r_pack_ohm(b));
+}
+
+double battery_max_discharge_w(const battery_t *b) {
+    double i = battery_max_discharge_a(b);
+    return i * (battery_ocv_v(b) - i * r_pack_ohm(b));
+}
+
+double battery_current_for_power_a(const battery_t *b, double p_w) {
+    double ocv = battery_ocv_v(b), r = r_pack_ohm(b);
+    double disc = ocv * ocv + 4.0 * r * p_w;
+    if (disc <= 0.0) {
+        return -ocv / (2.0 * r);
+    }
+    /* 2p / (ocv + sqrt(disc)) is the root without cancellation when r * p is small. */
+    return 2.0 * p_w / (ocv + sqrt(disc));
+}
+
+/* Current allowed through the MOSFETs and the hard limits; sets the over-current bits. */
+static double bms_gate(battery_t *b, double current_a) {
+    b->oc_alarms = 0;
+    if ((current_a > 0.0 && b->charge_cut) || (current_a < 0.0 && b->discharge_cut)) {
+        return 0.0;
+    }
+    if (current_a > b->cfg.charge_a_max) {
+        b->oc_alarms |= BATTERY_ALARM_OC_CHG;
+        return b->cfg.charge_a_max;
+    }
+    if (current_a < -b->cfg.discharge_a_max) {
+        b->oc_alarms |= BATTERY_ALARM_OC_DSG;
+        return -b->cfg.discharge_a_max;
+    }
+    return current_a;
+}
+
+/* The MOSFET state machine on the cell terminal voltages of the step just taken. */
+static void bms_protect(battery_t *b) {
+    double vmax = b->v_cell_max_v, vmin = b->v_cell_min_v;
+    if (vmax * 1000.0 >= b->cfg.cell_charge_cut_mv) {
+        b->charge_cut = true;
+    } else if (b->charge_cut && vmax * 1000.0 < b->cfg.cell_charge_release_mv) {
+        b->charge_cut = false;
+    }
+    if (vmin * 1000.0 <= b->cfg.cell_discharge_cut_mv) {
+        b->discharge_cut = true;
+    } else if (b->discharge_cut && vmin * 1000.0 > b->cfg.cell_discharge_release_mv) {
+        b->discharge_cut = false;
+    }
+}
+
+double battery_step(battery_t *b, double current_a, double dt_s) {
+    SIM_ASSERT(dt_s > 0.0);
+    double i = bms_gate(b, current_a);
+    double v = battery_ocv_v(b) + i * r_pack_ohm(b);
+    double e_wh = v * i * dt_s / 3600.0;
+    if (e_wh >= 0.0) {
+        b->energy_in_wh += e_wh;
+    } else {
+        b->energy_out_wh -= e_wh;
+    }
+    /* The cell terminal voltages of this step are judged at the old SOC, with this current. */
+    b->current_a = i;
+    b->v_term_v = v;
+    b->v_cell_max_v = ocv_top_v(b) + i * b->r_cell_ohm;
+    b->v_cell_min_v = ocv_bottom_v(b) + i * b->r_cell_ohm;
+    bms_protect(b);
+    b->soc = clamp(b->soc + i * dt_s / (3600.0 * b->cfg.capacity_ah), 0.0, 1.0);
+    return i;
+}
+
+double battery_soc(const battery_t *b) {
+    return b->soc;
+}
+
+int battery_set_soc(battery_t *b, double soc) {
+    if (!(soc >= 0.0 && soc <= 1.0)) {
+        return -SIM_EINVAL;
+    }
+    b->soc = soc;
+    b->current_a = 0.0;
+    b->v_term_v = battery_ocv_v(b);
+    b->v_cell_max_v = ocv_top_v(b);
+    b->v_cell_min_v = ocv_bottom_v(b);
+    return 0;
+}
+
+double battery_current_a(const battery_t *b) {
+    return b->current_a;
+}
+
+double battery_voltage_v(const battery_t *b) {
+    return b->v_term_v;
+}
+
+double battery_cell_v_max(const battery_t *b) {
+    return b->v_cell_max_v;
+}
+
+double battery_cell_v_min(const battery_t *b) {
+    return b->v_cell_min_v;
+}
+
+double battery_capacity_ah(const battery_t *b) {
+    return b->cfg.capacity_ah;
+}
+
+bool battery_charge_enabled(const battery_t *b) {
+    return !b->charge_cut;
+}
+
+bool battery_discharge_enabled(const battery_t *b) {
+    return !b->discharge_cut;
+}
+
+uint16_t battery_alarms(const battery_t *b) {
+    uint16_t a = b->oc_alarms;
+    if (b->charge_cut) {
+        a |= BATTERY_ALARM_CELL_OV;
+    }
+    if (b->discharge_cut) {
+        a |= BATTERY_ALARM_CELL_UV;
+    }
+    return a;
+}
+
+double battery_energy_in_wh(const battery_t *b) {
+    return b->energy_in_wh;
+}
+
+double battery_energy_out_wh(const battery_t *b) {
+    return b->energy_out_wh;
+}
