@@ -27,11 +27,11 @@ typedef enum { SIM_VERDICT_PASS = 0, SIM_VERDICT_FAIL, SIM_VERDICT_ERROR } sim_v
 const char *sim_verdict_name(sim_verdict_t v);
 
 typedef struct {
-    char *name;     /* assertion name */
+    char *name; /* assertion name */
     bool passed;
-    sim_time_ns_t t_ns;  /* when it was decided */
-    char *expected; /* text, may be NULL */
-    char *actual;   /* text, may be NULL */
+    sim_time_ns_t t_ns; /* when it was decided */
+    char *expected;     /* text, may be NULL */
+    char *actual;       /* text, may be NULL */
 } sim_report_assert_t;
 
 typedef struct {
@@ -40,7 +40,15 @@ typedef struct {
     uint32_t resets, watchdog_resets;
 } sim_report_node_t;
 
+/*
+ * Every char * in these structs is owned by the report (malloc'd; sim_report_clear frees it) and
+ * may be NULL when unknown. The wall-clock facts (wall_ms, timestamp, hostname) are for people
+ * and CI only: they never enter the trace digest.
+ */
 typedef struct {
+    /* tool */
+    char *tool_version;  /* NULL: SIM_VERSION when the build defines it, else "0.1.0" */
+    uint32_t plugin_abi; /* ALFASIM_PLUGIN_ABI_VERSION of the host that ran the scenario */
     /* scenario */
     char *scenario_path;
     char *scenario_name;
@@ -50,9 +58,11 @@ typedef struct {
     sim_verdict_t verdict;
     char *error_message; /* for SIM_VERDICT_ERROR */
     sim_time_ns_t sim_duration_ns;
-    uint64_t wall_ms;    /* host time, for people; excluded from the digest */
+    uint64_t wall_ms;   /* host time, for people; excluded from the digest */
+    char timestamp[20]; /* run start, local "YYYY-MM-DDTHH:MM:SS" (junit); "" writes the epoch */
+    char *hostname;     /* junit; NULL writes "localhost" */
     char digest[65];
-    char *repro;         /* one-line command reproducing the run */
+    char *repro; /* one-line command reproducing the run */
     /* statistics */
     uint64_t events_run;
     uint64_t can_frames, can_error_frames;
@@ -63,7 +73,13 @@ typedef struct {
     size_t n_asserts;
 } sim_report_t;
 
-/** Writes <dir>/report.json. 0 or -SIM_EIO. */
+/**
+ * Writes <dir>/report.json, pretty-printed, keys in this order: schema_version, tool {name,
+ * version, plugin_abi}, scenario {path, name, sha256}, seed (number), seed_hex ("0x…"), verdict
+ * ("pass"/"fail"/"error"), error (ERROR only), sim_duration_ns, digest, statistics {events_run,
+ * can_frames, can_error_frames, can_load_ppm, nodes [...]}, assertions [...], repro, wall_ms.
+ * Atomic (temp + rename). 0 or -SIM_EIO.
+ */
 int sim_report_write_json(const sim_report_t *r, const char *dir);
 
 /** Writes a JUnit file for one or more runs (a suite). 0 or -SIM_EIO. Atomic (temp + rename). */

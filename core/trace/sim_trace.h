@@ -33,21 +33,35 @@ typedef struct {
     bool pcap; /* also write bus.pcap (when built with libpcap) */
 } sim_trace_cfg_t;
 
-/** Creates "<dir>.partial/" and opens the files. 0, -SIM_EIO (message in errbuf). */
+/**
+ * Creates "<dir>.partial/" and opens the files (a stale partial folder from a crashed run is
+ * removed first). Fails with a message in errbuf when the parent folder is missing, not a folder
+ * or not writable, or when <dir> exists but is not a run folder (a directory holding events.jsonl,
+ * or empty): an existing folder of something else is never replaced.
+ * 0, -SIM_EIO, -SIM_EINVAL (empty name), -SIM_ENOMEM.
+ */
 int sim_trace_open(const char *dir, const sim_trace_cfg_t *cfg, sim_trace_t **out, char *errbuf,
                    size_t errlen);
 
 /**
- * Flushes and closes the files. With commit, renames the folder into place; otherwise removes it.
+ * Flushes and closes the files. With commit, renames the folder into place (an older run folder
+ * at <dir> is renamed to "<dir>.old", replaced, then removed); otherwise removes it. After a
+ * write error the folder is removed even with commit. Calls after the first return its result.
  * The digest stays readable until sim_trace_free. 0 or the first write error (-SIM_EIO).
  */
 int sim_trace_close(sim_trace_t *t, bool commit);
+/** Frees the trace; one never closed is closed without commit first. NULL is allowed. */
 void sim_trace_free(sim_trace_t *t);
 
-/** Hex SHA-256 digest of the traces (valid after sim_trace_close). 65 bytes with the NUL. */
+/**
+ * Hex SHA-256 digest of the traces (valid after sim_trace_close). 65 bytes with the NUL.
+ * It is sha256(h_buslog || h_events || h_vcd), where each h is the 32-byte SHA-256 of that file's
+ * bytes: the files are hashed as they are written, and nothing is read back.
+ */
 const char *sim_trace_digest(const sim_trace_t *t);
 
-/** Path of a file inside the run folder as it is being written (for report writers). */
+/** The run folder as it is being written ("<dir>.partial", for report writers); <dir> once
+ *  committed. */
 const char *sim_trace_dir(const sim_trace_t *t);
 
 /* ---- CAN ---------------------------------------------------------------------------------- */
@@ -60,11 +74,17 @@ void sim_trace_can_frame(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface,
  * bus.log + bus.pcap: one error frame, as Linux reports it: can_id = CAN_ERR_FLAG | class bits
  * (linux/can/error.h), 8 data bytes.
  */
-void sim_trace_can_error(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface,
-                         uint32_t err_class, const uint8_t data[8]);
+void sim_trace_can_error(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface, uint32_t err_class,
+                         const uint8_t data[8]);
 
-/** Registers the trace as an observer of a bus: frames, error frames and state changes
- *  (state changes go to events.jsonl as type "can_state"). */
+/**
+ * Registers the trace as an observer of a bus: frames (stamped at their end), error frames and
+ * state changes. State changes go to events.jsonl as {"type":"can_state","node":…,"bus":…,
+ * "state":…,"prev":…,"tec":…,"rec":…} (states stopped, error_active, error_warning,
+ * error_passive, bus_off) plus the error frame a Linux driver would report. The bus keeps a
+ * pointer into the trace: stop running the bus before sim_trace_free. At most 8 buses.
+ * 0, -SIM_EAGAIN (too many buses, or the bus has no observer slot left).
+ */
 int sim_trace_attach_bus(sim_trace_t *t, sim_can_bus_t *bus);
 
 /* ---- events.jsonl ------------------------------------------------------------------------- */
@@ -72,7 +92,12 @@ int sim_trace_attach_bus(sim_trace_t *t, sim_can_bus_t *bus);
 /** A line being built; fields keep the order in which they are added. */
 typedef struct sim_trace_ev sim_trace_ev_t;
 
-/** Starts a line {"t_ns":…,"type":…,"node":…; node may be NULL (omitted). Never NULL. */
+/**
+ * Starts a line {"t_ns":…,"type":…,"node":…; node may be NULL (omitted). Never NULL. One line
+ * is open at a time. Lines are at most 4 KiB: a field that does not fit is dropped with all later
+ * ones and the line ends with "truncated":true (still valid JSON). Strings are JSON-escaped,
+ * control characters as \u00XX, invalid UTF-8 as \ufffd. After close, lines are discarded.
+ */
 sim_trace_ev_t *sim_trace_ev_begin(sim_trace_t *t, sim_time_ns_t t_ns, const char *type,
                                    const char *node);
 void sim_trace_ev_str(sim_trace_ev_t *e, const char *key, const char *val); /* JSON-escaped */
@@ -81,7 +106,7 @@ void sim_trace_ev_uint(sim_trace_ev_t *e, const char *key, uint64_t val);
 void sim_trace_ev_bool(sim_trace_ev_t *e, const char *key, bool val);
 /** A fixed-point number: val / 10^decimals, printed exactly (e.g. 12345, 3 → 12.345). */
 void sim_trace_ev_fixed(sim_trace_ev_t *e, const char *key, int64_t val, unsigned decimals);
-/** Raw JSON (an array or object already formatted by the caller). */
+/** Raw JSON (an array or object already formatted by the caller, on one line). */
 void sim_trace_ev_raw(sim_trace_ev_t *e, const char *key, const char *json);
 /** Ends and writes the line. */
 void sim_trace_ev_end(sim_trace_ev_t *e);
@@ -94,7 +119,9 @@ typedef uint32_t sim_vcd_sig_t;
  * Declares a signal in scope `scope` (a node name, or "bus"/"world"); width 1..64 bits, or 0 for
  * a real. Declarations close at the first value change; identifier codes are assigned in sorted
  * (scope, name) order. Initial value: `init` (as bits; ignored for reals, which start at 0).
- * 0, -SIM_EBUSY after the first change, -SIM_EEXIST for a duplicate name.
+ * Scope and name are VCD identifiers: printable ASCII without spaces or '$', 1..255 bytes.
+ * 0, -SIM_EBUSY after the first change, -SIM_EEXIST for a duplicate name, -SIM_EINVAL for an
+ * invalid name, -SIM_ENOMEM.
  */
 int sim_trace_vcd_declare(sim_trace_t *t, const char *scope, const char *name, unsigned width,
                           uint64_t init, sim_vcd_sig_t *out);

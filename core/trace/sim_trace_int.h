@@ -1,0 +1,137 @@
+/*
+ * sim_trace_int.h: the inside of a sim_trace_t, shared by the files of core/trace.
+ *
+ *   sim_trace.c         open/close, the run folder's life, the digest, sticky write errors
+ *   sim_trace_folder.c  "<dir>.partial" creation, commit by rename, recursive removal
+ *   sim_trace_can.c     bus.log lines and the bus observer (frames, error frames, states)
+ *   sim_trace_pcap.c    bus.pcap through libpcap (only with SIM_HAVE_PCAP)
+ *   sim_trace_events.c  events.jsonl lines
+ *   sim_trace_vcd.c     signals.vcd
+ *
+ * Every byte of bus.log, events.jsonl and signals.vcd goes through sim_trace__write(), which
+ * feeds that file's own SHA-256 context. The digest is SHA-256 over the three 32-byte file
+ * digests concatenated (bus.log, events.jsonl, signals.vcd), so each file is hashed as it is
+ * written and nothing needs to be buffered or read back.
+ *
+ * Internal: nothing outside core/trace includes this header.
+ */
+#ifndef SIM_TRACE_INT_H
+#define SIM_TRACE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim_can.h"
+#include "sim_sha256.h"
+#include "sim_trace.h"
+
+/** Longest events.jsonl line including the newline; longer lines are truncated (see events). */
+#define SIM_TRACE_EV_LINE_MAX 4096
+/** Buses one trace can observe. */
+#define SIM_TRACE_MAX_BUSES 8
+/** Longest interface name in bus.log (Linux IFNAMSIZ - 1). */
+#define SIM_TRACE_IFACE_MAX 15
+
+/** One hashed output file. */
+typedef struct {
+    FILE *f;
+    sim_sha256_t sha;
+} trace_file_t;
+
+struct sim_trace_ev {
+    sim_trace_t *t;
+    bool open;      /* between ev_begin and ev_end */
+    bool truncated; /* a field was dropped: no later field is added */
+    size_t len;     /* bytes in buf, without the closing brace */
+    char buf[SIM_TRACE_EV_LINE_MAX];
+};
+
+/** A declared VCD signal. */
+typedef struct {
+    char *scope, *name;
+    unsigned width; /* 1..64, 0 for a real */
+    uint64_t value; /* current value (wires), masked to width */
+    char real[32];  /* current value as printed (reals) */
+    char id[4];     /* identifier code, assigned when declarations close */
+} trace_vcd_sig_t;
+
+typedef struct {
+    trace_vcd_sig_t *sigs; /* indexed by sim_vcd_sig_t, in declaration order */
+    size_t n, cap;
+    bool started;         /* header written: declarations are closed */
+    bool stamped;         /* a "#t" line for last_t has been written */
+    sim_time_ns_t last_t; /* time of the last change (0 after the header) */
+} trace_vcd_t;
+
+/** A controller's last reported state (to tell a recovery from a first start). */
+typedef struct {
+    const sim_can_ctrl_t *ctrl; /* identity only; never printed, never ordered by */
+    sim_can_state_t state;
+} trace_ctrl_state_t;
+
+/** One observed bus: the observer context. */
+typedef struct {
+    sim_trace_t *t;
+    char iface[SIM_TRACE_IFACE_MAX + 1];
+    trace_ctrl_state_t *ctrls;
+    size_t n_ctrls, cap_ctrls;
+} trace_bus_t;
+
+struct sim_trace {
+    char *dir;     /* final folder */
+    char *partial; /* "<dir>.partial" */
+    bool closed, committed;
+    int err; /* first write error (0 or -SIM_EIO) */
+    trace_file_t buslog, events, vcdf;
+    void *pcap; /* sim_trace_pcap.c's writer, NULL when not written */
+    sim_trace_ev_t ev;
+    trace_vcd_t vcd;
+    trace_bus_t buses[SIM_TRACE_MAX_BUSES];
+    size_t n_buses;
+    char digest[SIM_SHA256_HEX_LEN];
+};
+
+/** Appends bytes to a trace file and its hash; records the first failure. No-op once closed. */
+void sim_trace__write(sim_trace_t *t, trace_file_t *tf, const char *buf, size_t len);
+
+/** malloc'd copy of s, or NULL. */
+char *sim_trace__strdup(const char *s);
+
+/* ---- sim_trace_folder.c ---- */
+
+/**
+ * Checks that dir is absent or replaceable, removes a stale partial folder and creates it
+ * afresh. 0 or -SIM_EIO (message in errbuf).
+ */
+int sim_trace__folder_create(const char *partial, const char *dir, char *errbuf, size_t errlen);
+/** Moves partial to dir, replacing an older run folder at dir. 0 or -SIM_EIO. */
+int sim_trace__folder_commit(const char *partial, const char *dir);
+/** Removes a folder and everything below it (symbolic links are removed, never followed). */
+int sim_trace__remove_tree(const char *path);
+
+/* ---- sim_trace_pcap.c ---- */
+
+/** Opens bus.pcap at path. 0, -SIM_ENOTSUP (built without libpcap) or -SIM_EIO. */
+int sim_trace__pcap_open(const char *path, void **out);
+/** One packet: can_id with its EFF/RTR/ERR flag bits, length byte and 8 data bytes. */
+void sim_trace__pcap_write(void *p, sim_time_ns_t t_ns, uint32_t can_id, uint8_t len,
+                           const uint8_t data[8]);
+/** Flushes and closes. 0 or -SIM_EIO. */
+int sim_trace__pcap_close(void *p);
+
+/* ---- sim_trace_vcd.c ---- */
+
+/** Writes the header if no value changed yet (a run without changes still gets one). */
+void sim_trace__vcd_finish(sim_trace_t *t);
+void sim_trace__vcd_free(trace_vcd_t *v);
+
+/* ---- sim_report.c: atomic files for the report writers ---- */
+
+/** Opens "<path>.tmp" for writing; *tmp receives its name (free it). NULL on failure. */
+FILE *sim_report__begin(const char *path, char **tmp);
+/** Closes f and renames tmp over path; on any error removes tmp. Frees tmp. 0 or -SIM_EIO. */
+int sim_report__commit(FILE *f, char *tmp, const char *path);
+
+#endif
