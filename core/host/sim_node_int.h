@@ -1,0 +1,147 @@
+/*
+ * sim_node_int.h: the node host's private state, shared by its files and by nothing else.
+ *
+ *   sim_node.c       creation, destruction, binding, accessors
+ *   sim_node_life.c  boot, power off, hang, resets, entering the firmware, lifecycle trace events
+ *   sim_node_ops.c   host operations: time, timers, NVS, watchdog, identity, restart, log
+ *   sim_node_gpio.c  host operations: GPIO and delays; edges to the binding and the VCD
+ *   sim_node_io.c    host operations: CAN, UART, ADC, WS2812; the inbox of deliveries
+ *
+ * Names with the sim_node__ prefix (libuv's uv__) are internal to these files.
+ *
+ * Generations. n->gen changes whenever a copy is loaded or unloaded. Every kernel event the node
+ * schedules carries (gen << 8 | small payload) in its argument, and its handler first checks the
+ * generation: an event scheduled for an earlier copy never reaches a later one. Events the node
+ * keeps handles of are also cancelled at teardown, because destroy frees the node.
+ */
+#ifndef SIM_NODE_INT_H
+#define SIM_NODE_INT_H
+
+#include "sim_node.h"
+
+/* The watchdog judges after the firmware callbacks of the same instant: a feed due exactly at
+ * the deadline still counts, as it would on the chip when the feeding task runs first. */
+#define NODE_PRIO_WDT (SIM_PRIO_FIRMWARE + 50)
+
+typedef enum { INBOX_CAN_RX = 1, INBOX_CAN_STATE, INBOX_UART_RX } inbox_kind_t;
+
+typedef struct {
+    uint8_t kind; /* inbox_kind_t */
+    uint8_t byte; /* INBOX_UART_RX */
+    int8_t state; /* INBOX_CAN_STATE: hal_can_state_t */
+    hal_can_frame_t frame;
+} node_inbox_item_t;
+
+typedef struct {
+    sim_time_ns_t t_ns;
+    uint8_t sig;
+    bool level;
+} node_edge_t;
+
+typedef struct {
+    sim_event_id_t ev;
+    sim_time_ns_t deadline_ns;
+    sim_time_ns_t period_ns;
+    bool periodic;
+} node_timer_t;
+
+struct sim_node {
+    sim_kernel_t *k;
+    char name[SIM_NODE_NAME_MAX + 1];
+    uint8_t mac[6];
+    char fw_name[64];
+    char fw_version[32];
+    char error[256];
+    sim_trace_t *trace;
+    sim_nvs_t *nvs;
+    sim_node_binding_t bind;
+    sim_node_stats_t stats;
+
+    /* the copy */
+    sim_plugin_image_t *image;
+    sim_plugin_t *copy;
+    const alfasim_fw_ops_t *fw;
+    alfasim_host_ops_t host;
+    sim_node_state_t state;
+    uint64_t gen;
+    bool in_fw;
+    sim_time_ns_t boot_ns;
+    hal_reset_reason_t reason;
+    bool restart_pending;
+    sim_event_id_t restart_ev;
+
+    node_timer_t timer[HAL_TIMER_COUNT];
+    bool wdt_armed;
+    sim_time_ns_t wdt_timeout_ns;
+    sim_time_ns_t wdt_fed_ns;
+    sim_event_id_t wdt_ev;
+
+    /* GPIO */
+    bool level[HAL_SIG_COUNT];
+    sim_time_ns_t edge_ns; /* the edge cursor */
+    node_edge_t edges[SIM_NODE_EDGE_QUEUE];
+    unsigned edge_head, edge_count;
+    sim_event_id_t edge_ev;
+    bool vcd;
+    sim_vcd_sig_t vcd_sig[HAL_SIG_COUNT];
+    sim_vcd_sig_t vcd_state;
+
+    /* CAN, UART, inbox */
+    sim_can_bus_t *bus;
+    sim_can_ctrl_t *can;
+    bool can_recovering;
+    sim_uart_line_t *line;
+    sim_uart_port_t *uart;
+    bool uart_open;
+    node_inbox_item_t inbox[SIM_NODE_INBOX_LEN];
+    unsigned inbox_head, inbox_count;
+    sim_event_id_t inbox_ev;
+
+    /* ADC */
+    bool adc_busy;
+    hal_adc_burst_cfg_t adc_cfg;
+    sim_time_ns_t adc_start_ns;
+    sim_event_id_t adc_ev;
+    uint16_t *adc_buf;
+};
+
+/* ---- sim_node_life.c ---- */
+uint64_t sim_node__arg(const sim_node_t *n, unsigned payload);
+bool sim_node__arg_current(const sim_node_t *n, uint64_t arg);
+/** The firmware may be called: running, current generation, no restart pending. */
+bool sim_node__deliverable(const sim_node_t *n, uint64_t arg);
+/** Brackets every call into the firmware (sets the edge cursor, guards re-entry). */
+void sim_node__enter(sim_node_t *n);
+void sim_node__leave(sim_node_t *n);
+/** Watchdog or software reset: reload the copy and boot with `reason`. */
+void sim_node__reset(sim_node_t *n, hal_reset_reason_t reason);
+/** Unloads the copy; quiet skips trace and binding callbacks (destroy). */
+void sim_node__teardown(sim_node_t *n, bool quiet);
+/** A host diagnostic line in events.jsonl ({"type":"log",…,"src":"host"}). */
+void sim_node__host_log(sim_node_t *n, hal_log_level_t level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *sim_node__log_level_name(int level);
+
+/* ---- sim_node_ops.c ---- */
+void sim_node__ops_core(alfasim_host_ops_t *ops);
+/** Cancels the firmware timers and a pending restart, and the watchdog with with_wdt. */
+void sim_node__timers_cancel(sim_node_t *n, bool with_wdt);
+
+/* ---- sim_node_gpio.c ---- */
+void sim_node__ops_gpio(alfasim_host_ops_t *ops);
+int sim_node__vcd_declare(sim_node_t *n, char *err, size_t errlen);
+void sim_node__vcd_state(sim_node_t *n);
+/** Writes due edges, drops future ones; then, unless quiet, every output goes inactive now. */
+void sim_node__gpio_reset(sim_node_t *n, bool quiet);
+
+/* ---- sim_node_io.c ---- */
+void sim_node__ops_io(alfasim_host_ops_t *ops);
+int sim_node__can_attach(sim_node_t *n, uint16_t tx_queue_len);
+/** Attaches the UART port (at boot). 0 or -SIM_E*. */
+int sim_node__io_start(sim_node_t *n);
+/** Cancels ADC and inbox deliveries, stops the CAN controller, detaches the UART. */
+void sim_node__io_stop(sim_node_t *n);
+/** Drops pending deliveries (hang); counts dropped frames and bytes. */
+void sim_node__inbox_drop(sim_node_t *n);
+
+#endif

@@ -1,0 +1,393 @@
+/*
+ * sim_node_io.c: the peripherals with a wire or a device behind them: the CAN controller, the
+ * RS-485 UART, ADC bursts and the WS2812 stream, and the inbox that carries what they receive
+ * to the firmware.
+ *
+ * The inbox. The bus and the line call us from their own events, and the CAN controller also
+ * reports state changes synchronously while the firmware is inside hal_can_start/stop. None of
+ * that may call the firmware directly (it is not re-entrant, and it should observe wires after
+ * they settle), so frames, state changes and bytes are queued here, bounded like the TWAI and
+ * UART driver queues, and one kernel event at SIM_PRIO_FIRMWARE delivers them in arrival order,
+ * each as its own entry point.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_node_int.h"
+
+#define NODE_ARG_INBOX   0xFBu
+#define NODE_ARG_ADC     0xFAu
+#define ADC_SAMPLES_MAX  (HAL_ADC_CHANNELS * 4096u)
+#define WS2812_BYTES_MAX (3u * 64u)
+
+/* ---- inbox ----------------------------------------------------------------------------------- */
+
+static void deliver(sim_node_t *n, const node_inbox_item_t *it) {
+    const alfasim_fw_ops_t *fw = n->fw;
+    sim_node__enter(n);
+    if (it->kind == INBOX_CAN_RX && fw->on_can_rx != NULL) {
+        n->stats.can_rx++;
+        fw->on_can_rx(&it->frame);
+    } else if (it->kind == INBOX_CAN_STATE && fw->on_can_state != NULL) {
+        fw->on_can_state(it->state);
+    } else if (it->kind == INBOX_UART_RX && fw->on_uart_rx != NULL) {
+        n->stats.uart_rx++;
+        fw->on_uart_rx(&it->byte, 1);
+    }
+    sim_node__leave(n);
+}
+
+static void inbox_fire(sim_kernel_t *k, void *ctx, uint64_t arg) {
+    (void)k;
+    sim_node_t *n = ctx;
+    n->inbox_ev = 0;
+    while (n->inbox_count > 0 && sim_node__deliverable(n, arg)) {
+        node_inbox_item_t it = n->inbox[n->inbox_head];
+        n->inbox_head = (n->inbox_head + 1u) % SIM_NODE_INBOX_LEN;
+        n->inbox_count--;
+        deliver(n, &it);
+    }
+}
+
+static void count_dropped(sim_node_t *n, const node_inbox_item_t *it) {
+    if (it->kind == INBOX_CAN_RX) {
+        n->stats.can_rx_dropped++;
+    } else if (it->kind == INBOX_UART_RX) {
+        n->stats.uart_rx_dropped++;
+    }
+}
+
+static void inbox_push(sim_node_t *n, const node_inbox_item_t *it) {
+    if (n->state != SIM_NODE_RUNNING || n->inbox_count == SIM_NODE_INBOX_LEN) {
+        count_dropped(n, it);
+        return;
+    }
+    n->inbox[(n->inbox_head + n->inbox_count) % SIM_NODE_INBOX_LEN] = *it;
+    n->inbox_count++;
+    if (n->inbox_ev == 0) {
+        n->inbox_ev = sim_kernel_schedule(n->k, sim_kernel_now(n->k), SIM_PRIO_FIRMWARE, inbox_fire,
+                                          n, sim_node__arg(n, NODE_ARG_INBOX));
+    }
+}
+
+void sim_node__inbox_drop(sim_node_t *n) {
+    if (n->inbox_ev != 0) {
+        sim_kernel_cancel(n->k, n->inbox_ev);
+        n->inbox_ev = 0;
+    }
+    for (; n->inbox_count > 0; n->inbox_count--) {
+        count_dropped(n, &n->inbox[n->inbox_head]);
+        n->inbox_head = (n->inbox_head + 1u) % SIM_NODE_INBOX_LEN;
+    }
+    n->inbox_head = 0;
+}
+
+/* ---- CAN ------------------------------------------------------------------------------------- */
+
+static hal_can_state_t hal_state(const sim_node_t *n, sim_can_state_t st) {
+    switch (st) {
+        case SIM_CAN_ERROR_ACTIVE:
+            return HAL_CAN_ERROR_ACTIVE;
+        case SIM_CAN_ERROR_WARNING:
+            return HAL_CAN_ERROR_WARNING;
+        case SIM_CAN_ERROR_PASSIVE:
+            return HAL_CAN_ERROR_PASSIVE;
+        case SIM_CAN_BUS_OFF:
+            return n->can_recovering ? HAL_CAN_RECOVERING : HAL_CAN_BUS_OFF;
+        case SIM_CAN_STOPPED:
+            return HAL_CAN_STOPPED;
+    }
+    return HAL_CAN_STOPPED;
+}
+
+static void can_on_rx(void *ctx, const sim_can_frame_t *f) {
+    sim_node_t *n = ctx;
+    node_inbox_item_t it = {.kind = INBOX_CAN_RX};
+    it.frame.id = f->id;
+    it.frame.dlc = f->dlc;
+    it.frame.flags = (uint8_t)(((f->flags & SIM_CAN_FLAG_IDE) ? HAL_CAN_FLAG_EXT : 0u) |
+                               ((f->flags & SIM_CAN_FLAG_RTR) ? HAL_CAN_FLAG_RTR : 0u));
+    memcpy(it.frame.data, f->data, sizeof it.frame.data);
+    inbox_push(n, &it);
+}
+
+static void can_on_state(void *ctx, sim_can_state_t st) {
+    sim_node_t *n = ctx;
+    if (st != SIM_CAN_BUS_OFF) {
+        n->can_recovering = false;
+    }
+    node_inbox_item_t it = {.kind = INBOX_CAN_STATE, .state = (int8_t)hal_state(n, st)};
+    inbox_push(n, &it);
+}
+
+int sim_node__can_attach(sim_node_t *n, uint16_t tx_queue_len) {
+    sim_can_ctrl_cfg_t cfg = {.name = n->name, .tx_queue_len = tx_queue_len};
+    sim_can_ctrl_cb_t cb = {.on_rx = can_on_rx, .on_state = can_on_state};
+    return sim_can_ctrl_attach(n->bus, &cfg, &cb, n, &n->can);
+}
+
+static int op_can_start(void *ctx, uint32_t bitrate_bps) {
+    sim_node_t *n = ctx;
+    if (n->can == NULL) {
+        return HAL_ERR_UNSUPPORTED;
+    }
+    uint32_t bus_bps = sim_can_bus_bitrate(n->bus);
+    if (bitrate_bps != bus_bps) {
+        sim_node__host_log(n, HAL_LOG_ERROR,
+                           "can_start at %u bit/s refused: the bus '%s' runs at %u bit/s",
+                           (unsigned)bitrate_bps, sim_can_bus_name(n->bus), (unsigned)bus_bps);
+        return HAL_ERR_INVALID;
+    }
+    return sim_can_ctrl_start(n->can) == 0 ? HAL_OK : HAL_ERR_BUSY;
+}
+
+static int op_can_stop(void *ctx) {
+    sim_node_t *n = ctx;
+    if (n->can == NULL) {
+        return HAL_ERR_UNSUPPORTED;
+    }
+    if (sim_can_ctrl_state(n->can) == SIM_CAN_STOPPED) {
+        return HAL_ERR_NOT_STARTED;
+    }
+    n->can_recovering = false;
+    return sim_can_ctrl_stop(n->can) == 0 ? HAL_OK : HAL_ERR_NOT_STARTED;
+}
+
+static int can_err_to_hal(int rc) {
+    switch (rc) {
+        case 0:
+            return HAL_OK;
+        case -SIM_ENETDOWN:
+            return HAL_ERR_NOT_STARTED;
+        case -SIM_ENETUNREACH:
+            return HAL_ERR_BUS_OFF;
+        case -SIM_EAGAIN:
+            return HAL_ERR_QUEUE_FULL;
+        default:
+            return HAL_ERR_INVALID;
+    }
+}
+
+static int op_can_send(void *ctx, const hal_can_frame_t *f) {
+    sim_node_t *n = ctx;
+    if (n->can == NULL) {
+        return HAL_ERR_UNSUPPORTED;
+    }
+    if (f == NULL || f->dlc > 8) {
+        n->stats.can_tx_refused++;
+        return HAL_ERR_INVALID;
+    }
+    sim_can_frame_t sf = {.id = f->id, .dlc = f->dlc};
+    sf.flags = (uint8_t)(((f->flags & HAL_CAN_FLAG_EXT) ? SIM_CAN_FLAG_IDE : 0u) |
+                         ((f->flags & HAL_CAN_FLAG_RTR) ? SIM_CAN_FLAG_RTR : 0u));
+    if (!(f->flags & HAL_CAN_FLAG_RTR)) {
+        memcpy(sf.data, f->data, f->dlc); /* sim_can.h: data[dlc..7] are zero */
+    }
+    int rc = can_err_to_hal(sim_can_ctrl_send(n->can, &sf));
+    if (rc != HAL_OK) {
+        n->stats.can_tx_refused++;
+    }
+    return rc;
+}
+
+static int op_can_get_state(void *ctx, uint16_t *tec, uint16_t *rec) {
+    sim_node_t *n = ctx;
+    if (tec != NULL) {
+        *tec = n->can != NULL ? sim_can_ctrl_tec(n->can) : 0;
+    }
+    if (rec != NULL) {
+        *rec = n->can != NULL ? sim_can_ctrl_rec(n->can) : 0;
+    }
+    return n->can != NULL ? (int)hal_state(n, sim_can_ctrl_state(n->can)) : HAL_CAN_STOPPED;
+}
+
+static int op_can_recover(void *ctx) {
+    sim_node_t *n = ctx;
+    if (n->can == NULL) {
+        return HAL_ERR_UNSUPPORTED;
+    }
+    if (sim_can_ctrl_recover(n->can) != 0) {
+        return HAL_ERR_INVALID;
+    }
+    n->can_recovering = sim_can_ctrl_state(n->can) == SIM_CAN_BUS_OFF;
+    return HAL_OK;
+}
+
+/* ---- UART ------------------------------------------------------------------------------------ */
+
+static void uart_on_rx(void *ctx, uint8_t byte, bool garbled) {
+    sim_node_t *n = ctx;
+    if (!n->uart_open) {
+        n->stats.uart_rx_dropped++; /* the driver is not installed: the FIFO overruns */
+        return;
+    }
+    if (garbled) {
+        n->stats.uart_rx_garbled++; /* delivered anyway: the UART hands over what it sampled */
+    }
+    node_inbox_item_t it = {.kind = INBOX_UART_RX, .byte = byte};
+    inbox_push(n, &it);
+}
+
+int sim_node__io_start(sim_node_t *n) {
+    if (n->line == NULL) {
+        return 0;
+    }
+    char name[SIM_NODE_NAME_MAX + 8];
+    snprintf(name, sizeof name, "%s.rs485", n->name);
+    sim_uart_port_cfg_t cfg = {.name = name, .auto_de = true, .tx_capacity = 256};
+    sim_uart_port_cb_t cb = {.on_rx = uart_on_rx};
+    return sim_uart_port_attach(n->line, &cfg, &cb, n, &n->uart);
+}
+
+/* The line fixes the baud rate; an 8N1 character is 10 bit times. A firmware opening the UART
+ * at another rate would only ever receive garbage, so that is refused and logged instead. */
+static int op_uart_open(void *ctx, uint32_t baud) {
+    sim_node_t *n = ctx;
+    if (n->uart == NULL) {
+        return HAL_ERR_UNSUPPORTED;
+    }
+    if (baud == 0) {
+        return HAL_ERR_INVALID;
+    }
+    sim_time_ns_t want_ns = 10 * SIM_NS_PER_S / (sim_time_ns_t)baud;
+    sim_time_ns_t line_ns = sim_uart_line_char_ns(n->line);
+    sim_time_ns_t diff = want_ns > line_ns ? want_ns - line_ns : line_ns - want_ns;
+    if (diff * 100 > line_ns) {
+        sim_node__host_log(n, HAL_LOG_ERROR,
+                           "uart_open at %u baud refused: the line's character time is %lld ns",
+                           (unsigned)baud, (long long)line_ns);
+        return HAL_ERR_INVALID;
+    }
+    n->uart_open = true;
+    return HAL_OK;
+}
+
+static int op_uart_write(void *ctx, const uint8_t *data, size_t len) {
+    sim_node_t *n = ctx;
+    if (n->uart == NULL) {
+        return HAL_ERR_UNSUPPORTED;
+    }
+    if (!n->uart_open) {
+        return HAL_ERR_NOT_STARTED;
+    }
+    if (data == NULL && len > 0) {
+        return HAL_ERR_INVALID;
+    }
+    if (len == 0) {
+        return HAL_OK;
+    }
+    int rc = sim_uart_port_write(n->uart, data, len);
+    return rc == 0 ? HAL_OK : rc == -SIM_EAGAIN ? HAL_ERR_QUEUE_FULL : HAL_ERR_INVALID;
+}
+
+/* ---- ADC ------------------------------------------------------------------------------------- */
+
+static unsigned popcount4(uint8_t mask) {
+    unsigned c = 0;
+    for (unsigned b = 0; b < HAL_ADC_CHANNELS; b++) {
+        c += (mask >> b) & 1u;
+    }
+    return c;
+}
+
+static void adc_done(sim_kernel_t *k, void *ctx, uint64_t arg) {
+    (void)k;
+    sim_node_t *n = ctx;
+    n->adc_ev = 0;
+    if (!sim_node__arg_current(n, arg)) {
+        return;
+    }
+    n->adc_busy = false;
+    const hal_adc_burst_cfg_t *cfg = &n->adc_cfg;
+    size_t count = (size_t)popcount4(cfg->channel_mask) * cfg->samples_per_channel;
+    memset(n->adc_buf, 0, count * sizeof n->adc_buf[0]);
+    if (n->bind.adc_burst != NULL) {
+        n->bind.adc_burst(n->bind.ctx, n, cfg, n->adc_start_ns, n->adc_buf);
+    }
+    for (size_t i = 0; i < count; i++) {
+        n->adc_buf[i] = n->adc_buf[i] > 4095u ? 4095u : n->adc_buf[i];
+    }
+    n->stats.adc_bursts++;
+    if (sim_node__deliverable(n, arg) && n->fw->on_adc_burst != NULL) {
+        sim_node__enter(n);
+        n->fw->on_adc_burst(n->adc_buf, cfg->samples_per_channel, cfg->channel_mask);
+        sim_node__leave(n);
+    }
+}
+
+static int op_adc_burst_start(void *ctx, const hal_adc_burst_cfg_t *cfg) {
+    sim_node_t *n = ctx;
+    if (n->bind.adc_burst == NULL) {
+        return HAL_ERR_UNSUPPORTED;
+    }
+    if (cfg == NULL || cfg->sample_rate_hz < 1000 || cfg->samples_per_channel == 0 ||
+        cfg->samples_per_channel > 4096 || cfg->channel_mask == 0 ||
+        (cfg->channel_mask >> HAL_ADC_CHANNELS) != 0) {
+        return HAL_ERR_INVALID;
+    }
+    if (n->adc_busy) {
+        return HAL_ERR_BUSY;
+    }
+    if (n->adc_buf == NULL) {
+        n->adc_buf = malloc(ADC_SAMPLES_MAX * sizeof n->adc_buf[0]);
+        if (n->adc_buf == NULL) {
+            sim_node__host_log(n, HAL_LOG_ERROR, "adc_burst_start: out of memory");
+            return HAL_ERR_BUSY;
+        }
+    }
+    /* Rounded up: the burst is complete once its last sample has been taken. */
+    sim_time_ns_t dur_ns = ((sim_time_ns_t)cfg->samples_per_channel * SIM_NS_PER_S +
+                            (sim_time_ns_t)cfg->sample_rate_hz - 1) /
+                           (sim_time_ns_t)cfg->sample_rate_hz;
+    n->adc_cfg = *cfg;
+    n->adc_busy = true;
+    n->adc_start_ns = sim_kernel_now(n->k);
+    n->adc_ev = sim_kernel_schedule_in(n->k, dur_ns, SIM_PRIO_FIRMWARE, adc_done, n,
+                                       sim_node__arg(n, NODE_ARG_ADC));
+    return HAL_OK;
+}
+
+/* ---- WS2812 ---------------------------------------------------------------------------------- */
+
+static int op_ws2812_write(void *ctx, const uint8_t *grb, size_t len) {
+    sim_node_t *n = ctx;
+    if ((grb == NULL && len > 0) || len > WS2812_BYTES_MAX || len % 3u != 0) {
+        return HAL_ERR_INVALID;
+    }
+    n->stats.ws2812_writes++;
+    if (n->bind.ws2812 != NULL) {
+        n->bind.ws2812(n->bind.ctx, n, grb, len, sim_kernel_now(n->k));
+    }
+    return HAL_OK;
+}
+
+void sim_node__io_stop(sim_node_t *n) {
+    if (n->adc_ev != 0) {
+        sim_kernel_cancel(n->k, n->adc_ev);
+        n->adc_ev = 0;
+    }
+    n->adc_busy = false;
+    /* Stopping reports STOPPED through can_on_state; the node is no longer RUNNING, so that
+     * report is dropped rather than queued. */
+    if (n->can != NULL && sim_can_ctrl_state(n->can) != SIM_CAN_STOPPED) {
+        (void)sim_can_ctrl_stop(n->can);
+    }
+    sim_node__inbox_drop(n);
+    if (n->uart != NULL) {
+        sim_uart_port_detach(n->uart);
+        n->uart = NULL;
+    }
+}
+
+void sim_node__ops_io(alfasim_host_ops_t *ops) {
+    ops->adc_burst_start = op_adc_burst_start;
+    ops->uart_open = op_uart_open;
+    ops->uart_write = op_uart_write;
+    ops->can_start = op_can_start;
+    ops->can_stop = op_can_stop;
+    ops->can_send = op_can_send;
+    ops->can_get_state = op_can_get_state;
+    ops->can_recover = op_can_recover;
+    ops->ws2812_write = op_ws2812_write;
+}

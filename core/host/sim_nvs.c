@@ -1,0 +1,209 @@
+/*
+ * sim_nvs.c: the NVS image as a sorted array of fixed-size records.
+ *
+ * 64 records of 100-odd bytes: a linear scan is cheaper than any index and keeps the code
+ * obvious. The array is kept sorted by (namespace, key), so iteration order is a property of the
+ * contents alone. An erased key stays as a record with `live` false to keep its write count.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_nvs.h"
+
+typedef struct {
+    char ns[SIM_NVS_NAME_MAX + 1];
+    char key[SIM_NVS_NAME_MAX + 1];
+    uint8_t value[SIM_NVS_VALUE_MAX];
+    size_t len;
+    uint64_t writes;
+    bool live;
+} record_t;
+
+struct sim_nvs {
+    record_t rec[SIM_NVS_ENTRIES_MAX];
+    unsigned count; /* records in use, live or erased */
+    sim_nvs_stats_t stats;
+};
+
+static bool name_ok(const char *s) {
+    return s != NULL && s[0] != '\0' && strlen(s) <= SIM_NVS_NAME_MAX;
+}
+
+static int rec_cmp(const record_t *r, const char *ns, const char *key) {
+    int c = strcmp(r->ns, ns);
+    return c != 0 ? c : strcmp(r->key, key);
+}
+
+/* Index of (ns, key), or -1 with *ins set to where it would be inserted. */
+static int find(const sim_nvs_t *nvs, const char *ns, const char *key, unsigned *ins) {
+    unsigned i = 0;
+    for (; i < nvs->count; i++) {
+        int c = rec_cmp(&nvs->rec[i], ns, key);
+        if (c == 0) {
+            return (int)i;
+        }
+        if (c > 0) {
+            break;
+        }
+    }
+    if (ins != NULL) {
+        *ins = i;
+    }
+    return -1;
+}
+
+int sim_nvs_create(sim_nvs_t **out) {
+    SIM_ASSERT(out != NULL);
+    *out = calloc(1, sizeof **out);
+    return *out != NULL ? 0 : -SIM_ENOMEM;
+}
+
+void sim_nvs_destroy(sim_nvs_t *nvs) {
+    free(nvs);
+}
+
+int sim_nvs_get(const sim_nvs_t *nvs, const char *ns, const char *key, void *buf, size_t *len) {
+    if (!name_ok(ns) || !name_ok(key) || len == NULL) {
+        return -SIM_EINVAL;
+    }
+    int i = find(nvs, ns, key, NULL);
+    if (i < 0 || !nvs->rec[i].live) {
+        return -SIM_ENOENT;
+    }
+    const record_t *r = &nvs->rec[i];
+    if (*len < r->len || (buf == NULL && r->len > 0)) {
+        *len = r->len;
+        return -SIM_ERANGE;
+    }
+    if (r->len > 0) {
+        memcpy(buf, r->value, r->len);
+    }
+    *len = r->len;
+    return 0;
+}
+
+/* Drops the erased record with the fewest writes (the first such in order), to make room. */
+static bool evict_erased(sim_nvs_t *nvs) {
+    int victim = -1;
+    for (unsigned i = 0; i < nvs->count; i++) {
+        if (!nvs->rec[i].live && (victim < 0 || nvs->rec[i].writes < nvs->rec[victim].writes)) {
+            victim = (int)i;
+        }
+    }
+    if (victim < 0) {
+        return false;
+    }
+    memmove(&nvs->rec[victim], &nvs->rec[victim + 1],
+            (nvs->count - (unsigned)victim - 1u) * sizeof(record_t));
+    nvs->count--;
+    return true;
+}
+
+static record_t *insert(sim_nvs_t *nvs, const char *ns, const char *key) {
+    if (nvs->count == SIM_NVS_ENTRIES_MAX && !evict_erased(nvs)) {
+        return NULL;
+    }
+    unsigned at = 0;
+    (void)find(nvs, ns, key, &at); /* the eviction may have moved the insertion point */
+    memmove(&nvs->rec[at + 1], &nvs->rec[at], (nvs->count - at) * sizeof(record_t));
+    nvs->count++;
+    record_t *r = &nvs->rec[at];
+    memset(r, 0, sizeof *r);
+    memcpy(r->ns, ns, strlen(ns) + 1);
+    memcpy(r->key, key, strlen(key) + 1);
+    return r;
+}
+
+int sim_nvs_set(sim_nvs_t *nvs, const char *ns, const char *key, const void *buf, size_t len) {
+    if (!name_ok(ns) || !name_ok(key) || len > SIM_NVS_VALUE_MAX || (buf == NULL && len > 0)) {
+        return -SIM_EINVAL;
+    }
+    int i = find(nvs, ns, key, NULL);
+    record_t *r = i >= 0 ? &nvs->rec[i] : insert(nvs, ns, key);
+    if (r == NULL) {
+        nvs->stats.refused++;
+        return -SIM_ENOMEM;
+    }
+    if (!r->live) {
+        nvs->stats.keys++;
+    }
+    if (len > 0) {
+        memcpy(r->value, buf, len);
+    }
+    r->len = len;
+    r->live = true;
+    r->writes++;
+    nvs->stats.writes++;
+    return 0;
+}
+
+static void erase_rec(sim_nvs_t *nvs, record_t *r) {
+    r->live = false;
+    r->len = 0;
+    memset(r->value, 0, sizeof r->value);
+    nvs->stats.keys--;
+    nvs->stats.erases++;
+}
+
+int sim_nvs_erase_key(sim_nvs_t *nvs, const char *ns, const char *key) {
+    if (!name_ok(ns) || !name_ok(key)) {
+        return -SIM_EINVAL;
+    }
+    int i = find(nvs, ns, key, NULL);
+    if (i < 0 || !nvs->rec[i].live) {
+        return -SIM_ENOENT;
+    }
+    erase_rec(nvs, &nvs->rec[i]);
+    return 0;
+}
+
+int sim_nvs_erase_all(sim_nvs_t *nvs, const char *ns) {
+    if (ns != NULL && !name_ok(ns)) {
+        return -SIM_EINVAL;
+    }
+    int erased = 0;
+    for (unsigned i = 0; i < nvs->count; i++) {
+        record_t *r = &nvs->rec[i];
+        if (r->live && (ns == NULL || strcmp(r->ns, ns) == 0)) {
+            erase_rec(nvs, r);
+            erased++;
+        }
+    }
+    return erased;
+}
+
+uint64_t sim_nvs_key_writes(const sim_nvs_t *nvs, const char *ns, const char *key) {
+    if (!name_ok(ns) || !name_ok(key)) {
+        return 0;
+    }
+    int i = find(nvs, ns, key, NULL);
+    return i >= 0 ? nvs->rec[i].writes : 0;
+}
+
+void sim_nvs_stats(const sim_nvs_t *nvs, sim_nvs_stats_t *out) {
+    *out = nvs->stats;
+}
+
+void sim_nvs_reset_counters(sim_nvs_t *nvs) {
+    for (unsigned i = 0; i < nvs->count; i++) {
+        nvs->rec[i].writes = 0;
+    }
+    uint32_t keys = nvs->stats.keys;
+    memset(&nvs->stats, 0, sizeof nvs->stats);
+    nvs->stats.keys = keys;
+}
+
+bool sim_nvs_next(const sim_nvs_t *nvs, size_t *cursor, sim_nvs_entry_t *out) {
+    while (*cursor < nvs->count) {
+        const record_t *r = &nvs->rec[(*cursor)++];
+        if (r->live) {
+            out->ns = r->ns;
+            out->key = r->key;
+            out->value = r->value;
+            out->len = r->len;
+            out->writes = r->writes;
+            return true;
+        }
+    }
+    return false;
+}

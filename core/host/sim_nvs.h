@@ -1,0 +1,91 @@
+/*
+ * sim_nvs.h: one node's NVS flash image, a bounded key-value store that survives power cycles.
+ *
+ * The image belongs to the node host, not to the plugin copy, so unloading the firmware (power
+ * off, watchdog or software reset) leaves it intact, as flash would. Entries are addressed by
+ * (namespace, key), both at most 15 characters as on the ESP32, and hold a blob of at most 64
+ * bytes. The store holds at most SIM_NVS_ENTRIES_MAX keys.
+ *
+ * Wear accounting is the point of simulating it: every successful set counts as one write, for
+ * the key and in the total, even when the value is identical to what is stored (real firmware
+ * must compare before writing; the counters show when it does not). Erasing a key keeps its
+ * write count (the entry stays as an empty record), so a key that is erased and written again
+ * accumulates. Empty records are reused for new keys only when no free slot is left; their count
+ * is then lost.
+ *
+ * Iteration is in sorted (namespace, key) order, independent of write order, so traces and
+ * tests that list the image are deterministic.
+ */
+#ifndef SIM_NVS_H
+#define SIM_NVS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_types.h"
+
+#define SIM_NVS_NAME_MAX    15u /* characters in a namespace or key, without the NUL */
+#define SIM_NVS_VALUE_MAX   64u /* bytes in a value */
+#define SIM_NVS_ENTRIES_MAX 64u /* keys, live or erased */
+
+typedef struct sim_nvs sim_nvs_t;
+
+/** An empty image. 0 or -SIM_ENOMEM. */
+int sim_nvs_create(sim_nvs_t **out);
+void sim_nvs_destroy(sim_nvs_t *nvs);
+
+/**
+ * Reads a value. On entry *len is the buffer size; on success it is the value's size.
+ * @retval 0
+ * @retval -SIM_ENOENT  no such key (or erased)
+ * @retval -SIM_ERANGE  buffer too small; *len is set to the size needed
+ * @retval -SIM_EINVAL  NULL or over-long namespace/key
+ */
+int sim_nvs_get(const sim_nvs_t *nvs, const char *ns, const char *key, void *buf, size_t *len);
+
+/**
+ * Writes a value (0..64 bytes) and counts the write.
+ * @retval 0
+ * @retval -SIM_EINVAL  NULL or over-long namespace/key, len > 64, buf NULL with len > 0
+ * @retval -SIM_ENOMEM  the image is full (SIM_NVS_ENTRIES_MAX keys); nothing written
+ */
+int sim_nvs_set(sim_nvs_t *nvs, const char *ns, const char *key, const void *buf, size_t len);
+
+/** Erases one key. 0, -SIM_ENOENT (absent), -SIM_EINVAL. */
+int sim_nvs_erase_key(sim_nvs_t *nvs, const char *ns, const char *key);
+
+/** Erases every key of a namespace (0 even when it had none), or of all namespaces when ns is
+ *  NULL. Returns the number of keys erased (>= 0), or -SIM_EINVAL. */
+int sim_nvs_erase_all(sim_nvs_t *nvs, const char *ns);
+
+/** Writes of one key since creation (or the last counter reset); 0 for an unknown key. */
+uint64_t sim_nvs_key_writes(const sim_nvs_t *nvs, const char *ns, const char *key);
+
+typedef struct {
+    uint64_t writes;  /* successful sets */
+    uint64_t erases;  /* keys erased (erase_key, and each key erase_all removed) */
+    uint64_t refused; /* sets refused because the image was full */
+    uint32_t keys;    /* live keys now */
+} sim_nvs_stats_t;
+void sim_nvs_stats(const sim_nvs_t *nvs, sim_nvs_stats_t *out);
+
+/** Zeroes every counter (after a scenario pre-loads the image, for instance). */
+void sim_nvs_reset_counters(sim_nvs_t *nvs);
+
+/** One live entry, as seen by iteration; pointers are valid until the next change. */
+typedef struct {
+    const char *ns;
+    const char *key;
+    const uint8_t *value;
+    size_t len;
+    uint64_t writes;
+} sim_nvs_entry_t;
+
+/**
+ * Iterates over live entries in (namespace, key) order: start with *cursor = 0, call until it
+ * returns false.
+ */
+bool sim_nvs_next(const sim_nvs_t *nvs, size_t *cursor, sim_nvs_entry_t *out);
+
+#endif
