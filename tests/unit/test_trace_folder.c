@@ -1,0 +1,266 @@
+/*
+ * The run folder's life (written under "<dir>.partial", renamed on commit, removed on abort, an
+ * older run replaced, a foreign folder never replaced, clean failures on a bad parent) and the
+ * digest (stable across identical runs, sensitive to one byte, built as documented).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sim_sha256.h"
+#include "sim_trace.h"
+#include "test_support.h"
+
+#define TMP_ROOT SIM_BINARY_DIR "/test-tmp/trace_folder"
+
+static bool exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static bool existsf(const char *dir, const char *file) {
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, file);
+    return exists(p);
+}
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A fresh path under the suite's temp root (whatever an earlier run left there is removed). */
+static void fresh(char *out, size_t len, const char *name) {
+    mkdir(SIM_BINARY_DIR "/test-tmp", 0777);
+    mkdir(TMP_ROOT, 0777);
+    snprintf(out, len, TMP_ROOT "/%s", name);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s.partial' '%s.old'", out, out, out);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* A small but complete run: frames, an event and a signal. `variant` changes one data byte. */
+static sim_trace_t *sample_run(const char *dir, uint8_t variant) {
+    sim_trace_t *t = NULL;
+    char err[256] = "";
+    int rc = sim_trace_open(dir, NULL, &t, err, sizeof err);
+    ASSERT_EQ_I64(rc, 0);
+    if (rc != 0) {
+        fprintf(stderr, "\n  %s\n", err);
+        return NULL;
+    }
+    sim_can_frame_t f = {.id = 0x351, .dlc = 2, .data = {0x30, variant}};
+    sim_trace_can_frame(t, 1000, "can0", &f);
+    sim_trace_ev_t *e = sim_trace_ev_begin(t, 2000, "relay", "pack1");
+    sim_trace_ev_bool(e, "closed", true);
+    sim_trace_ev_end(e);
+    sim_vcd_sig_t s;
+    ASSERT_EQ_I64(sim_trace_vcd_declare(t, "pack1", "relay", 1, 0, &s), 0);
+    sim_trace_vcd_set(t, s, 2000, 1);
+    return t;
+}
+
+static void test_commit_renames(void) {
+    char dir[256], partial[300];
+    fresh(dir, sizeof dir, "commit");
+    snprintf(partial, sizeof partial, "%s.partial", dir);
+    sim_trace_t *t = sample_run(dir, 1);
+    CU_ASSERT_TRUE(exists(partial));
+    CU_ASSERT_FALSE(exists(dir));
+    ASSERT_EQ_STR(sim_trace_dir(t), partial);
+    ASSERT_EQ_I64(sim_trace_close(t, true), 0);
+    CU_ASSERT_FALSE(exists(partial));
+    CU_ASSERT_TRUE(existsf(dir, "bus.log") && existsf(dir, "events.jsonl") &&
+                   existsf(dir, "signals.vcd"));
+    CU_ASSERT_FALSE(existsf(dir, "bus.pcap")); /* not asked for */
+    ASSERT_EQ_STR(sim_trace_dir(t), dir);
+    ASSERT_EQ_I64(sim_trace_close(t, true), 0); /* a second close repeats the result */
+    sim_trace_free(t);
+}
+
+static void test_abort_removes_everything(void) {
+    char dir[256], partial[300], sub[400];
+    fresh(dir, sizeof dir, "abort");
+    snprintf(partial, sizeof partial, "%s.partial", dir);
+    sim_trace_t *t = sample_run(dir, 1);
+    /* Other writers add files and folders to the run folder; abort removes them too. */
+    snprintf(sub, sizeof sub, "%s/nodes", partial);
+    CU_ASSERT_EQUAL(mkdir(sub, 0777), 0);
+    strcat(sub, "/pack1.nvs");
+    write_file(sub, "nvs");
+    ASSERT_EQ_I64(sim_trace_close(t, false), 0);
+    CU_ASSERT_FALSE(exists(partial));
+    CU_ASSERT_FALSE(exists(dir));
+    sim_trace_free(t);
+    /* Freeing a trace that was never closed aborts it as well. */
+    t = sample_run(dir, 1);
+    sim_trace_free(t);
+    CU_ASSERT_FALSE(exists(partial));
+    CU_ASSERT_FALSE(exists(dir));
+}
+
+static void test_old_run_replaced(void) {
+    char dir[256], old[300];
+    fresh(dir, sizeof dir, "replace");
+    snprintf(old, sizeof old, "%s.old", dir);
+    sim_trace_t *t = sample_run(dir, 1);
+    ASSERT_EQ_I64(sim_trace_close(t, true), 0);
+    sim_trace_free(t);
+    char extra[400];
+    snprintf(extra, sizeof extra, "%s/report.json", dir);
+    write_file(extra, "{}");
+    t = sample_run(dir, 2);
+    ASSERT_EQ_I64(sim_trace_close(t, true), 0);
+    sim_trace_free(t);
+    CU_ASSERT_FALSE(exists(old));
+    CU_ASSERT_FALSE(exists(extra)); /* the old folder went as a whole */
+    char log[400];
+    snprintf(log, sizeof log, "%s/bus.log", dir);
+    FILE *f = fopen(log, "r");
+    char line[128] = "";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof line, f));
+    fclose(f);
+    ASSERT_EQ_STR(line, "(0000000000.000001) can0 351#3002\n");
+}
+
+/* A folder that is not a run folder is never replaced (think `--out ~`). */
+static void test_foreign_folder_kept(void) {
+    char dir[256], keep[300], partial[300];
+    fresh(dir, sizeof dir, "precious");
+    snprintf(keep, sizeof keep, "%s/keep.txt", dir);
+    snprintf(partial, sizeof partial, "%s.partial", dir);
+    CU_ASSERT_EQUAL(mkdir(dir, 0777), 0);
+    write_file(keep, "mine");
+    sim_trace_t *t = NULL;
+    char err[512] = "";
+    ASSERT_EQ_I64(sim_trace_open(dir, NULL, &t, err, sizeof err), -SIM_EIO);
+    CU_ASSERT_PTR_NULL(t);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a run folder"));
+    CU_ASSERT_TRUE(exists(keep));
+    CU_ASSERT_FALSE(exists(partial));
+}
+
+static void test_stale_partial_cleared(void) {
+    char dir[256], junk[400];
+    fresh(dir, sizeof dir, "stale");
+    snprintf(junk, sizeof junk, "%s.partial", dir);
+    CU_ASSERT_EQUAL(mkdir(junk, 0777), 0);
+    strcat(junk, "/junk.txt");
+    write_file(junk, "left by a crash");
+    sim_trace_t *t = sample_run(dir, 1);
+    CU_ASSERT_FALSE(exists(junk));
+    ASSERT_EQ_I64(sim_trace_close(t, true), 0);
+    sim_trace_free(t);
+    CU_ASSERT_FALSE(existsf(dir, "junk.txt"));
+}
+
+static void expect_open_fails(const char *dir, const char *needle) {
+    sim_trace_t *t = NULL;
+    char err[512] = "";
+    ASSERT_EQ_I64(sim_trace_open(dir, NULL, &t, err, sizeof err), -SIM_EIO);
+    CU_ASSERT_PTR_NULL(t);
+    if (strstr(err, needle) == NULL) {
+        fprintf(stderr, "\n  message \"%s\" lacks \"%s\"\n", err, needle);
+    }
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, needle));
+}
+
+static void test_bad_parent_fails_cleanly(void) {
+    char base[256], dir[400];
+    fresh(base, sizeof base, "parent");
+    CU_ASSERT_EQUAL(mkdir(base, 0777), 0);
+    snprintf(dir, sizeof dir, "%s/missing/run", base);
+    expect_open_fails(dir, "parent folder");
+    char file[300];
+    snprintf(file, sizeof file, "%s/file", base);
+    write_file(file, "x");
+    snprintf(dir, sizeof dir, "%s/run", file);
+    expect_open_fails(dir, "is not a folder");
+    char ro[300];
+    snprintf(ro, sizeof ro, "%s/readonly", base);
+    CU_ASSERT_EQUAL(mkdir(ro, 0555), 0);
+    snprintf(dir, sizeof dir, "%s/run", ro);
+    if (geteuid() != 0) {
+        expect_open_fails(dir, "not writable");
+    } else {
+        fprintf(stderr, "\n  (root ignores permissions: read-only parent checked via /proc)\n");
+        expect_open_fails("/proc/alfasim-run", "cannot create run folder");
+    }
+    chmod(ro, 0755);
+    CU_ASSERT_FALSE(exists(dir));
+}
+
+static char *digest_of(const char *dir, uint8_t variant) {
+    sim_trace_t *t = sample_run(dir, variant);
+    ASSERT_EQ_I64(sim_trace_close(t, true), 0);
+    char *d = malloc(SIM_SHA256_HEX_LEN);
+    memcpy(d, sim_trace_digest(t), SIM_SHA256_HEX_LEN);
+    sim_trace_free(t);
+    return d;
+}
+
+static void file_hash(const char *dir, const char *name, uint8_t out[SIM_SHA256_LEN]) {
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    sim_sha256_t c;
+    sim_sha256_init(&c);
+    char buf[512];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        sim_sha256_update(&c, buf, n);
+    }
+    fclose(f);
+    sim_sha256_final(&c, out);
+}
+
+static void test_digest(void) {
+    char dir[256];
+    fresh(dir, sizeof dir, "digest");
+    char *a = digest_of(dir, 1);
+    char *b = digest_of(dir, 1);
+    char *c = digest_of(dir, 2);
+    ASSERT_EQ_U64(strlen(a), 64);
+    ASSERT_EQ_STR(a, b);
+    CU_ASSERT_STRING_NOT_EQUAL(a, c);
+    /* As documented: sha256(h(bus.log) || h(events.jsonl) || h(signals.vcd)) of the files. */
+    uint8_t h[3][SIM_SHA256_LEN];
+    file_hash(dir, "bus.log", h[0]);
+    file_hash(dir, "events.jsonl", h[1]);
+    file_hash(dir, "signals.vcd", h[2]);
+    char expect[SIM_SHA256_HEX_LEN];
+    sim_sha256_hex_of(h, sizeof h, expect);
+    ASSERT_EQ_STR(c, expect);
+    free(a);
+    free(b);
+    free(c);
+}
+
+/* "out/" names the same folder as "out": the partial sibling is "out.partial", not "out/.partial".
+ */
+static void test_trailing_slash(void) {
+    char dir[256], slash[300], partial[300];
+    fresh(dir, sizeof dir, "slash");
+    snprintf(slash, sizeof slash, "%s/", dir);
+    snprintf(partial, sizeof partial, "%s.partial", dir);
+    sim_trace_t *t = NULL;
+    ASSERT_EQ_I64(sim_trace_open(slash, NULL, &t, NULL, 0), 0);
+    CU_ASSERT_TRUE(exists(partial));
+    ASSERT_EQ_I64(sim_trace_close(t, true), 0);
+    sim_trace_free(t);
+    CU_ASSERT_TRUE(existsf(dir, "events.jsonl"));
+}
+
+void test_register(void) {
+    TEST_SUITE("trace_folder", TEST(test_commit_renames), TEST(test_abort_removes_everything),
+               TEST(test_old_run_replaced), TEST(test_foreign_folder_kept),
+               TEST(test_stale_partial_cleared), TEST(test_bad_parent_fails_cleanly),
+               TEST(test_digest), TEST(test_trailing_slash));
+}
