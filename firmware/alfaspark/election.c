@@ -1,0 +1,138 @@
+/*
+ * election.c: node table, master election and NodeID collisions (spec §9.6, §9.7). See
+ * election.h.
+ */
+#include "election.h"
+
+#include <string.h>
+
+uint8_t fw_node_id_from_mac(const uint8_t mac[6]) {
+    uint8_t x = 0;
+    for (unsigned i = 0; i < 6u; i++) {
+        x ^= mac[i];
+    }
+    return (uint8_t)(x % FW_NODE_BROADCAST);
+}
+
+uint32_t fw_mac_tail(const uint8_t mac[6]) {
+    return ((uint32_t)mac[2] << 24) | ((uint32_t)mac[3] << 16) | ((uint32_t)mac[4] << 8) |
+           (uint32_t)mac[5];
+}
+
+void fw_election_init(fw_election_t *e, uint8_t self_id, uint8_t self_type, uint32_t self_tail,
+                      uint64_t now_ms) {
+    memset(e, 0, sizeof *e);
+    e->self_id = self_id;
+    e->self_type = self_type;
+    e->self_tail = self_tail;
+    e->master_id = self_id;
+    e->boot_ann_ms = now_ms;
+    e->last_ann_ms = now_ms;
+}
+
+fw_peer_t *fw_election_find(fw_election_t *e, uint8_t node) {
+    for (unsigned i = 0; i < FW_ELECTION_TABLE; i++) {
+        if (e->peers[i].used && e->peers[i].node_id == node) {
+            return &e->peers[i];
+        }
+    }
+    return NULL;
+}
+
+unsigned fw_election_count(const fw_election_t *e) {
+    unsigned n = 0;
+    for (unsigned i = 0; i < FW_ELECTION_TABLE; i++) {
+        n += e->peers[i].used ? 1u : 0u;
+    }
+    return n;
+}
+
+/* The next NodeID after ours that no live peer uses (wrapping mod 127). */
+static uint8_t next_free_id(fw_election_t *e) {
+    uint8_t id = e->self_id;
+    for (unsigned k = 0; k < FW_NODE_BROADCAST; k++) {
+        id = (uint8_t)((id + 1u) % FW_NODE_BROADCAST);
+        if (fw_election_find(e, id) == NULL) {
+            return id;
+        }
+    }
+    return e->self_id; /* unreachable with at most 32 peers */
+}
+
+static fw_ann_action_t on_collision(fw_election_t *e, uint32_t other_tail) {
+    e->collisions++;
+    if (e->self_tail < other_tail) {
+        e->self_id = next_free_id(e);
+        return FW_ANN_MOVED;
+    }
+    /* We keep the NodeID; announce soon so the other node learns it has to move. */
+    e->reply_pending = true;
+    return FW_ANN_NONE;
+}
+
+static fw_peer_t *insert(fw_election_t *e, uint8_t node) {
+    for (unsigned i = 0; i < FW_ELECTION_TABLE; i++) {
+        if (!e->peers[i].used) {
+            memset(&e->peers[i], 0, sizeof e->peers[i]);
+            e->peers[i].used = true;
+            e->peers[i].node_id = node;
+            return &e->peers[i];
+        }
+    }
+    e->table_full++;
+    return NULL; /* more than 32 peers is outside the supported configuration */
+}
+
+fw_ann_action_t fw_election_on_ann(fw_election_t *e, uint8_t node, const uint8_t *data, uint8_t dlc,
+                                   uint64_t now_ms) {
+    if (dlc != 8u || node >= FW_NODE_BROADCAST ||
+        (data[0] != FW_DEVICE_PACK && data[0] != FW_DEVICE_GATEWAY)) {
+        return FW_ANN_NONE;
+    }
+    uint32_t tail = ((uint32_t)data[4] << 24) | ((uint32_t)data[5] << 16) |
+                    ((uint32_t)data[6] << 8) | (uint32_t)data[7];
+    if (node == e->self_id) {
+        return tail == e->self_tail ? FW_ANN_NONE : on_collision(e, tail);
+    }
+    fw_peer_t *p = fw_election_find(e, node);
+    if (p == NULL) {
+        p = insert(e, node);
+        if (p == NULL) {
+            return FW_ANN_NONE;
+        }
+        e->reply_pending = true;
+    }
+    p->device_type = data[0];
+    p->mac_tail = tail;
+    p->last_seen_ms = now_ms;
+    fw_election_recompute(e, now_ms);
+    return FW_ANN_NONE;
+}
+
+void fw_election_expire(fw_election_t *e, uint64_t now_ms) {
+    for (unsigned i = 0; i < FW_ELECTION_TABLE; i++) {
+        fw_peer_t *p = &e->peers[i];
+        if (p->used && now_ms - p->last_seen_ms > FW_NODE_TTL_MS) {
+            p->used = false;
+            e->expired++;
+        }
+    }
+}
+
+void fw_election_recompute(fw_election_t *e, uint64_t now_ms) {
+    bool gw = e->self_type == FW_DEVICE_GATEWAY;
+    uint8_t best = e->self_id;
+    for (unsigned i = 0; i < FW_ELECTION_TABLE; i++) {
+        const fw_peer_t *p = &e->peers[i];
+        if (!p->used || now_ms - p->last_seen_ms > FW_NODE_TTL_MS) {
+            continue;
+        }
+        bool p_gw = p->device_type == FW_DEVICE_GATEWAY;
+        if ((p_gw && !gw) || (p_gw == gw && p->node_id > best)) {
+            best = p->node_id;
+            gw = p_gw;
+        }
+    }
+    e->master_id = best;
+    e->is_master = best == e->self_id && now_ms - e->boot_ann_ms >= FW_MASTER_HOLDOFF_MS;
+}

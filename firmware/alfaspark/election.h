@@ -1,0 +1,90 @@
+/*
+ * election.h: TTL-based node-list master election and node identity (spec §9.6, §9.7, §9.8).
+ *
+ * Each node announces (ANN, 0x300+N) at boot and every 60 s. Receivers keep up to
+ * FW_ELECTION_TABLE other nodes {NodeID, DeviceType, MAC tail, lastSeen}; an entry expires when
+ * now - lastSeen > 120 s. Self is never in the table. Master = a live Energy-Gateway if any (the
+ * highest NodeID among gateways), otherwise the highest NodeID among the live entries and self.
+ * The master is recomputed on every ANN and every tick. A node acts as master (is-master flag,
+ * aggregate pages) only from FW_MASTER_HOLDOFF_MS after its boot ANN.
+ *
+ * Collision: an ANN carrying this node's NodeID with a different MAC tail. The tails compare as
+ * big-endian u32; the lower one moves to the next NodeID free in its table (N+1, N+2, ... mod 127)
+ * and the caller persists it, re-announces and posts event 6. The higher one keeps its NodeID and
+ * answers with its own ANN (reply_pending), so the other side learns of the collision quickly.
+ *
+ * The table also keeps the latest TEL values of each peer pack for the master's aggregates.
+ */
+#ifndef FW_ELECTION_H
+#define FW_ELECTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fw_config.h"
+
+/** Latest telemetry of a peer pack (from its TEL pages 0..2). */
+typedef struct {
+    uint64_t page_ms[3]; /* receive time of pages 0, 1, 2 */
+    bool page_seen[3];
+    uint8_t soc; /* 0xFF = not valid */
+    int16_t grid_w, home_w, batt_w, solar_w, pool_w, heater_w;
+} fw_peer_tel_t;
+
+typedef struct {
+    bool used;
+    uint8_t node_id;
+    uint8_t device_type;
+    uint32_t mac_tail;
+    uint64_t last_seen_ms;
+    fw_peer_tel_t tel;
+} fw_peer_t;
+
+typedef struct {
+    fw_peer_t peers[FW_ELECTION_TABLE];
+    uint8_t self_id;
+    uint8_t self_type;
+    uint32_t self_tail;
+    uint8_t master_id;
+    bool is_master; /* master and past the boot hold-off */
+    uint64_t boot_ann_ms;
+    uint64_t last_ann_ms;
+    bool reply_pending; /* an unknown node announced: answer with our ANN (<= 1/s) */
+    bool replied_once;
+    uint64_t last_reply_ms;
+    uint32_t table_full, collisions, expired;
+} fw_election_t;
+
+/** What an ANN asked of the caller. */
+typedef enum {
+    FW_ANN_NONE = 0,
+    FW_ANN_MOVED, /* collision: this node moved to self_id; persist, re-announce, event 6 */
+} fw_ann_action_t;
+
+/** NodeID from the whole MAC: XOR of the six bytes mod 127 (never 127). */
+uint8_t fw_node_id_from_mac(const uint8_t mac[6]);
+
+/** MAC tail: the last 4 MAC bytes as a big-endian u32. */
+uint32_t fw_mac_tail(const uint8_t mac[6]);
+
+/** Clears the table and sets self; last_ann_ms/boot_ann_ms = now (the boot ANN goes out now). */
+void fw_election_init(fw_election_t *e, uint8_t self_id, uint8_t self_type, uint32_t self_tail,
+                      uint64_t now_ms);
+
+/** Handles ANN data (DLC 8) from NodeID `node`. */
+fw_ann_action_t fw_election_on_ann(fw_election_t *e, uint8_t node, const uint8_t *data, uint8_t dlc,
+                                   uint64_t now_ms);
+
+/** Removes entries with now - lastSeen > TTL. */
+void fw_election_expire(fw_election_t *e, uint64_t now_ms);
+
+/** Recomputes master_id and is_master. */
+void fw_election_recompute(fw_election_t *e, uint64_t now_ms);
+
+/** The live entry for `node`, or NULL. */
+fw_peer_t *fw_election_find(fw_election_t *e, uint8_t node);
+
+/** Number of live entries. */
+unsigned fw_election_count(const fw_election_t *e);
+
+#endif
