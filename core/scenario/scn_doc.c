@@ -1,0 +1,242 @@
+/*
+ * scn_doc.c: cJSON parse plus the position index (see scn_doc.h).
+ *
+ * cJSON keeps no positions, so after it accepted the text we walk the same text again with the
+ * lexical rules of scn_text.h, visiting members and elements in the order cJSON linked them. The
+ * walk never decides validity; cJSON already did. Should the two ever disagree (a cJSON grammar
+ * quirk the walk does not know), the load fails with an internal error instead of pointing
+ * diagnostics at the wrong place.
+ */
+#include "scn_doc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scn_text.h"
+#include "sim_types.h"
+
+typedef struct {
+    scn_doc_t *doc;
+    size_t i;             /* read offset */
+    const scn_pos_t *dup; /* the earliest duplicate key found so far */
+    const scn_pos_t *dup_first;
+} walker_t;
+
+static size_t slot_of(const scn_doc_t *doc, const cJSON *item) {
+    /* Fibonacci hashing of the address; only equality matters, never the order. */
+    uint64_t h = (uint64_t)(uintptr_t)item * 0x9E3779B97F4A7C15ull;
+    size_t mask = doc->cap - 1;
+    size_t s = (size_t)(h >> 32) & mask;
+    while (doc->slots[s].item != NULL && doc->slots[s].item != item) {
+        s = (s + 1) & mask;
+    }
+    return s;
+}
+
+static size_t count_items(const cJSON *item) {
+    size_t n = 1;
+    for (const cJSON *c = item->child; c != NULL; c = c->next) {
+        n += count_items(c);
+    }
+    return n;
+}
+
+const scn_pos_t *scn_doc_pos(const scn_doc_t *doc, const cJSON *item) {
+    const scn_pos_t *p = &doc->slots[slot_of(doc, item)];
+    SIM_ASSERT(p->item == item);
+    return p;
+}
+
+const char *scn_doc_value_text(const scn_doc_t *doc, const cJSON *item) {
+    return doc->text + scn_doc_pos(doc, item)->val_off;
+}
+
+static scn_pos_t *record(walker_t *w, const cJSON *item, const cJSON *parent, uint32_t index,
+                         size_t key_off) {
+    scn_pos_t *p = &w->doc->slots[slot_of(w->doc, item)];
+    p->item = item;
+    p->parent = parent;
+    p->index = index;
+    p->key_off = key_off;
+    p->val_off = w->i;
+    return p;
+}
+
+static bool expect_byte(walker_t *w, char c) {
+    w->i = scn_text_skip_ws(w->doc->text, w->doc->len, w->i);
+    if (w->i >= w->doc->len || w->doc->text[w->i] != c) {
+        return false;
+    }
+    w->i++;
+    return true;
+}
+
+static int walk_value(walker_t *w, const cJSON *item, const cJSON *parent, uint32_t index,
+                      size_t key_off);
+
+static int key_order(const void *a, const void *b) {
+    const scn_pos_t *const *x = a, *const *y = b;
+    int c = strcmp((*x)->item->string, (*y)->item->string);
+    if (c != 0) {
+        return c;
+    }
+    return (*x)->key_off < (*y)->key_off ? -1 : 1;
+}
+
+/*
+ * The first duplicate key of one object in file order: sort the members by (key, offset); every
+ * member that sorts right after an equal key repeats it. O(n log n), so an object with a huge
+ * number of members cannot make this quadratic.
+ */
+static int find_duplicate(walker_t *w, const cJSON *obj, size_t n) {
+    const scn_pos_t **m = malloc(n * sizeof *m);
+    if (m == NULL) {
+        return -SIM_ENOMEM;
+    }
+    size_t k = 0;
+    for (const cJSON *c = obj->child; c != NULL; c = c->next) {
+        m[k++] = scn_doc_pos(w->doc, c);
+    }
+    qsort(m, n, sizeof *m, key_order);
+    size_t group = 0; /* the first (earliest) member with the current key */
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(m[i - 1]->item->string, m[i]->item->string) != 0) {
+            group = i;
+        } else if (w->dup == NULL || m[i]->key_off < w->dup->key_off) {
+            w->dup = m[i];
+            w->dup_first = m[group];
+        }
+    }
+    free(m);
+    return 0;
+}
+
+static int walk_object(walker_t *w, const cJSON *obj) {
+    size_t n = 0;
+    for (const cJSON *c = obj->child; c != NULL; c = c->next, n++) {
+        if (n > 0 && !expect_byte(w, ',')) {
+            return -SIM_EIO;
+        }
+        w->i = scn_text_skip_ws(w->doc->text, w->doc->len, w->i);
+        size_t key_off = w->i;
+        if (w->i >= w->doc->len || w->doc->text[w->i] != '"') {
+            return -SIM_EIO;
+        }
+        w->i = scn_text_string_end(w->doc->text, w->doc->len, w->i);
+        if (w->i == SIZE_MAX || !expect_byte(w, ':')) {
+            return -SIM_EIO;
+        }
+        int rc = walk_value(w, c, obj, (uint32_t)n, key_off);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    if (!expect_byte(w, '}')) {
+        return -SIM_EIO;
+    }
+    return n > 1 ? find_duplicate(w, obj, n) : 0;
+}
+
+static int walk_array(walker_t *w, const cJSON *arr) {
+    uint32_t n = 0;
+    for (const cJSON *c = arr->child; c != NULL; c = c->next, n++) {
+        if (n > 0 && !expect_byte(w, ',')) {
+            return -SIM_EIO;
+        }
+        int rc = walk_value(w, c, arr, n, SCN_NO_OFFSET);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return expect_byte(w, ']') ? 0 : -SIM_EIO;
+}
+
+static int walk_value(walker_t *w, const cJSON *item, const cJSON *parent, uint32_t index,
+                      size_t key_off) {
+    const char *t = w->doc->text;
+    w->i = scn_text_skip_ws(t, w->doc->len, w->i);
+    record(w, item, parent, index, key_off);
+    if (cJSON_IsObject(item)) {
+        return expect_byte(w, '{') ? walk_object(w, item) : -SIM_EIO;
+    }
+    if (cJSON_IsArray(item)) {
+        return expect_byte(w, '[') ? walk_array(w, item) : -SIM_EIO;
+    }
+    if (cJSON_IsString(item)) {
+        if (w->i >= w->doc->len || t[w->i] != '"') {
+            return -SIM_EIO;
+        }
+        w->i = scn_text_string_end(t, w->doc->len, w->i);
+        return w->i == SIZE_MAX ? -SIM_EIO : 0;
+    }
+    size_t end = scn_text_scalar_end(t, w->doc->len, w->i);
+    if (end == w->i) {
+        return -SIM_EIO;
+    }
+    w->i = end;
+    return 0;
+}
+
+/* A UTF-8 byte order mark is skipped by cJSON at the very start, and so by the walk. */
+static size_t skip_bom(const char *text, size_t len) {
+    return len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+static int build_index(scn_doc_t *doc, scn_doc_error_t *err) {
+    size_t n = count_items(doc->root), cap = 16;
+    while (cap < 2 * n) {
+        cap *= 2;
+    }
+    doc->slots = calloc(cap, sizeof *doc->slots);
+    if (doc->slots == NULL) {
+        return -SIM_ENOMEM;
+    }
+    doc->cap = cap;
+    walker_t w = {.doc = doc, .i = skip_bom(doc->text, doc->len)};
+    int rc = walk_value(&w, doc->root, NULL, 0, SCN_NO_OFFSET);
+    if (rc == -SIM_EIO) {
+        err->off = w.i;
+        snprintf(err->message, sizeof err->message,
+                 "internal error: the position index disagrees with the JSON parser");
+        return rc;
+    }
+    if (rc == 0 && w.dup != NULL) {
+        unsigned line, col;
+        char ptr[160];
+        scn_text_linecol(doc->text, doc->len, w.dup_first->key_off, &line, &col);
+        scn_doc_pointer(doc, w.dup->item, ptr, sizeof ptr);
+        err->off = w.dup->key_off;
+        snprintf(err->message, sizeof err->message, "%s: duplicate key (first defined at %u:%u)",
+                 ptr, line, col);
+        return -SIM_EFORMAT;
+    }
+    return rc;
+}
+
+int scn_doc_parse(scn_doc_t *doc, const char *text, size_t len, scn_doc_error_t *err) {
+    memset(doc, 0, sizeof *doc);
+    doc->text = text;
+    doc->len = len;
+    const char *end = NULL;
+    /* The length includes the terminating NUL, so require_null_terminated can see the end. */
+    doc->root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+    if (doc->root == NULL) {
+        size_t off = end != NULL && end >= text ? (size_t)(end - text) : 0;
+        scn_syntax_explain(text, len, off, &err->off, err->message, sizeof err->message);
+        return -SIM_EFORMAT;
+    }
+    int rc = build_index(doc, err);
+    if (rc != 0) {
+        scn_doc_free(doc);
+        doc->text = text;
+        doc->len = len;
+    }
+    return rc;
+}
+
+void scn_doc_free(scn_doc_t *doc) {
+    cJSON_Delete(doc->root);
+    free(doc->slots);
+    memset(doc, 0, sizeof *doc);
+}

@@ -1,0 +1,62 @@
+/*
+ * scn_parts.h: the checkers of each part of a scenario, private to the loader.
+ *
+ *   scn_top.c       top-level keys and "bus"          scn_check_top()
+ *   scn_nodes.c     "nodes"                           scn_on_nodes()
+ *   scn_timeline.c  "timeline" entries and verbs      scn_on_timeline()
+ *   scn_frame.c     CAN frames and fault matches      scn_on_can_send() ...
+ *   scn_plugin.c    plugin references, resolved last  scn_resolve_plugins()
+ * Handlers follow scn_handler_fn (scn_schema.h): they check one value, store it into their
+ * target and report the first error through scn_fail_*.
+ */
+#ifndef SCN_PARTS_H
+#define SCN_PARTS_H
+
+#include <stdbool.h>
+
+#include "scn_ctx.h"
+#include "scn_schema.h"
+
+/** Checks the document root (an object) and fills c->s. */
+int scn_check_top(scn_ctx_t *c, const cJSON *root);
+
+/** "nodes": target is the scenario. */
+int scn_on_nodes(scn_ctx_t *c, const cJSON *v, void *target);
+
+/** "timeline": target is the scenario; appends to c->s->actions (unsorted). */
+int scn_on_timeline(scn_ctx_t *c, const cJSON *v, void *target);
+
+/** Sorts c->s->actions by time, stable. 0 or -SIM_ENOMEM. */
+int scn_sort_actions(sim_scenario_t *s);
+
+/** One timeline entry being checked: its time and the one or two actions it becomes. */
+typedef struct {
+    sim_time_ns_t at_ns;
+    sim_scn_action_t act[2]; /* a held fault ("for", can_stuck_dominant) adds its release */
+    size_t n_act;
+} scn_entry_t;
+
+/** Timeline verbs whose value is an object; target is the scn_entry_t to fill. */
+int scn_on_can_send(scn_ctx_t *c, const cJSON *v, void *target);
+int scn_on_can_babble(scn_ctx_t *c, const cJSON *v, void *target);
+int scn_on_can_match(scn_ctx_t *c, const cJSON *v, void *target); /* drop, corrupt */
+
+/** A "plugin" value is a bare name or a path; 0 or a scn_fail_value code. */
+int scn_plugin_value_ok(scn_ctx_t *c, const cJSON *v);
+
+/** Finds every plugin (top level, then per node) and sets each node's plugin path. */
+int scn_resolve_plugins(scn_ctx_t *c);
+
+/** A duration string value; on failure the message says why. */
+int scn_duration_value(scn_ctx_t *c, const cJSON *v, sim_time_ns_t *out);
+
+/** The index of the node named by a string value, or a scn_fail_value code (< 0). */
+int scn_node_ref(scn_ctx_t *c, const cJSON *v);
+
+/** 1..max_len characters of [A-Za-z0-9_.-]. */
+bool scn_name_ok(const char *s, size_t max_len);
+
+/** strdup (not in C11). NULL when out of memory. */
+char *scn_strdup(const char *s);
+
+#endif

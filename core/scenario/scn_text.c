@@ -1,0 +1,112 @@
+/*
+ * scn_text.c: the lexical rules of cJSON 1.7, re-stated for the position index and the
+ * syntax-error explainer (see scn_text.h), and the line:col arithmetic of diagnostics.
+ */
+#include "scn_text.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define QUOTE_MAX_SRC_BYTES 48
+
+size_t scn_text_skip_ws(const char *text, size_t len, size_t i) {
+    /* cJSON compares unsigned bytes with 32, so NUL and every control byte are whitespace. */
+    while (i < len && (unsigned char)text[i] <= 32u) {
+        i++;
+    }
+    return i;
+}
+
+size_t scn_text_string_end(const char *text, size_t len, size_t i) {
+    for (i++; i < len; i++) {
+        if (text[i] == '\\') {
+            i++;
+        } else if (text[i] == '"') {
+            return i + 1;
+        }
+    }
+    return SIZE_MAX;
+}
+
+bool scn_text_is_scalar_byte(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+' ||
+           c == '-' || c == '.';
+}
+
+size_t scn_text_scalar_end(const char *text, size_t len, size_t i) {
+    while (i < len && scn_text_is_scalar_byte(text[i])) {
+        i++;
+    }
+    return i;
+}
+
+void scn_text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col) {
+    unsigned l = 1, c = 1;
+    if (off > len) {
+        off = len;
+    }
+    for (size_t i = 0; i < off; i++) {
+        unsigned char b = (unsigned char)text[i];
+        if (b == '\n') {
+            l++;
+            c = 1;
+        } else if (b == '\t') {
+            c = ((c - 1u) / 8u + 1u) * 8u + 1u;
+        } else if ((b & 0xC0u) != 0x80u) {
+            /* UTF-8 continuation bytes add no column: one character, one column. */
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+/* Appends the escaped form of byte b; returns its length (0 when it does not fit). */
+static size_t quote_byte(char *dst, size_t room, unsigned char b) {
+    char tmp[8];
+    int n;
+    if (b == '"' || b == '\\') {
+        n = snprintf(tmp, sizeof tmp, "\\%c", b);
+    } else if (b == '\n') {
+        n = snprintf(tmp, sizeof tmp, "\\n");
+    } else if (b == '\t') {
+        n = snprintf(tmp, sizeof tmp, "\\t");
+    } else if (b < 0x20u || b == 0x7Fu) {
+        n = snprintf(tmp, sizeof tmp, "\\u%04x", b);
+    } else {
+        n = snprintf(tmp, sizeof tmp, "%c", b);
+    }
+    if (n < 0 || (size_t)n >= room) {
+        return 0;
+    }
+    memcpy(dst, tmp, (size_t)n);
+    return (size_t)n;
+}
+
+void scn_text_quote(char *dst, size_t cap, const char *src, size_t n) {
+    /* Room for the closing quote, "..." and the NUL is kept back at every step. */
+    const size_t reserve = 5;
+    size_t o = 0;
+    if (cap < reserve + 2) {
+        if (cap > 0) {
+            dst[0] = '\0';
+        }
+        return;
+    }
+    dst[o++] = '"';
+    size_t i = 0;
+    for (; i < n && i < QUOTE_MAX_SRC_BYTES; i++) {
+        size_t w = quote_byte(dst + o, cap - o - reserve, (unsigned char)src[i]);
+        if (w == 0) {
+            break;
+        }
+        o += w;
+    }
+    if (i < n) {
+        memcpy(dst + o, "...", 3);
+        o += 3;
+    }
+    dst[o++] = '"';
+    dst[o] = '\0';
+}

@@ -1,0 +1,49 @@
+/*
+ * scn_text.h: lexical helpers over raw JSON text, private to the scenario loader.
+ *
+ * They accept exactly what cJSON 1.7 accepts, because the position index walks the text in step
+ * with cJSON's tree and the syntax-error explainer re-reads the text cJSON rejected:
+ *   - whitespace is every byte <= 0x20, NUL included (cJSON's buffer_skip_whitespace);
+ *   - a string runs from '"' to the next unescaped '"'; a backslash skips the byte after it;
+ *   - a number is a run of "0123456789+-eE."; literals are runs of letters.
+ * Every index is a byte offset into `text`, which holds `len` bytes (a NUL may follow).
+ * scn_text_linecol() turns an offset into the GNU line:col of a diagnostic.
+ */
+#ifndef SCN_TEXT_H
+#define SCN_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* printf-style checking of the loader's message helpers (they build diagnostics). */
+#if defined(__GNUC__)
+#define SCN_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define SCN_PRINTF(fmt, args)
+#endif
+
+/** First offset >= i that is not whitespace, or len. */
+size_t scn_text_skip_ws(const char *text, size_t len, size_t i);
+
+/** Offset just after the string opening at i (text[i] == '"'), or SIZE_MAX if unterminated. */
+size_t scn_text_string_end(const char *text, size_t len, size_t i);
+
+/** Offset just after the number or literal starting at i (the run of its characters). */
+size_t scn_text_scalar_end(const char *text, size_t len, size_t i);
+
+/** True for the bytes that may make up a number or a literal token. */
+bool scn_text_is_scalar_byte(char c);
+
+/**
+ * 1-based line and column of byte `off` (clamped to len). Tabs advance to the next multiple of 8
+ * plus 1 (GNU); a multi-byte UTF-8 character counts as one column.
+ */
+void scn_text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col);
+
+/**
+ * Writes `src` (n bytes) into dst as a JSON-style quoted string ("a\"b\n"), cutting it with "..."
+ * so the result fits in cap and shows at most 48 source bytes. Keeps diagnostics on one line.
+ */
+void scn_text_quote(char *dst, size_t cap, const char *src, size_t n);
+
+#endif
