@@ -139,6 +139,7 @@ int sim_can_ctrl_stop(sim_can_ctrl_t *c);
  * @retval -SIM_ENETDOWN     controller stopped
  * @retval -SIM_ENETUNREACH  controller bus-off (or recovering)
  * @retval -SIM_EAGAIN       TX queue full (counted in stats.tx_queue_full)
+ * @retval -SIM_ENOTSUP      listen-only controller (it never transmits)
  */
 int sim_can_ctrl_send(sim_can_ctrl_t *c, const sim_can_frame_t *f);
 
@@ -210,15 +211,20 @@ uint32_t sim_can_bus_load_ppm(const sim_can_bus_t *bus);
 /* ---- fault hooks ------------------------------------------------------------------------- */
 
 /**
- * Drop: matching frames vanish for every receiver, while the sender sees success (a broken
- * transceiver path). Corrupt: receivers see a CRC error, so an error frame follows and the sender
+ * Drop: matching frames vanish for every receiver and observer, while the sender sees success
+ * (a broken transceiver path); the wire time is still used. Corrupt: receivers see a CRC error, so an error frame follows and the sender
  * retransmits. A frame matches when (id & mask) == (match_id & mask) and it is selected with
  * probability num/den from the bus's own seeded stream ("can.<bus>.faults"). den == 0 clears.
+ * 0, or -SIM_EINVAL when num > den. Both faults act on frames that start after the call.
  */
 int sim_can_bus_fault_drop(sim_can_bus_t *bus, uint32_t match_id, uint32_t mask, uint32_t num,
                            uint32_t den);
 int sim_can_bus_fault_corrupt(sim_can_bus_t *bus, uint32_t match_id, uint32_t mask, uint32_t num,
                               uint32_t den);
+/** Frames the drop fault took, and frames the corrupt fault turned into CRC errors, so far. */
+uint64_t sim_can_bus_dropped_frames(const sim_can_bus_t *bus);
+uint64_t sim_can_bus_corrupted_frames(const sim_can_bus_t *bus);
+
 /** Holds the wire dominant (true) or releases it: no frame can be sent while it is held. */
 void sim_can_bus_fault_stuck_dominant(sim_can_bus_t *bus, bool on);
 /** Unplugs a controller: it neither sees nor acknowledges traffic; its own sends see no ACK. */

@@ -1,0 +1,142 @@
+/*
+ * sim_can_confine.c: fault confinement (ISO 11898-1 §12): the error counters, the states they
+ * imply, and the callbacks a finished frame leaves due.
+ *
+ *   TEC: +8 per transmit error (except the error-passive ACK case, sim_can_finish.c), -1 per
+ *        frame sent; above 255 the controller goes bus-off.
+ *   REC: +1 per receive error (the +8 for the first node to flag is not modelled: every
+ *        receiver detects at the same bit here), -1 per frame received, and from above 127
+ *        back to 127, the least change that leaves error-passive. Capped at 255, the width of
+ *        the register on real controllers. Listen-only controllers never signal errors and
+ *        keep their counters.
+ *
+ *   error-active --TEC|REC >= 96--> warning --TEC|REC >= 128--> error-passive --TEC > 255-->
+ * bus-off ^                                                                                    |
+ *        +---- 128 x 11 recessive bits (auto_recover, or after recover()), TEC = REC = 0 -----+
+ *
+ * On entering bus-off the TX queue is flushed with on_tx_done(-SIM_ECANCELED), as the ESP32
+ * TWAI driver clears its queue: frames queued before a bus-off are stale by the time the
+ * controller is back, and the firmware learns of each one. New sends are refused with
+ * -SIM_ENETUNREACH until recovery completes.
+ */
+#include "sim_can_int.h"
+
+void sim_can__state_update(sim_can_ctrl_t *c) {
+    if (!c->started) {
+        c->state = SIM_CAN_STOPPED;
+    } else if (c->bus_off) {
+        c->state = SIM_CAN_BUS_OFF;
+    } else if (c->tec >= SIM_CAN__PASSIVE_LIMIT || c->rec >= SIM_CAN__PASSIVE_LIMIT) {
+        c->state = SIM_CAN_ERROR_PASSIVE;
+    } else if (c->tec >= SIM_CAN__WARNING_LIMIT || c->rec >= SIM_CAN__WARNING_LIMIT) {
+        c->state = SIM_CAN_ERROR_WARNING;
+    } else {
+        c->state = SIM_CAN_ERROR_ACTIVE;
+    }
+}
+
+void sim_can__state_notify(sim_can_ctrl_t *c) {
+    if (c->state == c->notified) {
+        return;
+    }
+    sim_can_state_t st = c->state;
+    sim_can_bus_t *bus = c->bus;
+    c->notified = st;
+    sim_time_ns_t now = sim_kernel_now(bus->k);
+    for (uint32_t i = 0; i < bus->n_obs && !c->detached; i++) {
+        if (bus->obs[i].obs.on_state != NULL) {
+            bus->obs[i].obs.on_state(bus->obs[i].ctx, c, st, now);
+        }
+    }
+    if (!c->detached && c->cb.on_state != NULL) {
+        c->cb.on_state(c->cb_ctx, st);
+    }
+}
+
+void sim_can__tx_ok(sim_can_ctrl_t *c) {
+    if (c->tec > 0) {
+        c->tec--;
+    }
+    sim_can__state_update(c);
+}
+
+void sim_can__tx_error(sim_can_ctrl_t *c, bool exempt) {
+    if (!exempt) {
+        c->tec = (uint16_t)(c->tec + 8u);
+    }
+    if (c->tec > SIM_CAN__BUS_OFF_LIMIT && !c->bus_off) {
+        c->bus_off = true;
+        c->st.bus_off_count++;
+        c->flush_pending = true;
+        c->suspend_until_ns = 0;
+        if (c->auto_recover) {
+            sim_can__recovery_begin(c);
+        }
+    }
+    sim_can__state_update(c);
+}
+
+void sim_can__rx_ok(sim_can_ctrl_t *c) {
+    if (c->listen_only) {
+        return;
+    }
+    if (c->rec > SIM_CAN__REC_AFTER_PASSIVE) {
+        c->rec = SIM_CAN__REC_AFTER_PASSIVE;
+    } else if (c->rec > 0) {
+        c->rec--;
+    }
+    sim_can__state_update(c);
+}
+
+void sim_can__rx_error(sim_can_ctrl_t *c) {
+    c->st.rx_errors++;
+    if (c->listen_only) {
+        return;
+    }
+    if (c->rec < SIM_CAN__REC_MAX) {
+        c->rec++;
+    }
+    sim_can__state_update(c);
+}
+
+void sim_can__flush(sim_can_ctrl_t *c) {
+    while (c->q_len > 0 && !c->detached) {
+        sim_can_frame_t f;
+        sim_can__queue_pop(c, &f);
+        if (c->cb.on_tx_done != NULL) {
+            c->cb.on_tx_done(c->cb_ctx, &f, -SIM_ECANCELED);
+        }
+    }
+}
+
+/* Slots are re-read after every callback: a callback may detach any controller. */
+void sim_can__run_pending(sim_can__wire_t *w) {
+    for (uint32_t i = 0; i < sim_can__wire_slots(w); i++) {
+        sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
+        if (c != NULL && c->flush_pending) {
+            c->flush_pending = false;
+            sim_can__flush(c);
+        }
+        if (c != NULL && !c->detached) {
+            sim_can__state_notify(c);
+        }
+    }
+    for (uint32_t i = 0; i < sim_can__wire_slots(w); i++) {
+        sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
+        if (c != NULL && !c->detached && c->rx_pending) {
+            c->rx_pending = false;
+            if (c->cb.on_rx != NULL) {
+                c->cb.on_rx(c->cb_ctx, &w->frame);
+            }
+        }
+    }
+    for (uint32_t i = 0; i < sim_can__wire_slots(w); i++) {
+        sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
+        if (c != NULL && !c->detached && c->done_pending) {
+            c->done_pending = false;
+            if (c->cb.on_tx_done != NULL) {
+                c->cb.on_tx_done(c->cb_ctx, &c->done_frame, 0);
+            }
+        }
+    }
+}

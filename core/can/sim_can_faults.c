@@ -1,0 +1,113 @@
+/*
+ * sim_can_faults.c: the fault hooks the scenario engine drives.
+ *
+ * Drop and corrupt draw from the bus's own stream ("can.<bus>.faults") and only for frames that
+ * match the fault's identifier and mask, so adding a fault never shifts the randomness that
+ * other frames or other models see. A fault changes what happens to frames that start after it
+ * was set; a frame already on the wire keeps the outcome fixed at its SOF.
+ *
+ * Stuck dominant: no frame can start while the wire is held. Each controller that tries to send
+ * gets a bit error per attempt (SOF, then a dominant bit where it sent recessive): TEC += 8 per
+ * attempt, error-passive or not, so a transmitter reaches bus-off after 32 attempts; every other
+ * controller counts a receive error per attempt. The held time counts as busy bus time.
+ *
+ * Unplugged: the controller transmits on a wire of its own, where nobody acknowledges it (a lone
+ * node: ACK errors up to error-passive), and the bus neither hears it nor is heard by it.
+ *
+ * Babble: the controller offers its babble frame instead of its queue head at every
+ * arbitration, back to back; babble frames count as sent but never reach on_tx_done.
+ */
+#include "sim_can_int.h"
+
+static int fault_set(sim_can__fault_t *ft, uint32_t match_id, uint32_t mask, uint32_t num,
+                     uint32_t den) {
+    if (den == 0) {
+        ft->on = false;
+        return 0;
+    }
+    if (num > den) {
+        return -SIM_EINVAL;
+    }
+    ft->on = num > 0;
+    ft->id = match_id;
+    ft->mask = mask;
+    ft->num = num;
+    ft->den = den;
+    return 0;
+}
+
+int sim_can_bus_fault_drop(sim_can_bus_t *bus, uint32_t match_id, uint32_t mask, uint32_t num,
+                           uint32_t den) {
+    return fault_set(&bus->drop, match_id, mask, num, den);
+}
+
+int sim_can_bus_fault_corrupt(sim_can_bus_t *bus, uint32_t match_id, uint32_t mask, uint32_t num,
+                              uint32_t den) {
+    return fault_set(&bus->corrupt, match_id, mask, num, den);
+}
+
+bool sim_can__fault_hits(sim_can_bus_t *bus, const sim_can__fault_t *ft, const sim_can_frame_t *f) {
+    if (!ft->on || (f->id & ft->mask) != (ft->id & ft->mask)) {
+        return false;
+    }
+    return sim_prng_chance(&bus->fault_prng, ft->num, ft->den);
+}
+
+void sim_can_bus_fault_stuck_dominant(sim_can_bus_t *bus, bool on) {
+    if (bus->stuck == on) {
+        return;
+    }
+    sim_can__wire_t *w = &bus->wire;
+    sim_time_ns_t now = sim_kernel_now(bus->k);
+    bus->stuck = on;
+    if (on) {
+        /* A frame on the wire finishes first (sim_can_finish.c starts the hold at its end). */
+        if (!w->busy) {
+            bus->held = true;
+            bus->held_since_ns = now;
+            sim_can__run_break(w, now);
+            sim_can__wire_kick(w);
+        }
+        return;
+    }
+    if (bus->held) {
+        bus->held = false;
+        bus->held_ns += now - bus->held_since_ns;
+    }
+    if (!w->busy) {
+        sim_can__run_start(w, now);
+        sim_can__wire_kick(w);
+    }
+}
+
+void sim_can_ctrl_set_unplugged(sim_can_ctrl_t *c, bool unplugged) {
+    if (c->unplugged == unplugged) {
+        return;
+    }
+    sim_can__wire_t *from = sim_can__ctrl_wire(c);
+    sim_time_ns_t now = sim_kernel_now(c->bus->k);
+    c->unplugged = unplugged;
+    sim_can__wire_t *to = sim_can__ctrl_wire(c);
+    if (unplugged && !to->busy) {
+        /* Its own wire has been silent all along; the run it sees starts now. */
+        to->recessive = true;
+        to->run_start_ns = now;
+    }
+    if (!unplugged) {
+        c->joined_ns = now; /* must synchronise to the bus again */
+    }
+    sim_can__recovery_move(c, from, to);
+    sim_can__wire_kick(to);
+}
+
+void sim_can_ctrl_set_babble(sim_can_ctrl_t *c, const sim_can_frame_t *f, bool on) {
+    if (!on) {
+        c->babbling = false;
+        return;
+    }
+    SIM_ASSERT(f != NULL);
+    int rc = sim_can__txe_make(&c->babble, f);
+    SIM_ASSERT(rc == 0);
+    c->babbling = true;
+    sim_can__wire_kick(sim_can__ctrl_wire(c));
+}

@@ -1,0 +1,247 @@
+/*
+ * sim_can_int.h: the virtual CAN bus's private layout, shared by the core/can sources only.
+ *
+ * A bus owns one shared wire. A controller that is unplugged transmits on a wire of its own,
+ * where nobody hears or acknowledges it, so its retries never hold up the shared wire. A wire is
+ * either idle or carrying one frame (or one failed attempt and its error frame); what happens
+ * to that frame is decided at its SOF, from the controllers on the wire at that instant, and
+ * carried out by one event at its end:
+ *
+ *   idle --kick--> [arbitrate @ now, SIM_PRIO_ARBITRATE] --SOF--> busy --[end @ SIM_PRIO_WIRE]-->
+ * idle
+ *
+ * Callbacks may detach controllers at any time. The bus counts nested entries (sim_can__enter),
+ * and a controller detached inside one is unlinked at once but freed when the outermost entry
+ * leaves, so no loop ever touches freed memory.
+ *
+ * Internal names are sim_can__* (libuv's uv__ convention for cross-file internals).
+ */
+#ifndef SIM_CAN_INT_H
+#define SIM_CAN_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "sim_can.h"
+
+/* CRC delimiter, ACK slot, ACK delimiter, 7 EOF bits, 3 intermission bits: never stuffed. */
+#define SIM_CAN__TAIL_BITS 13u
+/* SOF..CRC of the longest frame: extended, 8 data bytes. */
+#define SIM_CAN__RAW_MAX         118u
+#define SIM_CAN__NAME_MAX        15u /* bus names are interface names: IFNAMSIZ - 1 */
+#define SIM_CAN__MAX_FILTERS     8u
+#define SIM_CAN__MAX_OBSERVERS   8u
+#define SIM_CAN__DEFAULT_QUEUE   5u
+#define SIM_CAN__DEFAULT_BITRATE 500000u
+
+/* Fault confinement (ISO 11898-1 §12). */
+#define SIM_CAN__WARNING_LIMIT           96u
+#define SIM_CAN__PASSIVE_LIMIT           128u
+#define SIM_CAN__BUS_OFF_LIMIT           255u /* bus-off when TEC exceeds it */
+#define SIM_CAN__REC_MAX                 255u /* REC is an 8-bit register on real controllers */
+#define SIM_CAN__REC_AFTER_PASSIVE       127u
+#define SIM_CAN__SUSPEND_BITS            8u
+#define SIM_CAN__RECOVERY_SEQUENCES      128u
+#define SIM_CAN__RECESSIVE_SEQUENCE_BITS 11u
+
+/* The unstuffed bits SOF..CRC of a frame, one per byte. */
+typedef struct {
+    uint8_t bit[SIM_CAN__RAW_MAX];
+    uint32_t n;
+    uint16_t crc;
+} sim_can__raw_t;
+
+/* A queued frame with what arbitration and timing need, computed once at send time. */
+typedef struct {
+    sim_can_frame_t f;
+    uint32_t bits; /* sim_can_frame_bits */
+    uint32_t key;  /* sim_can__frame_key */
+} sim_can__txe_t;
+
+typedef enum {
+    SIM_CAN__OUT_OK = 0,
+    SIM_CAN__OUT_DROP,  /* sent and acknowledged, but no receiver gets it (drop fault) */
+    SIM_CAN__OUT_ACK,   /* nobody acknowledged */
+    SIM_CAN__OUT_CRC,   /* receivers saw a CRC error (corrupt fault) */
+    SIM_CAN__OUT_BIT,   /* same identifier, different contents */
+    SIM_CAN__OUT_STUCK, /* the wire is held dominant */
+} sim_can__outcome_t;
+
+typedef struct sim_can__wire {
+    sim_can_bus_t *bus;
+    sim_can_ctrl_t *owner; /* NULL: the bus's shared wire; else the unplugged controller */
+    bool busy;
+    sim_can__outcome_t outcome;
+    bool err_dominant; /* CRC error: some receiver sends an active (dominant) error flag */
+    sim_event_id_t arb_ev;
+    sim_time_ns_t arb_ns;
+    sim_event_id_t end_ev;
+    sim_can_frame_t frame;
+    const sim_can_ctrl_t *sender; /* first transmitter in attach order; NULL once detached */
+    uint32_t wire_bits;           /* bits from SOF to the end of the intermission */
+    sim_time_ns_t t_start_ns, t_err_ns, t_end_ns;
+    /* The current run of recessive bits, for bus-off recovery (sim_can_recovery.c). */
+    bool recessive;
+    sim_time_ns_t run_start_ns;
+} sim_can__wire_t;
+
+typedef struct {
+    uint32_t id, mask;
+    uint8_t ide;
+} sim_can__filter_t;
+
+struct sim_can_ctrl {
+    sim_can_bus_t *bus;
+    char *name;
+    sim_can_ctrl_cb_t cb;
+    void *cb_ctx;
+    bool auto_recover, listen_only;
+
+    sim_can__txe_t *q; /* ring buffer */
+    uint16_t q_cap, q_head, q_len;
+
+    sim_can__filter_t filt[SIM_CAN__MAX_FILTERS];
+    uint8_t n_filt;
+
+    bool started, bus_off, unplugged, detached;
+    bool babbling;
+    sim_can__txe_t babble;
+    sim_can_state_t state, notified; /* state now, and as last reported to callbacks */
+    uint16_t tec, rec;
+    sim_time_ns_t joined_ns;        /* became able to receive: start, plug-in, recovery */
+    sim_time_ns_t suspend_until_ns; /* error-passive suspend transmission */
+
+    sim_can__wire_t *tx_wire; /* the wire carrying this controller's frame, or NULL */
+    bool tx_babble;           /* ... and that frame is the babble frame, not the queue head */
+    bool flush_pending;       /* entered bus-off: queue to flush with -SIM_ECANCELED */
+    bool rx_pending;          /* a frame was accepted: on_rx due */
+    bool done_pending;        /* own frame sent: on_tx_done(0) due */
+    sim_can_frame_t done_frame;
+
+    bool recovering;
+    uint32_t recov_seq;          /* sequences of 11 recessive bits counted so far */
+    sim_time_ns_t recov_from_ns; /* count recessive bits from here */
+    sim_event_id_t recov_ev;
+
+    sim_can__wire_t own; /* used while unplugged */
+    sim_can_ctrl_stats_t st;
+    sim_can_ctrl_t *next_dead;
+};
+
+typedef struct {
+    bool on;
+    uint32_t id, mask, num, den;
+} sim_can__fault_t;
+
+struct sim_can_bus {
+    sim_kernel_t *k;
+    char name[SIM_CAN__NAME_MAX + 1];
+    uint32_t bitrate_bps;
+    sim_time_ns_t bit_ns;
+
+    sim_can_ctrl_t **ctrls; /* attach order; NULL slots while callbacks run */
+    uint32_t n_ctrls, cap_ctrls, n_live;
+
+    struct {
+        sim_can_observer_t obs;
+        void *ctx;
+    } obs[SIM_CAN__MAX_OBSERVERS];
+    uint32_t n_obs;
+
+    sim_can__wire_t wire;
+    sim_can__fault_t drop, corrupt;
+    uint64_t n_dropped, n_corrupted;
+    sim_prng_t fault_prng;
+
+    bool stuck;                  /* fault requested */
+    bool held;                   /* ... and in effect: the wire is dominant since held_since_ns */
+    sim_time_ns_t held_since_ns; /* (a frame on the wire finishes first) */
+    sim_time_ns_t held_ns;       /* completed held periods */
+
+    sim_can_bus_stats_t st;
+    uint32_t n_recovering;
+
+    uint32_t depth; /* nested entries from events and API calls that run callbacks */
+    sim_can_ctrl_t *dead;
+    bool compact;
+};
+
+/* ---- sim_can_frame.c -------------------------------------------------------------------- */
+void sim_can__frame_raw(const sim_can_frame_t *f, sim_can__raw_t *r);
+/** Stuff bits the transmitter inserts before raw bit `raw_index` (r->n: all of them). */
+uint32_t sim_can__stuff_before(const sim_can__raw_t *r, uint32_t raw_index);
+/** 32-bit arbitration field, MSB first: lower wins. Equal keys tie. */
+uint32_t sim_can__frame_key(const sim_can_frame_t *f);
+/** Identical on the wire (same arbitration field, DLC and data bytes sent). */
+bool sim_can__frame_same(const sim_can_frame_t *a, const sim_can_frame_t *b);
+/** Stuffed position (from SOF = 0) of the first bit where two different frames differ. */
+uint32_t sim_can__first_diff_bit(const sim_can_frame_t *a, const sim_can_frame_t *b);
+
+/* ---- sim_can_bus.c ---------------------------------------------------------------------- */
+void sim_can__enter(sim_can_bus_t *bus);
+void sim_can__leave(sim_can_bus_t *bus);
+sim_time_ns_t sim_can__bits_ns(const sim_can_bus_t *bus, uint64_t bits);
+
+/* ---- sim_can_wire.c --------------------------------------------------------------------- */
+void sim_can__wire_init(sim_can__wire_t *w, sim_can_bus_t *bus, sim_can_ctrl_t *owner);
+/** Schedules arbitration at now when the wire is idle (earlier than any scheduled one). */
+void sim_can__wire_kick(sim_can__wire_t *w);
+void sim_can__wire_cancel(sim_can__wire_t *w);
+/** Schedules arbitration at t (an error-passive node's suspend transmission ends then). */
+void sim_can__wire_wake_at(sim_can__wire_t *w, sim_time_ns_t t_ns);
+/** The wire carries the decided frame until t_end_ns: schedules its end. */
+void sim_can__wire_begin(sim_can__wire_t *w);
+/** The wire a controller transmits on now. */
+sim_can__wire_t *sim_can__ctrl_wire(sim_can_ctrl_t *c);
+/** Slots to scan for a wire's controllers, and the controller in slot i (may be NULL). */
+uint32_t sim_can__wire_slots(const sim_can__wire_t *w);
+sim_can_ctrl_t *sim_can__wire_slot(const sim_can__wire_t *w, uint32_t i);
+/** The controller is connected to this wire (the shared one, or its own while unplugged). */
+bool sim_can__on_wire(const sim_can__wire_t *w, const sim_can_ctrl_t *c);
+
+/* ---- sim_can_arbitrate.c ---------------------------------------------------------------- */
+void sim_can__arbitrate(sim_can__wire_t *w);
+
+/* ---- sim_can_finish.c ------------------------------------------------------------------- */
+void sim_can__wire_finish(sim_can__wire_t *w);
+
+/* ---- sim_can_confine.c: TEC/REC, states, notifications ----------------------------------- */
+/** Recomputes the state from the flags and counters (no callback). */
+void sim_can__state_update(sim_can_ctrl_t *c);
+/** Reports a state change to the controller and the observers, once per change. */
+void sim_can__state_notify(sim_can_ctrl_t *c);
+void sim_can__tx_ok(sim_can_ctrl_t *c);
+/** TEC += 8 unless exempt; enters bus-off above 255. */
+void sim_can__tx_error(sim_can_ctrl_t *c, bool exempt);
+void sim_can__rx_ok(sim_can_ctrl_t *c);
+void sim_can__rx_error(sim_can_ctrl_t *c);
+/** Empties the TX queue with on_tx_done(-SIM_ECANCELED) per frame, oldest first. */
+void sim_can__flush(sim_can_ctrl_t *c);
+/** Runs the callbacks a finished frame left due: flushes, states, on_rx, on_tx_done. */
+void sim_can__run_pending(sim_can__wire_t *w);
+
+/* ---- sim_can_recovery.c ----------------------------------------------------------------- */
+/** A recessive run starts on the wire at t (the bus is idle from then on, or its tail is). */
+void sim_can__run_start(sim_can__wire_t *w, sim_time_ns_t t_ns);
+/** The wire turns dominant at t: count the sequences the run gave, stop the clocks. */
+void sim_can__run_break(sim_can__wire_t *w, sim_time_ns_t t_ns);
+void sim_can__recovery_begin(sim_can_ctrl_t *c);
+void sim_can__recovery_cancel(sim_can_ctrl_t *c);
+/** The controller moves to another wire: bank whole sequences, continue on the new wire. */
+void sim_can__recovery_move(sim_can_ctrl_t *c, sim_can__wire_t *from, sim_can__wire_t *to);
+
+/* ---- sim_can_ctrl.c --------------------------------------------------------------------- */
+/** The frame the controller offers to arbitration: the babble frame, else the queue head. */
+const sim_can__txe_t *sim_can__offer(const sim_can_ctrl_t *c);
+/** A normalised queue entry (unsent data bytes cleared); -SIM_EINVAL for a malformed frame. */
+int sim_can__txe_make(sim_can__txe_t *e, const sim_can_frame_t *f);
+/** Removes the queue head into *out. */
+void sim_can__queue_pop(sim_can_ctrl_t *c, sim_can_frame_t *out);
+bool sim_can__accepts(const sim_can_ctrl_t *c, const sim_can_frame_t *f);
+
+/* ---- sim_can_faults.c ------------------------------------------------------------------- */
+/** Draws the fault for a matching frame on the bus's stream; false for others. */
+bool sim_can__fault_hits(sim_can_bus_t *bus, const sim_can__fault_t *ft, const sim_can_frame_t *f);
+
+#endif
