@@ -66,13 +66,39 @@ const char *sim_trace_dir(const sim_trace_t *t);
 
 /* ---- CAN ---------------------------------------------------------------------------------- */
 
+/*
+ * Error-frame classes (can_id bits) and data bytes of linux/can/error.h, written out here so the
+ * trace builds on hosts without Linux headers. The values are the kernel's ABI.
+ */
+#define SIM_TRACE_ERR_FLAG      0x20000000u /* CAN_ERR_FLAG, added by sim_trace_can_error */
+#define SIM_TRACE_ERR_CRTL      0x00000004u /* controller problems, details in data[1] */
+#define SIM_TRACE_ERR_PROT      0x00000008u /* protocol violations, data[2] type, data[3] where */
+#define SIM_TRACE_ERR_ACK       0x00000020u /* no acknowledge on transmission */
+#define SIM_TRACE_ERR_BUSOFF    0x00000040u
+#define SIM_TRACE_ERR_BUSERROR  0x00000080u /* a bus error; python-can needs it to see the frame */
+#define SIM_TRACE_ERR_RESTARTED 0x00000100u /* restarted after bus-off */
+/* data[1] with SIM_TRACE_ERR_CRTL */
+#define SIM_TRACE_ERR_CRTL_RX_WARNING 0x04u
+#define SIM_TRACE_ERR_CRTL_TX_WARNING 0x08u
+#define SIM_TRACE_ERR_CRTL_RX_PASSIVE 0x10u
+#define SIM_TRACE_ERR_CRTL_TX_PASSIVE 0x20u
+#define SIM_TRACE_ERR_CRTL_ACTIVE     0x40u /* back to error-active */
+/* data[2] with SIM_TRACE_ERR_PROT */
+#define SIM_TRACE_ERR_PROT_BIT   0x01u
+#define SIM_TRACE_ERR_PROT_FORM  0x02u
+#define SIM_TRACE_ERR_PROT_STUFF 0x04u
+#define SIM_TRACE_ERR_PROT_TX    0x80u /* detected while transmitting */
+/* data[3] with SIM_TRACE_ERR_PROT */
+#define SIM_TRACE_ERR_LOC_CRC_SEQ 0x08u
+#define SIM_TRACE_ERR_LOC_DATA    0x0Au
+
 /** bus.log + bus.pcap: one data/remote frame at time t on interface `iface`. */
 void sim_trace_can_frame(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface,
                          const sim_can_frame_t *f);
 
 /**
  * bus.log + bus.pcap: one error frame, as Linux reports it: can_id = CAN_ERR_FLAG | class bits
- * (linux/can/error.h), 8 data bytes.
+ * (linux/can/error.h, SIM_TRACE_ERR_*), 8 data bytes. Line: "(…) can0 200000A0#0000000000000000".
  */
 void sim_trace_can_error(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface, uint32_t err_class,
                          const uint8_t data[8]);
@@ -83,7 +109,8 @@ void sim_trace_can_error(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface, 
  * "state":…,"prev":…,"tec":…,"rec":…} (states stopped, error_active, error_warning,
  * error_passive, bus_off) plus the error frame a Linux driver would report. The bus keeps a
  * pointer into the trace: stop running the bus before sim_trace_free. At most 8 buses.
- * 0, -SIM_EAGAIN (too many buses, or the bus has no observer slot left).
+ * 0, -SIM_EAGAIN (too many buses, or the bus has no observer slot left), -SIM_EINVAL (the bus
+ * name is not a valid interface name: 1..15 printable characters, no space, '(' or '#').
  */
 int sim_trace_attach_bus(sim_trace_t *t, sim_can_bus_t *bus);
 

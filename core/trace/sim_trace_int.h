@@ -3,7 +3,8 @@
  *
  *   sim_trace.c         open/close, the run folder's life, the digest, sticky write errors
  *   sim_trace_folder.c  "<dir>.partial" creation, commit by rename, recursive removal
- *   sim_trace_can.c     bus.log lines and the bus observer (frames, error frames, states)
+ *   sim_trace_can.c     bus.log lines (frames and error frames), forwarded to bus.pcap
+ *   sim_trace_bus.c     the CAN bus observer (frames, bus errors, controller states)
  *   sim_trace_pcap.c    bus.pcap through libpcap (only with SIM_HAVE_PCAP)
  *   sim_trace_events.c  events.jsonl lines
  *   sim_trace_vcd.c     signals.vcd
@@ -98,6 +99,11 @@ void sim_trace__write(sim_trace_t *t, trace_file_t *tf, const char *buf, size_t 
 
 /** malloc'd copy of s, or NULL. */
 char *sim_trace__strdup(const char *s);
+
+/* ---- sim_trace_can.c ---- */
+
+/** An interface name bus.log can carry: 1..15 printable bytes, no space, '(' or '#'. */
+bool sim_trace__iface_ok(const char *iface);
 
 /* ---- sim_trace_folder.c ---- */
 
