@@ -38,6 +38,11 @@ static unsigned write_edge_cases(sim_trace_t *t) {
         0, 0, SIM_TRACE_ERR_PROT_BIT | SIM_TRACE_ERR_PROT_TX, SIM_TRACE_ERR_LOC_DATA, 0, 0, 0, 0};
     static const uint8_t passive[8] = {0, SIM_TRACE_ERR_CRTL_TX_PASSIVE, 0, 0, 0, 0, 128, 0};
     sim_can_frame_t f;
+    /* Two frames in the first second, where log2asc's clock behaves differently. */
+    f = frame(0x010, 0, 1, d8);
+    sim_trace_can_frame(t, 130000, "can0", &f);
+    f = frame(0x011, 0, 1, d8);
+    sim_trace_can_frame(t, 500000000, "can0", &f);
     sim_time_ns_t t_ns = 1000250000;
     f = frame(0x351, 0, 8, d8);
     sim_trace_can_frame(t, t_ns, "can0", &f);
@@ -63,7 +68,7 @@ static unsigned write_edge_cases(sim_trace_t *t) {
     sim_trace_can_error(t, t_ns += 230000, "can0", SIM_TRACE_ERR_BUSOFF, zero);
     f = frame(0x100, 0, 4, d8);
     sim_trace_can_frame(t, 3600000000999LL, "can1", &f); /* an hour in, on a second bus */
-    return 13;
+    return 15;
 }
 
 /* A deterministic spread of identifiers, lengths and payloads (an LCG, not the host's rand). */
