@@ -51,9 +51,8 @@ static int by_path(scn_ctx_t *c, const cJSON *v, char *out) {
     }
     int err = readable_file(out);
     if (err != 0) {
-        char q[80];
-        scn_text_quote(q, sizeof q, out, strlen(out));
-        return scn_fail_input(c, v, "cannot read plugin %s: %s", q, strerror(err));
+        /* The whole path (not a cut quote): it is what the user has to go and fix. */
+        return scn_fail_input(c, v, "cannot read plugin \"%.200s\": %s", out, strerror(err));
     }
     return 0;
 }
