@@ -1,0 +1,137 @@
+/*
+ * pv.c: sun position, clear-sky output and cloud chain (equations in pv.h).
+ */
+#include "pv.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define DEG (3.14159265358979323846 / 180.0)
+
+struct pv {
+    pv_cfg_t cfg;
+    sim_prng_t sky;
+    int state;
+    double attenuation;
+    sim_time_ns_t t_last_ns;
+    sim_time_ns_t next_minute_ns; /* next instant the chain may change state */
+};
+
+void pv_cfg_default(pv_cfg_t *cfg, const calendar_t *cal) {
+    *cfg = (pv_cfg_t){
+        .kwp = 5.0,
+        .latitude_deg = 6.45,
+        .longitude_deg = 3.40,
+        .performance_ratio = 0.80,
+        .calendar = cal,
+        .clouds = true,
+        .attenuation = {1.0, 0.6, 0.25},
+        /* Per minute. Expected stay: clear ~60 min, broken ~20 min, overcast ~30 min. */
+        .transition_ppm = {{983000, 15000, 2000}, {40000, 950000, 10000}, {10000, 23333, 966667}},
+        .cloud_tau_s = 60.0,
+    };
+}
+
+static bool cfg_valid(const pv_cfg_t *c) {
+    if (!c->calendar || !(c->kwp >= 0.0) || !(fabs(c->latitude_deg) <= 90.0) ||
+        !(c->performance_ratio >= 0.0) || !(c->cloud_tau_s >= 0.0)) {
+        return false;
+    }
+    for (int i = 0; i < PV_SKY_STATES; i++) {
+        uint64_t sum = 0;
+        for (int j = 0; j < PV_SKY_STATES; j++) {
+            sum += c->transition_ppm[i][j];
+        }
+        if (!(c->attenuation[i] >= 0.0 && c->attenuation[i] <= 1.0) || sum > 1000000u) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int pv_create(const pv_cfg_t *cfg, const sim_prng_t *sky, pv_t **out) {
+    *out = NULL;
+    if (!cfg_valid(cfg)) {
+        return -SIM_EINVAL;
+    }
+    pv_t *pv = calloc(1, sizeof *pv);
+    if (!pv) {
+        return -SIM_ENOMEM;
+    }
+    pv->cfg = *cfg;
+    pv->sky = *sky;
+    pv->state = PV_CLEAR;
+    pv->attenuation = cfg->clouds ? cfg->attenuation[PV_CLEAR] : 1.0;
+    pv->next_minute_ns = 60 * SIM_NS_PER_S;
+    *out = pv;
+    return 0;
+}
+
+void pv_destroy(pv_t *pv) {
+    free(pv);
+}
+
+double pv_sun_elevation_deg(const pv_t *pv, sim_time_ns_t t_ns) {
+    const pv_cfg_t *c = &pv->cfg;
+    calendar_civil_t civ;
+    calendar_at(c->calendar, t_ns, &civ);
+    double n = civ.day_of_year;
+    double decl = 23.45 * DEG * sin(360.0 / 365.0 * (284.0 + n) * DEG);
+    double b = 360.0 / 364.0 * (n - 81.0) * DEG;
+    double eot_min = 9.87 * sin(2.0 * b) - 7.53 * cos(b) - 1.5 * sin(b);
+    double local_min = calendar_hour_of_day(c->calendar, t_ns) * 60.0;
+    double solar_min =
+        local_min + eot_min + 4.0 * c->longitude_deg - (double)c->calendar->utc_offset_min;
+    double hour_angle = 15.0 * (solar_min / 60.0 - 12.0) * DEG;
+    double lat = c->latitude_deg * DEG;
+    double sin_el = sin(lat) * sin(decl) + cos(lat) * cos(decl) * cos(hour_angle);
+    return asin(sin_el) / DEG;
+}
+
+double pv_clear_sky_w(const pv_t *pv, sim_time_ns_t t_ns) {
+    double s = sin(pv_sun_elevation_deg(pv, t_ns) * DEG);
+    if (s <= 0.0) {
+        return 0.0;
+    }
+    double ghi = 1098.0 * s * exp(-0.057 / s);
+    return pv->cfg.kwp * ghi * pv->cfg.performance_ratio;
+}
+
+/* One minute of the chain: pick the next state by walking the row's cumulative ppm. */
+static void sky_transition(pv_t *pv) {
+    const uint32_t *row = pv->cfg.transition_ppm[pv->state];
+    uint64_t r = sim_prng_below(&pv->sky, 1000000u);
+    uint64_t acc = 0;
+    for (int j = 0; j < PV_SKY_STATES; j++) {
+        acc += row[j];
+        if (r < acc) {
+            pv->state = j;
+            return;
+        }
+    }
+    /* A row summing below 1e6 leaves the remainder as "stay". */
+}
+
+double pv_step(pv_t *pv, sim_time_ns_t t_ns) {
+    SIM_ASSERT(t_ns >= pv->t_last_ns);
+    if (pv->cfg.clouds) {
+        while (t_ns >= pv->next_minute_ns) {
+            sky_transition(pv);
+            pv->next_minute_ns += 60 * SIM_NS_PER_S;
+        }
+        double dt_s = (double)(t_ns - pv->t_last_ns) / 1e9;
+        double target = pv->cfg.attenuation[pv->state];
+        double k = pv->cfg.cloud_tau_s > 0.0 ? 1.0 - exp(-dt_s / pv->cfg.cloud_tau_s) : 1.0;
+        pv->attenuation += (target - pv->attenuation) * k;
+    }
+    pv->t_last_ns = t_ns;
+    return pv_clear_sky_w(pv, t_ns) * pv->attenuation;
+}
+
+int pv_sky_state(const pv_t *pv) {
+    return pv->state;
+}
+
+double pv_attenuation(const pv_t *pv) {
+    return pv->attenuation;
+}
