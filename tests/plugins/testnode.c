@@ -13,8 +13,9 @@
  *   0x124      (data[0] == node or 0xFF) stop feeding the watchdog.
  *   0x125      command (data[0] == node or 0xFF), data[1] selects it; results on 0x680 + node,
  *              first byte = command | 0x80:
- *                1 bit-bang: CLK up, 5 us, DIO down, 10 us, CLK down, 150 us (capped), CLK up;
- *                  reply [0x81, DIO level read back between the delays]
+ *                1 bit-bang from CLK = DIO = low: CLK and DIO up, 5 us, DIO down, 10 us, CLK
+ *                  down and DIO released (up), read DIO, 150 us (capped at 100), DIO down;
+ *                  reply [0x81, the DIO level read back]
  *                2 ADC burst: rate data[2] kHz, data[3] samples per channel, mask data[4]; reply
  *                  [0x82, rc] at once, [0xC2, spc, first lo, first hi, last lo, last hi] when done
  *                3 UART: open at 9600, write data[2..dlc-1]; reply [0x83, rc]
@@ -121,7 +122,7 @@ static void bitbang(void) {
     hal_gpio_write(HAL_SIG_TM1637_DIO, true); /* released: the device may pull it low */
     uint8_t level = hal_gpio_read(HAL_SIG_TM1637_DIO) ? 1u : 0u;
     hal_delay_us(150);
-    hal_gpio_write(HAL_SIG_TM1637_CLK, true);
+    hal_gpio_write(HAL_SIG_TM1637_DIO, false); /* back to idle: both lines low */
     uint8_t d[2] = {0x81, level};
     reply(d, sizeof d);
 }

@@ -129,10 +129,16 @@ static inline unsigned u16le(const uint8_t *d) {
     return (unsigned)d[0] | (unsigned)d[1] << 8;
 }
 
-static inline void bench_close(bench_t *b) {
+/* Destroys the nodes only (before tearing down lines they were attached to). */
+static inline void bench_close_nodes(bench_t *b) {
     for (unsigned i = 0; i < b->n_nodes; i++) {
         sim_node_destroy(b->nodes[i]);
     }
+    b->n_nodes = 0;
+}
+
+static inline void bench_close(bench_t *b) {
+    bench_close_nodes(b);
     sim_can_ctrl_detach(b->tester);
     sim_can_bus_destroy(b->bus);
     sim_plugin_cache_destroy(b->plugins);
