@@ -60,6 +60,7 @@ typedef struct {
 
     fake_can_tx_t can_tx[MAX_CAN_TX];
     size_t can_tx_n;
+    size_t can_tx_dropped; /* oldest entries dropped from the log in long runs */
     int can_start_rc, can_send_rc;
     bool can_started;
     uint32_t can_bitrate, can_start_calls, can_recover_calls;
@@ -284,7 +285,12 @@ void hal_gpio_write(hal_signal_t sig, bool active) {
     if (fk.edge_ns < fk.now_us * 1000u) {
         fk.edge_ns = fk.now_us * 1000u;
     }
-    if (fk.gpio_log_n < MAX_GPIO_LOG) {
+    if (fk.gpio_log_n == MAX_GPIO_LOG) {
+        memmove(fk.gpio_log, &fk.gpio_log[MAX_GPIO_LOG / 2u],
+                (MAX_GPIO_LOG / 2u) * sizeof fk.gpio_log[0]);
+        fk.gpio_log_n = MAX_GPIO_LOG / 2u;
+    }
+    {
         fake_gpio_edge_t *e = &fk.gpio_log[fk.gpio_log_n++];
         e->sig = (uint8_t)sig;
         e->level = active;
@@ -548,7 +554,13 @@ int hal_can_send(const hal_can_frame_t *f) {
     if (fk.can_send_rc != HAL_OK) {
         return fk.can_send_rc;
     }
-    if (fk.can_tx_n < MAX_CAN_TX) {
+    if (fk.can_tx_n == MAX_CAN_TX) {
+        /* Long runs: keep the most recent half so "last frame" queries stay right. */
+        memmove(fk.can_tx, &fk.can_tx[MAX_CAN_TX / 2u], (MAX_CAN_TX / 2u) * sizeof fk.can_tx[0]);
+        fk.can_tx_n = MAX_CAN_TX / 2u;
+        fk.can_tx_dropped += MAX_CAN_TX / 2u;
+    }
+    {
         fk.can_tx[fk.can_tx_n].f = *f;
         fk.can_tx[fk.can_tx_n].t_us = fk.now_us;
         fk.can_tx_n++;
@@ -863,8 +875,9 @@ int fake_hal_cmd(uint32_t id, uint8_t target, uint8_t seq, const uint8_t *args, 
     if (nargs > 0u) {
         memcpy(&d[2], args, nargs);
     }
-    size_t before = fk.can_tx_n;
+    size_t before = fk.can_tx_n + fk.can_tx_dropped;
     fake_hal_can_rx(id, (uint8_t)(2u + nargs), d);
+    before -= fk.can_tx_dropped;
     last_ack = NULL;
     for (size_t i = before; i < fk.can_tx_n; i++) {
         const hal_can_frame_t *f = &fk.can_tx[i].f;

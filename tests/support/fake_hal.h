@@ -11,7 +11,7 @@
  * Peripherals and what the test controls or inspects:
  *   GPIO    current level and write count per signal; an edge log with edge times in ns, where
  *           hal_delay_us() advances the edge clock (not the fake time), as the simulator does
- *   CAN     every transmitted frame with its time; injected receive frames; start/send results;
+ *   CAN     transmitted frames with their time (the most recent ones in long runs); injected receive frames; start/send results;
  *           state changes delivered to fw_on_can_state
  *   UART    transmitted bytes; injected receive bytes; an automatic BMS that answers each valid
  *           read request after FAKE_BMS_DELAY_US with the configured voltage and current, or a
