@@ -13,7 +13,7 @@
 #include "test_support.h"
 
 #define NODE 99u
-#define ALL 127u
+#define ALL  127u
 
 static bool step(fw_eco_t *e, uint16_t limit, int32_t home, int32_t pool, int32_t heater) {
     fw_eco_input_t in = {home, pool, heater};
@@ -110,7 +110,7 @@ static void test_restore_hysteresis_reverse_order(void) {
         step(&e, 2000, 1100, 0, 0);
     }
     ASSERT_EQ_U64(e.shed_count, 2); /* 28 s: not yet */
-    step(&e, 2000, 1101, 0, 0); /* 1901 > 1900: the count restarts */
+    step(&e, 2000, 1101, 0, 0);     /* 1901 > 1900: the count restarts */
     for (unsigned i = 0; i < 14; i++) {
         step(&e, 2000, 1100, 0, 0);
     }

@@ -12,8 +12,8 @@
 #include "test_support.h"
 
 #define NODE 99u
-#define ALL 127u
-#define KWH FW_WMS_PER_KWH
+#define ALL  127u
+#define KWH  FW_WMS_PER_KWH
 
 static void test_trip_unit(void) {
     fw_grid_t g;
@@ -217,12 +217,11 @@ static void test_fallback_without_time(void) {
 }
 
 void test_register(void) {
-    TEST_SUITE("fw_gridlimit", TEST(test_trip_unit), TEST(test_energy_integral_in_kwh),
-               TEST(test_daily_rule_unit), TEST(test_daily_rule_first_time_after_five),
-               TEST(test_fallback_unit), TEST(test_command_validation),
-               TEST(test_trip_overrides_backup_and_manual), TEST(test_release_at_five),
-               TEST(test_no_release_at_midnight),
-               TEST(test_release_by_switch_off_and_reset_command),
-               TEST(test_counter_runs_with_mode_off_and_restarts_on),
-               TEST(test_fallback_without_time));
+    TEST_SUITE(
+        "fw_gridlimit", TEST(test_trip_unit), TEST(test_energy_integral_in_kwh),
+        TEST(test_daily_rule_unit), TEST(test_daily_rule_first_time_after_five),
+        TEST(test_fallback_unit), TEST(test_command_validation),
+        TEST(test_trip_overrides_backup_and_manual), TEST(test_release_at_five),
+        TEST(test_no_release_at_midnight), TEST(test_release_by_switch_off_and_reset_command),
+        TEST(test_counter_runs_with_mode_off_and_restarts_on), TEST(test_fallback_without_time));
 }

@@ -11,8 +11,7 @@
 
 #define NODE 99u
 
-static void make_reply(uint8_t *r, uint8_t addr, uint8_t fc, uint8_t count, uint16_t v,
-                       int16_t i) {
+static void make_reply(uint8_t *r, uint8_t addr, uint8_t fc, uint8_t count, uint16_t v, int16_t i) {
     r[0] = addr;
     r[1] = fc;
     r[2] = count;

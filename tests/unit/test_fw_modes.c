@@ -10,14 +10,14 @@
 #include "test_support.h"
 
 #define NODE 99u
-#define ALL 127u
+#define ALL  127u
 
 /* Pack voltages (0.1 V) for a SOC: 46.4 V + 0.16 V per %, on the BMS's 0.1 V grid. */
-#define DV_SOC10 480 /* 48.0 V = 10 % */
-#define DV_SOC11 482 /* 48.2 V = 11.25 % -> 11 */
-#define DV_SOC30 512
-#define DV_SOC49 543 /* 54.3 V = 49.4 % -> 49 */
-#define DV_SOC50 544
+#define DV_SOC10  480 /* 48.0 V = 10 % */
+#define DV_SOC11  482 /* 48.2 V = 11.25 % -> 11 */
+#define DV_SOC30  512
+#define DV_SOC49  543 /* 54.3 V = 49.4 % -> 49 */
+#define DV_SOC50  544
 #define DV_SOC100 624
 
 static void boot_soc(uint16_t dv) {

@@ -11,8 +11,8 @@
 #include "telemetry.h"
 #include "test_support.h"
 
-#define NODE 99u
-#define ALL 127u
+#define NODE   99u
+#define ALL    127u
 #define DAY_MS (24ull * 3600ull * 1000ull)
 
 static void test_window_unit(void) {
@@ -59,8 +59,8 @@ static void test_clock_validation(void) {
     fw_clock_t c;
     memset(&c, 0, sizeof c);
     const uint8_t bad[][5] = {
-        {24, 1, 0, 1, 25}, {0, 0, 0, 1, 25}, {0, 32, 0, 1, 25}, {0, 1, 60, 1, 25},
-        {0, 1, 0, 0, 25},  {0, 1, 0, 13, 25},
+        {24, 1, 0, 1, 25}, {0, 0, 0, 1, 25}, {0, 32, 0, 1, 25},
+        {0, 1, 60, 1, 25}, {0, 1, 0, 0, 25}, {0, 1, 0, 13, 25},
     };
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ASSERT_EQ_I64(fw_clock_on_broadcast(&c, bad[i], 5, 0), -1);
@@ -170,9 +170,8 @@ static void test_invalid_broadcast_logs_event(void) {
 }
 
 void test_register(void) {
-    TEST_SUITE("fw_tou", TEST(test_window_unit), TEST(test_clock_unit),
-               TEST(test_clock_validation), TEST(test_tou_switches_r2),
-               TEST(test_tou_wraps_midnight), TEST(test_tou_holds_when_clock_expires),
-               TEST(test_tou_start_equals_end_is_inactive),
+    TEST_SUITE("fw_tou", TEST(test_window_unit), TEST(test_clock_unit), TEST(test_clock_validation),
+               TEST(test_tou_switches_r2), TEST(test_tou_wraps_midnight),
+               TEST(test_tou_holds_when_clock_expires), TEST(test_tou_start_equals_end_is_inactive),
                TEST(test_invalid_broadcast_logs_event));
 }

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "sim_scenario.h"
 #include "test_support.h"
 
@@ -473,6 +475,42 @@ static void test_bom_and_control_whitespace(void) {
     tmp_end();
 }
 
+static long allocs_left; /* cJSON allocations that still succeed */
+
+static void *failing_malloc(size_t n) {
+    if (allocs_left <= 0) {
+        return NULL;
+    }
+    allocs_left--;
+    return malloc(n);
+}
+
+/* cJSON running out of memory is reported as such (exit 70), never as a syntax error. */
+static void test_parser_out_of_memory(void) {
+    tmp_begin();
+    bool failed = false, loaded = false;
+    for (long budget = 0; budget < 200 && !loaded; budget++) {
+        cJSON_Hooks hooks = {.malloc_fn = failing_malloc, .free_fn = free};
+        cJSON_InitHooks(&hooks);
+        allocs_left = budget;
+        sim_scenario_t *s = NULL;
+        sim_diag_t d;
+        int rc = load(full_text, &s, &d);
+        cJSON_InitHooks(NULL);
+        if (rc == 0) {
+            loaded = true;
+            sim_scenario_free(s);
+            continue;
+        }
+        failed = true;
+        ASSERT_EQ_I64(rc, -SIM_ENOMEM);
+        ASSERT_EQ_I64(d.exit_code, 70);
+        ASSERT_EQ_STR(d.message, "out of memory");
+    }
+    CU_ASSERT_TRUE(failed && loaded);
+    tmp_end();
+}
+
 static void test_action_names(void) {
     ASSERT_EQ_STR(sim_scn_action_name(SIM_ACT_CAN_SEND), "can_send");
     ASSERT_EQ_STR(sim_scn_action_name(SIM_ACT_CAN_STUCK), "can_stuck_dominant");
@@ -487,5 +525,6 @@ void test_register(void) {
                TEST(test_plugin_lookup), TEST(test_plugin_path_relative_to_file),
                TEST(test_line_col), TEST(test_duplicate_keys), TEST(test_missing_file),
                TEST(test_bundled_scenarios), TEST(test_buffer_is_not_read_past_len),
-               TEST(test_bom_and_control_whitespace), TEST(test_action_names));
+               TEST(test_bom_and_control_whitespace), TEST(test_parser_out_of_memory),
+               TEST(test_action_names));
 }
