@@ -214,7 +214,8 @@ uint32_t sim_can_bus_load_ppm(const sim_can_bus_t *bus);
  * Drop: matching frames vanish for every receiver and observer, while the sender sees success
  * (a broken transceiver path); the wire time is still used. Corrupt: receivers see a CRC error, so an error frame follows and the sender
  * retransmits. A frame matches when (id & mask) == (match_id & mask) and it is selected with
- * probability num/den from the bus's own seeded stream ("can.<bus>.faults"). den == 0 clears.
+ * probability num/den from the bus's own seeded streams ("can.<bus>.faults.drop" and
+ * "can.<bus>.faults.corrupt"), drawn only for matching frames. den == 0 clears.
  * 0, or -SIM_EINVAL when num > den. Both faults act on frames that start after the call.
  */
 int sim_can_bus_fault_drop(sim_can_bus_t *bus, uint32_t match_id, uint32_t mask, uint32_t num,

@@ -123,11 +123,11 @@ static uint32_t decide(sim_can__wire_t *w, const sof_t *s, bool stuck) {
         w->wire_bits = s->diff + 1u + BIT_ERR_FLAG_BITS + ERR_TAIL_BITS;
         return s->diff + 1u;
     }
-    /* Faults are drawn for every matching frame on the shared wire, whatever else happens to
-     * it, so the stream's use depends only on the traffic that matches. */
+    /* Each fault draws for every matching attempt on the shared wire, whatever else happens to
+     * it, so its stream's use depends only on the traffic that matches it. */
     bool shared = w->owner == NULL;
-    bool corrupt = shared && sim_can__fault_hits(bus, &bus->corrupt, &w->frame);
-    bool drop = shared && !corrupt && sim_can__fault_hits(bus, &bus->drop, &w->frame);
+    bool corrupt = shared && sim_can__fault_hits(&bus->corrupt, &w->frame);
+    bool drop = shared && sim_can__fault_hits(&bus->drop, &w->frame) && !corrupt;
     if (s->acks == 0) {
         w->outcome = SIM_CAN__OUT_ACK;
         w->wire_bits = stuffed + ACK_ERR_LEAD_BITS + ERR_FLAG_BITS + ERR_TAIL_BITS;

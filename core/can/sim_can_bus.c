@@ -2,7 +2,6 @@
  * sim_can_bus.c: the bus object, its observers and statistics, and the nesting guard that makes
  * detaching a controller from inside a callback safe.
  */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "sim_can_int.h"
@@ -60,10 +59,7 @@ int sim_can_bus_create(sim_kernel_t *k, const sim_can_bus_cfg_t *cfg, sim_can_bu
     bus->bit_ns = (SIM_NS_PER_S + bitrate / 2) / bitrate;
     bus->st.since_ns = sim_kernel_now(k);
     sim_can__wire_init(&bus->wire, bus, NULL);
-
-    char stream[SIM_CAN__NAME_MAX + 16];
-    snprintf(stream, sizeof stream, "can.%s.faults", bus->name);
-    sim_kernel_prng(k, stream, &bus->fault_prng);
+    sim_can__faults_init(bus);
     *out = bus;
     return 0;
 }

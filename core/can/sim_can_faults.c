@@ -1,10 +1,11 @@
 /*
  * sim_can_faults.c: the fault hooks the scenario engine drives.
  *
- * Drop and corrupt draw from the bus's own stream ("can.<bus>.faults") and only for frames that
- * match the fault's identifier and mask, so adding a fault never shifts the randomness that
- * other frames or other models see. A fault changes what happens to frames that start after it
- * was set; a frame already on the wire keeps the outcome fixed at its SOF.
+ * Drop and corrupt each draw from a stream of the bus's own ("can.<bus>.faults.drop" and
+ * "can.<bus>.faults.corrupt") and only for attempts that match the fault's identifier and mask,
+ * so adding a fault never shifts the randomness that other frames, the other fault or other
+ * models see. A fault changes what happens to frames that start after it was set; a frame
+ * already on the wire keeps the outcome fixed at its SOF.
  *
  * Stuck dominant: no frame can start while the wire is held. Each controller that tries to send
  * gets a bit error per attempt (SOF, then a dominant bit where it sent recessive): TEC += 8 per
@@ -17,7 +18,20 @@
  * Babble: the controller offers its babble frame instead of its queue head at every
  * arbitration, back to back; babble frames count as sent but never reach on_tx_done.
  */
+#include <stdio.h>
+
 #include "sim_can_int.h"
+
+static void stream_init(sim_can_bus_t *bus, const char *kind, sim_prng_t *out) {
+    char name[SIM_CAN__NAME_MAX + 32];
+    snprintf(name, sizeof name, "can.%s.faults.%s", bus->name, kind);
+    sim_kernel_prng(bus->k, name, out);
+}
+
+void sim_can__faults_init(sim_can_bus_t *bus) {
+    stream_init(bus, "drop", &bus->drop.prng);
+    stream_init(bus, "corrupt", &bus->corrupt.prng);
+}
 
 static int fault_set(sim_can__fault_t *ft, uint32_t match_id, uint32_t mask, uint32_t num,
                      uint32_t den) {
@@ -46,11 +60,11 @@ int sim_can_bus_fault_corrupt(sim_can_bus_t *bus, uint32_t match_id, uint32_t ma
     return fault_set(&bus->corrupt, match_id, mask, num, den);
 }
 
-bool sim_can__fault_hits(sim_can_bus_t *bus, const sim_can__fault_t *ft, const sim_can_frame_t *f) {
+bool sim_can__fault_hits(sim_can__fault_t *ft, const sim_can_frame_t *f) {
     if (!ft->on || (f->id & ft->mask) != (ft->id & ft->mask)) {
         return false;
     }
-    return sim_prng_chance(&bus->fault_prng, ft->num, ft->den);
+    return sim_prng_chance(&ft->prng, ft->num, ft->den);
 }
 
 void sim_can_bus_fault_stuck_dominant(sim_can_bus_t *bus, bool on) {

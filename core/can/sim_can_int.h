@@ -132,6 +132,7 @@ struct sim_can_ctrl {
 typedef struct {
     bool on;
     uint32_t id, mask, num, den;
+    sim_prng_t prng; /* its own stream: one fault's draws never shift another's */
 } sim_can__fault_t;
 
 struct sim_can_bus {
@@ -152,7 +153,6 @@ struct sim_can_bus {
     sim_can__wire_t wire;
     sim_can__fault_t drop, corrupt;
     uint64_t n_dropped, n_corrupted;
-    sim_prng_t fault_prng;
 
     bool stuck;                  /* fault requested */
     bool held;                   /* ... and in effect: the wire is dominant since held_since_ns */
@@ -241,7 +241,9 @@ void sim_can__queue_pop(sim_can_ctrl_t *c, sim_can_frame_t *out);
 bool sim_can__accepts(const sim_can_ctrl_t *c, const sim_can_frame_t *f);
 
 /* ---- sim_can_faults.c ------------------------------------------------------------------- */
-/** Draws the fault for a matching frame on the bus's stream; false for others. */
-bool sim_can__fault_hits(sim_can_bus_t *bus, const sim_can__fault_t *ft, const sim_can_frame_t *f);
+/** Seeds the bus's fault streams ("can.<bus>.faults.drop", "can.<bus>.faults.corrupt"). */
+void sim_can__faults_init(sim_can_bus_t *bus);
+/** Draws the fault for a matching frame on its stream; false, drawing nothing, for others. */
+bool sim_can__fault_hits(sim_can__fault_t *ft, const sim_can_frame_t *f);
 
 #endif
