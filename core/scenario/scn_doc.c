@@ -222,7 +222,12 @@ int scn_doc_parse(scn_doc_t *doc, const char *text, size_t len, scn_doc_error_t 
     /* The length includes the terminating NUL, so require_null_terminated can see the end. */
     doc->root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
     if (doc->root == NULL) {
+        /* cJSON gives no reason. If the whole text is well-formed, it ran out of memory;
+         * otherwise the error is explained where cJSON stopped. */
         size_t off = end != NULL && end >= text ? (size_t)(end - text) : 0;
+        if (!scn_syntax_explain(text, len, len, &err->off, err->message, sizeof err->message)) {
+            return -SIM_ENOMEM;
+        }
         scn_syntax_explain(text, len, off, &err->off, err->message, sizeof err->message);
         return -SIM_EFORMAT;
     }

@@ -16,6 +16,7 @@
 #define SCN_DOC_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,8 +66,12 @@ const char *scn_doc_value_text(const scn_doc_t *doc, const cJSON *item);
  */
 void scn_doc_pointer(const scn_doc_t *doc, const cJSON *item, char *buf, size_t cap);
 
-/** Explains a syntax error cJSON reported at `off`: *where may move to the culprit's start. */
-void scn_syntax_explain(const char *text, size_t len, size_t off, size_t *where, char *msg,
+/**
+ * Explains a syntax error cJSON reported at `off`: *where may move to the culprit's start.
+ * Returns false (nothing written) when the text is in fact one well-formed JSON value; with
+ * off = len that asks exactly "is this valid JSON for cJSON?" (if so, cJSON ran out of memory).
+ */
+bool scn_syntax_explain(const char *text, size_t len, size_t off, size_t *where, char *msg,
                         size_t cap);
 
 #endif

@@ -153,8 +153,64 @@ static void after_value(scan_t *s) {
 }
 
 /* Steps over one token in a value position; false when the scan must stop here. */
+/* cJSON's escapes: \" \\ \/ \b \f \n \r \t and \uXXXX with surrogates paired. */
+static bool escapes_ok(const scan_t *s, size_t q, size_t end) {
+    for (size_t p = q + 1; p < end; p++) {
+        if (s->t[p] == '\\') {
+            size_t n = escape_len(s, p);
+            if (n == 0) {
+                return false;
+            }
+            p += n - 1;
+        }
+    }
+    return true;
+}
+
+/*
+ * A literal is exactly true, false or null. A number is what cJSON reads: it starts with '-' or
+ * a digit, and strtod() consumes the whole run of "0123456789+-eE." (at most 63 bytes, cJSON's
+ * buffer); whatever strtod leaves over makes cJSON fail right after it.
+ */
+static bool scalar_ok(const char *t, size_t i, size_t e) {
+    size_t n = e - i;
+    if ((n == 4 && (memcmp(t + i, "true", 4) == 0 || memcmp(t + i, "null", 4) == 0)) ||
+        (n == 5 && memcmp(t + i, "false", 5) == 0)) {
+        return true;
+    }
+    if (n > 63 || !(t[i] == '-' || (t[i] >= '0' && t[i] <= '9'))) {
+        return false;
+    }
+    char num[64];
+    for (size_t k = 0; k < n; k++) {
+        if (strchr("0123456789+-eE.", t[i + k]) == NULL) {
+            return false;
+        }
+        num[k] = t[i + k];
+    }
+    num[n] = '\0';
+    char *end = NULL;
+    (void)strtod(num, &end);
+    return end == num + n;
+}
+
+/* Steps over a string (value or key); false, with the explanation written, if it is bad. */
+static bool step_string(scan_t *s) {
+    size_t e = scn_text_string_end(s->t, s->len, s->i);
+    if (e == SIZE_MAX || e > s->off || !escapes_ok(s, s->i, e)) {
+        explain_string(s, s->i);
+        return false;
+    }
+    s->i = e;
+    return true;
+}
+
+/* Steps over one token in a value position; false when the scan must stop here. */
 static bool step_value(scan_t *s, char c) {
     if (c == '{' || c == '[') {
+        if (s->depth >= CJSON_NESTING_LIMIT) {
+            return false; /* explained by the caller */
+        }
         s->i++;
         return push(s, c);
     }
@@ -164,13 +220,15 @@ static bool step_value(scan_t *s, char c) {
         after_value(s);
         return true;
     }
-    size_t e = c == '"' ? scn_text_string_end(s->t, s->len, s->i)
-                        : scn_text_scalar_end(s->t, s->len, s->i);
-    if (c == '"' && (e == SIZE_MAX || e > s->off)) {
-        explain_string(s, s->i);
-        return false;
+    if (c == '"') {
+        if (!step_string(s)) {
+            return false;
+        }
+        after_value(s);
+        return true;
     }
-    if (e == s->i || e > s->off) {
+    size_t e = scn_text_scalar_end(s->t, s->len, s->i);
+    if (e == s->i || e > s->off || !scalar_ok(s->t, s->i, e)) {
         return false; /* not a value, or the bad token itself: explained by the caller */
     }
     s->i = e;
@@ -186,15 +244,9 @@ static bool step_other(scan_t *s, char c) {
             after_value(s);
             return true;
         }
-        if (c != '"') {
+        if (c != '"' || !step_string(s)) {
             return false;
         }
-        size_t e = scn_text_string_end(s->t, s->len, s->i);
-        if (e == SIZE_MAX || e > s->off) {
-            explain_string(s, s->i);
-            return false;
-        }
-        s->i = e;
         s->want = X_COLON;
         return true;
     }
@@ -266,7 +318,7 @@ static void explain_here(scan_t *s) {
     }
 }
 
-void scn_syntax_explain(const char *text, size_t len, size_t off, size_t *where, char *msg,
+bool scn_syntax_explain(const char *text, size_t len, size_t off, size_t *where, char *msg,
                         size_t cap) {
     scan_t s = {.t = text, .len = len, .off = off, .where = where, .msg = msg, .cap = cap};
     s.i = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
@@ -282,8 +334,11 @@ void scn_syntax_explain(const char *text, size_t len, size_t off, size_t *where,
             break;
         }
     }
-    if (!s.done) {
+    /* The whole text scanned as one complete value: cJSON failed for another reason (memory). */
+    bool valid = !s.done && s.want == X_END && s.i >= len;
+    if (!s.done && !valid) {
         explain_here(&s);
     }
     free(s.stack);
+    return !valid;
 }
