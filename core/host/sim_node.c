@@ -86,6 +86,7 @@ static void fill_host_ops(sim_node_t *n) {
     sim_node__ops_core(&n->host);
     sim_node__ops_gpio(&n->host);
     sim_node__ops_io(&n->host);
+    sim_node__ops_dev(&n->host);
 }
 
 static int setup(sim_node_t *n, const sim_node_cfg_t *cfg, char *err, size_t errlen) {

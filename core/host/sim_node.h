@@ -148,7 +148,11 @@ int sim_node_power_on(sim_node_t *n);
 void sim_node_power_off(sim_node_t *n);
 /** Hangs a RUNNING node; no-op otherwise. */
 void sim_node_hang(sim_node_t *n);
-/** Powers off if needed, detaches from bus and line, frees. NULL is ignored. */
+/**
+ * Powers off if needed (silently: no trace lines, no binding calls, since the trace and the models
+ * may already be gone), detaches from the bus, frees. Destroy nodes before their kernel, bus and
+ * line. NULL is ignored.
+ */
 void sim_node_destroy(sim_node_t *n);
 
 /** Sets (copies) or, with NULL, clears the device binding. Usable at any time. */

@@ -23,8 +23,6 @@ static const char *const sig_names[HAL_SIG_COUNT] = {
     [HAL_SIG_TM1637_DIO] = "tm1637_dio",
 };
 
-#define NODE_ARG_EDGE 0xFCu
-
 int sim_node__vcd_declare(sim_node_t *n, char *err, size_t errlen) {
     if (n->trace == NULL) {
         return 0;

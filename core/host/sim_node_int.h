@@ -5,7 +5,8 @@
  *   sim_node_life.c  boot, power off, hang, resets, entering the firmware, lifecycle trace events
  *   sim_node_ops.c   host operations: time, timers, NVS, watchdog, identity, restart, log
  *   sim_node_gpio.c  host operations: GPIO and delays; edges to the binding and the VCD
- *   sim_node_io.c    host operations: CAN, UART, ADC, WS2812; the inbox of deliveries
+ *   sim_node_io.c    host operations: CAN, UART; the inbox of deliveries
+ *   sim_node_dev.c   host operations: ADC bursts, WS2812 (device models through the binding)
  *
  * Names with the sim_node__ prefix (libuv's uv__) are internal to these files.
  *
@@ -22,6 +23,16 @@
 /* The watchdog judges after the firmware callbacks of the same instant: a feed due exactly at
  * the deadline still counts, as it would on the chip when the feeding task runs first. */
 #define NODE_PRIO_WDT (SIM_PRIO_FIRMWARE + 50)
+
+/* Event payloads: timer ids are 0..HAL_TIMER_COUNT-1; the node's other events use these. The
+ * payload only tells a handler what the event is about; the generation decides if it is stale. */
+enum {
+    NODE_ARG_ADC = 0xFA,
+    NODE_ARG_INBOX = 0xFB,
+    NODE_ARG_EDGE = 0xFC,
+    NODE_ARG_RESTART = 0xFD,
+    NODE_ARG_WDT = 0xFE,
+};
 
 typedef enum { INBOX_CAN_RX = 1, INBOX_CAN_STATE, INBOX_UART_RX } inbox_kind_t;
 
@@ -139,9 +150,14 @@ void sim_node__ops_io(alfasim_host_ops_t *ops);
 int sim_node__can_attach(sim_node_t *n, uint16_t tx_queue_len);
 /** Attaches the UART port (at boot). 0 or -SIM_E*. */
 int sim_node__io_start(sim_node_t *n);
-/** Cancels ADC and inbox deliveries, stops the CAN controller, detaches the UART. */
+/** Cancels the ADC burst and inbox deliveries, stops the CAN controller, detaches the UART. */
 void sim_node__io_stop(sim_node_t *n);
 /** Drops pending deliveries (hang); counts dropped frames and bytes. */
 void sim_node__inbox_drop(sim_node_t *n);
+
+/* ---- sim_node_dev.c ---- */
+void sim_node__ops_dev(alfasim_host_ops_t *ops);
+/** Cancels a burst in progress (teardown). */
+void sim_node__adc_cancel(sim_node_t *n);
 
 #endif

@@ -1,7 +1,6 @@
 /*
- * sim_node_io.c: the peripherals with a wire or a device behind them: the CAN controller, the
- * RS-485 UART, ADC bursts and the WS2812 stream, and the inbox that carries what they receive
- * to the firmware.
+ * sim_node_io.c: the peripherals with a wire behind them, the CAN controller and the RS-485
+ * UART, and the inbox that carries what they receive to the firmware.
  *
  * The inbox. The bus and the line call us from their own events, and the CAN controller also
  * reports state changes synchronously while the firmware is inside hal_can_start/stop. None of
@@ -11,15 +10,9 @@
  * each as its own entry point.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "sim_node_int.h"
-
-#define NODE_ARG_INBOX   0xFBu
-#define NODE_ARG_ADC     0xFAu
-#define ADC_SAMPLES_MAX  (HAL_ADC_CHANNELS * 4096u)
-#define WS2812_BYTES_MAX (3u * 64u)
 
 /* ---- inbox ----------------------------------------------------------------------------------- */
 
@@ -281,93 +274,8 @@ static int op_uart_write(void *ctx, const uint8_t *data, size_t len) {
     return rc == 0 ? HAL_OK : rc == -SIM_EAGAIN ? HAL_ERR_QUEUE_FULL : HAL_ERR_INVALID;
 }
 
-/* ---- ADC ------------------------------------------------------------------------------------- */
-
-static unsigned popcount4(uint8_t mask) {
-    unsigned c = 0;
-    for (unsigned b = 0; b < HAL_ADC_CHANNELS; b++) {
-        c += (mask >> b) & 1u;
-    }
-    return c;
-}
-
-static void adc_done(sim_kernel_t *k, void *ctx, uint64_t arg) {
-    (void)k;
-    sim_node_t *n = ctx;
-    n->adc_ev = 0;
-    if (!sim_node__arg_current(n, arg)) {
-        return;
-    }
-    n->adc_busy = false;
-    const hal_adc_burst_cfg_t *cfg = &n->adc_cfg;
-    size_t count = (size_t)popcount4(cfg->channel_mask) * cfg->samples_per_channel;
-    memset(n->adc_buf, 0, count * sizeof n->adc_buf[0]);
-    if (n->bind.adc_burst != NULL) {
-        n->bind.adc_burst(n->bind.ctx, n, cfg, n->adc_start_ns, n->adc_buf);
-    }
-    for (size_t i = 0; i < count; i++) {
-        n->adc_buf[i] = n->adc_buf[i] > 4095u ? 4095u : n->adc_buf[i];
-    }
-    n->stats.adc_bursts++;
-    if (sim_node__deliverable(n, arg) && n->fw->on_adc_burst != NULL) {
-        sim_node__enter(n);
-        n->fw->on_adc_burst(n->adc_buf, cfg->samples_per_channel, cfg->channel_mask);
-        sim_node__leave(n);
-    }
-}
-
-static int op_adc_burst_start(void *ctx, const hal_adc_burst_cfg_t *cfg) {
-    sim_node_t *n = ctx;
-    if (n->bind.adc_burst == NULL) {
-        return HAL_ERR_UNSUPPORTED;
-    }
-    if (cfg == NULL || cfg->sample_rate_hz < 1000 || cfg->samples_per_channel == 0 ||
-        cfg->samples_per_channel > 4096 || cfg->channel_mask == 0 ||
-        (cfg->channel_mask >> HAL_ADC_CHANNELS) != 0) {
-        return HAL_ERR_INVALID;
-    }
-    if (n->adc_busy) {
-        return HAL_ERR_BUSY;
-    }
-    if (n->adc_buf == NULL) {
-        n->adc_buf = malloc(ADC_SAMPLES_MAX * sizeof n->adc_buf[0]);
-        if (n->adc_buf == NULL) {
-            sim_node__host_log(n, HAL_LOG_ERROR, "adc_burst_start: out of memory");
-            return HAL_ERR_BUSY;
-        }
-    }
-    /* Rounded up: the burst is complete once its last sample has been taken. */
-    sim_time_ns_t dur_ns = ((sim_time_ns_t)cfg->samples_per_channel * SIM_NS_PER_S +
-                            (sim_time_ns_t)cfg->sample_rate_hz - 1) /
-                           (sim_time_ns_t)cfg->sample_rate_hz;
-    n->adc_cfg = *cfg;
-    n->adc_busy = true;
-    n->adc_start_ns = sim_kernel_now(n->k);
-    n->adc_ev = sim_kernel_schedule_in(n->k, dur_ns, SIM_PRIO_FIRMWARE, adc_done, n,
-                                       sim_node__arg(n, NODE_ARG_ADC));
-    return HAL_OK;
-}
-
-/* ---- WS2812 ---------------------------------------------------------------------------------- */
-
-static int op_ws2812_write(void *ctx, const uint8_t *grb, size_t len) {
-    sim_node_t *n = ctx;
-    if ((grb == NULL && len > 0) || len > WS2812_BYTES_MAX || len % 3u != 0) {
-        return HAL_ERR_INVALID;
-    }
-    n->stats.ws2812_writes++;
-    if (n->bind.ws2812 != NULL) {
-        n->bind.ws2812(n->bind.ctx, n, grb, len, sim_kernel_now(n->k));
-    }
-    return HAL_OK;
-}
-
 void sim_node__io_stop(sim_node_t *n) {
-    if (n->adc_ev != 0) {
-        sim_kernel_cancel(n->k, n->adc_ev);
-        n->adc_ev = 0;
-    }
-    n->adc_busy = false;
+    sim_node__adc_cancel(n);
     /* Stopping reports STOPPED through can_on_state; the node is no longer RUNNING, so that
      * report is dropped rather than queued. */
     if (n->can != NULL && sim_can_ctrl_state(n->can) != SIM_CAN_STOPPED) {
@@ -381,7 +289,6 @@ void sim_node__io_stop(sim_node_t *n) {
 }
 
 void sim_node__ops_io(alfasim_host_ops_t *ops) {
-    ops->adc_burst_start = op_adc_burst_start;
     ops->uart_open = op_uart_open;
     ops->uart_write = op_uart_write;
     ops->can_start = op_can_start;
@@ -389,5 +296,4 @@ void sim_node__ops_io(alfasim_host_ops_t *ops) {
     ops->can_send = op_can_send;
     ops->can_get_state = op_can_get_state;
     ops->can_recover = op_can_recover;
-    ops->ws2812_write = op_ws2812_write;
 }

@@ -15,9 +15,6 @@
 
 #include "sim_node_int.h"
 
-#define NODE_ARG_WDT     0xFEu
-#define NODE_ARG_RESTART 0xFDu
-
 static sim_node_t *node_of(void *ctx) {
     SIM_ASSERT(ctx != NULL);
     return ctx;
