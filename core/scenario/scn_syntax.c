@@ -6,8 +6,11 @@
  * next) until the reported offset, then describe the expectation and what was found instead.
  * Strings are special: cJSON reports a bad string at its first content byte, so when the offset
  * falls inside a string we inspect it and point at the culprit (the opening quote of an
- * unterminated string, the backslash of a bad escape). If the re-scan ever disagrees with cJSON
- * it falls back to a plain "unexpected ..." at cJSON's offset.
+ * unterminated string, the backslash of a bad escape).
+ *
+ * The scan accepts exactly what cJSON 1.7 accepts (literals, numbers as strtod reads them,
+ * escapes with paired surrogates, 1000 levels of nesting), so scanning the whole text also
+ * answers whether it is valid JSON at all: when it is, cJSON failed for lack of memory.
  */
 #include <cjson/cJSON.h>
 #include <stdarg.h>
