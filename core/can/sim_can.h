@@ -24,8 +24,8 @@
  *   - Two controllers winning arbitration with the same identifier and different data: a bit
  *     error in the data field; both transmitters TEC += 8, receivers REC += 1, both retry.
  *     Same identifier and same data: indistinguishable on the wire, both succeed in one frame.
- *   - Receivers: REC += 1 per detected error (+8 for the first to flag, simplified to +1 here
- *     unless documented otherwise in sim_can.c), REC -= 1 per good frame (from >127 back to 119..127).
+ *   - Receivers: REC += 1 per detected error (+8 for the first to flag, simplified to +1 here,
+ *     see sim_can_confine.c), REC -= 1 per good frame (from >127 back to 127).
  *   - TEC >= 128 or REC >= 128: error-passive (passive error flags, and 8 bits of suspend
  *     transmission after each own transmission). TEC > 255: bus-off. Bus-off recovery needs 128
  *     occurrences of 11 consecutive recessive bits: automatically when the controller was

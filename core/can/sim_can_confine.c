@@ -33,6 +33,9 @@ void sim_can__state_update(sim_can_ctrl_t *c) {
     } else {
         c->state = SIM_CAN_ERROR_ACTIVE;
     }
+    if (c->state != c->notified) {
+        c->bus->notify_due = true;
+    }
 }
 
 void sim_can__state_notify(sim_can_ctrl_t *c) {
@@ -109,8 +112,10 @@ void sim_can__flush(sim_can_ctrl_t *c) {
     }
 }
 
-/* Slots are re-read after every callback: a callback may detach any controller. */
-void sim_can__run_pending(sim_can__wire_t *w) {
+/* Slots are re-read after every callback: a callback may detach any controller. The loops
+ * are skipped when nothing is due: they run once per frame on every controller. */
+static void run_states(sim_can__wire_t *w) {
+    w->bus->notify_due = false;
     for (uint32_t i = 0; i < sim_can__wire_slots(w); i++) {
         sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
         if (c != NULL && c->flush_pending) {
@@ -121,22 +126,40 @@ void sim_can__run_pending(sim_can__wire_t *w) {
             sim_can__state_notify(c);
         }
     }
-    for (uint32_t i = 0; i < sim_can__wire_slots(w); i++) {
+}
+
+static void run_rx(sim_can__wire_t *w) {
+    for (uint32_t i = 0; i < sim_can__wire_slots(w) && w->n_rx > 0; i++) {
         sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
-        if (c != NULL && !c->detached && c->rx_pending) {
+        if (c != NULL && c->rx_pending) {
             c->rx_pending = false;
-            if (c->cb.on_rx != NULL) {
+            w->n_rx--;
+            if (!c->detached && c->cb.on_rx != NULL) {
                 c->cb.on_rx(c->cb_ctx, &w->frame);
             }
         }
     }
-    for (uint32_t i = 0; i < sim_can__wire_slots(w); i++) {
+    w->n_rx = 0;
+}
+
+static void run_done(sim_can__wire_t *w) {
+    for (uint32_t i = 0; i < sim_can__wire_slots(w) && w->n_done > 0; i++) {
         sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
-        if (c != NULL && !c->detached && c->done_pending) {
+        if (c != NULL && c->done_pending) {
             c->done_pending = false;
-            if (c->cb.on_tx_done != NULL) {
+            w->n_done--;
+            if (!c->detached && c->cb.on_tx_done != NULL) {
                 c->cb.on_tx_done(c->cb_ctx, &c->done_frame, 0);
             }
         }
     }
+    w->n_done = 0;
+}
+
+void sim_can__run_pending(sim_can__wire_t *w) {
+    if (w->bus->notify_due) {
+        run_states(w);
+    }
+    run_rx(w);
+    run_done(w);
 }

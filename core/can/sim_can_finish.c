@@ -31,6 +31,7 @@ static void account_receivers(sim_can__wire_t *w) {
                 if (sim_can__accepts(c, &w->frame)) {
                     c->st.rx_ok++;
                     c->rx_pending = true;
+                    w->n_rx++;
                 } else {
                     c->st.rx_filtered++;
                 }
@@ -67,6 +68,7 @@ static void account_transmitter(sim_can__wire_t *w, sim_can_ctrl_t *c) {
         if (!c->tx_babble) {
             sim_can__queue_pop(c, &c->done_frame);
             c->done_pending = true;
+            w->n_done++;
         }
     }
     if (c->state == SIM_CAN_ERROR_PASSIVE) {

@@ -73,7 +73,8 @@ typedef struct sim_can__wire {
     sim_can_ctrl_t *owner; /* NULL: the bus's shared wire; else the unplugged controller */
     bool busy;
     sim_can__outcome_t outcome;
-    bool err_dominant; /* CRC error: some receiver sends an active (dominant) error flag */
+    uint32_t n_rx, n_done; /* callbacks the finished frame left due */
+    bool err_dominant;     /* CRC error: some receiver sends an active (dominant) error flag */
     sim_event_id_t arb_ev;
     sim_time_ns_t arb_ns;
     sim_event_id_t end_ev;
@@ -162,10 +163,31 @@ struct sim_can_bus {
     sim_can_bus_stats_t st;
     uint32_t n_recovering;
 
-    uint32_t depth; /* nested entries from events and API calls that run callbacks */
+    bool notify_due; /* some controller's state differs from what it was last told */
+    uint32_t depth;  /* nested entries from events and API calls that run callbacks */
     sim_can_ctrl_t *dead;
     bool compact;
 };
+
+/* Wire membership, inline: every per-frame loop goes through these. */
+
+/** Slots to scan for a wire's controllers: the bus's for the shared wire, else the owner. */
+static inline uint32_t sim_can__wire_slots(const sim_can__wire_t *w) {
+    return w->owner != NULL ? 1u : w->bus->n_ctrls;
+}
+
+/** The controller in slot i (NULL for a slot freed by a detach inside a callback). */
+static inline sim_can_ctrl_t *sim_can__wire_slot(const sim_can__wire_t *w, uint32_t i) {
+    return w->owner != NULL ? w->owner : w->bus->ctrls[i];
+}
+
+/** The controller is connected to this wire (the shared one, or its own while unplugged). */
+static inline bool sim_can__on_wire(const sim_can__wire_t *w, const sim_can_ctrl_t *c) {
+    if (w->owner != NULL) {
+        return c == w->owner && c->unplugged;
+    }
+    return !c->unplugged;
+}
 
 /* ---- sim_can_frame.c -------------------------------------------------------------------- */
 void sim_can__frame_raw(const sim_can_frame_t *f, sim_can__raw_t *r);
@@ -194,11 +216,6 @@ void sim_can__wire_wake_at(sim_can__wire_t *w, sim_time_ns_t t_ns);
 void sim_can__wire_begin(sim_can__wire_t *w);
 /** The wire a controller transmits on now. */
 sim_can__wire_t *sim_can__ctrl_wire(sim_can_ctrl_t *c);
-/** Slots to scan for a wire's controllers, and the controller in slot i (may be NULL). */
-uint32_t sim_can__wire_slots(const sim_can__wire_t *w);
-sim_can_ctrl_t *sim_can__wire_slot(const sim_can__wire_t *w, uint32_t i);
-/** The controller is connected to this wire (the shared one, or its own while unplugged). */
-bool sim_can__on_wire(const sim_can__wire_t *w, const sim_can_ctrl_t *c);
 
 /* ---- sim_can_arbitrate.c ---------------------------------------------------------------- */
 void sim_can__arbitrate(sim_can__wire_t *w);

@@ -21,21 +21,6 @@ sim_can__wire_t *sim_can__ctrl_wire(sim_can_ctrl_t *c) {
     return c->unplugged ? &c->own : &c->bus->wire;
 }
 
-uint32_t sim_can__wire_slots(const sim_can__wire_t *w) {
-    return w->owner != NULL ? 1u : w->bus->n_ctrls;
-}
-
-sim_can_ctrl_t *sim_can__wire_slot(const sim_can__wire_t *w, uint32_t i) {
-    return w->owner != NULL ? w->owner : w->bus->ctrls[i];
-}
-
-bool sim_can__on_wire(const sim_can__wire_t *w, const sim_can_ctrl_t *c) {
-    if (w->owner != NULL) {
-        return c == w->owner && c->unplugged;
-    }
-    return !c->unplugged;
-}
-
 static void arbitrate_event(sim_kernel_t *k, void *ctx, uint64_t arg) {
     (void)k;
     (void)arg;

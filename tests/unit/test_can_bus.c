@@ -1068,6 +1068,45 @@ static void test_detach_and_stop_mid_frame(void) {
     bench_free(&b);
 }
 
+static void join(sim_kernel_t *k, void *ctx, uint64_t arg) {
+    (void)k;
+    node_t *n = ctx;
+    if (arg == 0) {
+        CU_ASSERT_EQUAL(sim_can_ctrl_start(n->c), 0);
+    } else {
+        sim_can_ctrl_set_unplugged(n->c, false);
+    }
+}
+
+/* A controller started or plugged in during a frame has not synchronised to its SOF: it gets
+ * that frame's successor, not the frame itself. */
+static void test_join_mid_frame(void) {
+    bench_t b;
+    bench_init(&b, 1);
+    node_t *a = bench_node(&b, "a", NULL);
+    node_t *r = bench_node(&b, "r", NULL);
+    node_t *late = bench_node(&b, "late", NULL);
+    node_t *plug = bench_node(&b, "plug", NULL);
+    CU_ASSERT_EQUAL(sim_can_ctrl_stop(late->c), 0);
+    sim_can_ctrl_set_unplugged(plug->c, true);
+    sim_can_frame_t f = fr2(0x100);
+    const sim_time_ns_t tf = bits_ns(sim_can_frame_bits(&f));
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &f), 0);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &f), 0);
+    sim_kernel_schedule(b.k, tf / 2, SIM_PRIO_SCENARIO, join, late, 0);
+    sim_kernel_schedule(b.k, tf / 2, SIM_PRIO_SCENARIO, join, plug, 1);
+    run_to(&b, tf);
+    ASSERT_EQ_I64(r->rx_n, 1);
+    ASSERT_EQ_I64(late->rx_n, 0);
+    ASSERT_EQ_I64(plug->rx_n, 0);
+    run_to(&b, 2 * tf);
+    ASSERT_EQ_I64(r->rx_n, 2);
+    ASSERT_EQ_I64(late->rx_n, 1);
+    ASSERT_EQ_I64(late->rx_t[0], 2 * tf);
+    ASSERT_EQ_I64(plug->rx_n, 1);
+    bench_free(&b);
+}
+
 /* Callbacks may detach controllers, including ones still due a callback for the same frame. */
 static void test_detach_from_callbacks(void) {
     bench_t b;
@@ -1116,5 +1155,6 @@ void test_register(void) {
                TEST(test_fault_randomness_is_isolated), TEST(test_unplug), TEST(test_babble),
                TEST(test_stuck_dominant), TEST(test_bus_load_statistics),
                TEST(test_observers_see_bus_order), TEST(test_detach_and_stop_mid_frame),
-               TEST(test_detach_from_callbacks), TEST(test_restart_resend_from_state_callback));
+               TEST(test_join_mid_frame), TEST(test_detach_from_callbacks),
+               TEST(test_restart_resend_from_state_callback));
 }
