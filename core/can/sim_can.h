@@ -129,7 +129,11 @@ void sim_can_ctrl_detach(sim_can_ctrl_t *c);
 
 /** Starts the controller: error-active with TEC = REC = 0. -SIM_EBUSY when already started. */
 int sim_can_ctrl_start(sim_can_ctrl_t *c);
-/** Stops it: state STOPPED, TX queue flushed (on_tx_done with -SIM_ECANCELED for each). */
+/**
+ * Stops it: state STOPPED, TX queue flushed (on_tx_done with -SIM_ECANCELED for each). A frame
+ * of it already on the wire still completes for the receivers, with no callback to this
+ * controller. 0, also when it was stopped already.
+ */
 int sim_can_ctrl_stop(sim_can_ctrl_t *c);
 
 /**
@@ -230,7 +234,11 @@ uint64_t sim_can_bus_corrupted_frames(const sim_can_bus_t *bus);
 void sim_can_bus_fault_stuck_dominant(sim_can_bus_t *bus, bool on);
 /** Unplugs a controller: it neither sees nor acknowledges traffic; its own sends see no ACK. */
 void sim_can_ctrl_set_unplugged(sim_can_ctrl_t *c, bool unplugged);
-/** Makes a controller babble: it sends `f` back to back ahead of its queue until turned off. */
+/**
+ * Makes a controller babble: it sends `f` (a well-formed frame, asserted) back to back ahead of
+ * its queue until turned off (`f` may then be NULL). Babble frames count as sent (tx_ok) but do
+ * not come back through on_tx_done.
+ */
 void sim_can_ctrl_set_babble(sim_can_ctrl_t *c, const sim_can_frame_t *f, bool on);
 
 #endif
