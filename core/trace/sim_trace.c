@@ -158,7 +158,7 @@ static void finish_digest(sim_trace_t *t) {
     sim_sha256_hex(all, t->digest);
 }
 
-int sim_trace_close(sim_trace_t *t, bool commit) {
+int sim_trace_finish(sim_trace_t *t) {
     SIM_ASSERT(t != NULL);
     if (t->closed) {
         return t->err;
@@ -175,6 +175,16 @@ int sim_trace_close(sim_trace_t *t, bool commit) {
     }
     finish_digest(t);
     t->closed = true;
+    return t->err;
+}
+
+int sim_trace_close(sim_trace_t *t, bool commit) {
+    SIM_ASSERT(t != NULL);
+    if (t->settled) {
+        return t->err;
+    }
+    sim_trace_finish(t);
+    t->settled = true;
     /* A run whose files are incomplete is not committed: no half-written output, ever. */
     if (commit && t->err == 0) {
         t->err = sim_trace__folder_commit(t->partial, t->dir);
@@ -190,7 +200,7 @@ void sim_trace_free(sim_trace_t *t) {
     if (t == NULL) {
         return;
     }
-    if (!t->closed && t->partial != NULL) {
+    if (!t->settled && t->partial != NULL) {
         sim_trace_close(t, false);
     }
     sim_trace__vcd_free(&t->vcd);

@@ -44,21 +44,36 @@ int sim_trace_open(const char *dir, const sim_trace_cfg_t *cfg, sim_trace_t **ou
                    size_t errlen);
 
 /**
- * Flushes and closes the files. With commit, renames the folder into place (an older run folder
- * at <dir> is renamed to "<dir>.old", replaced, then removed); otherwise removes it. After a
- * write error the folder is removed even with commit. Calls after the first return its result.
- * The digest stays readable until sim_trace_free. 0 or the first write error (-SIM_EIO).
+ * Flushes and closes the files and computes the digest, leaving the folder at "<dir>.partial",
+ * so that files that need the digest (report.json) can be added before the folder is committed.
+ * Later trace calls write nothing. sim_trace_close does this itself when it was not done.
+ * 0 or the first write error (-SIM_EIO).
+ */
+int sim_trace_finish(sim_trace_t *t);
+
+/**
+ * Flushes and closes the files (sim_trace_finish). With commit, renames the folder into place (an
+ * older run folder at <dir> is renamed to "<dir>.old", replaced, then removed); otherwise removes
+ * it. After a write error the folder is removed even with commit. Calls after the first return its
+ * result. The digest stays readable until sim_trace_free. 0 or the first write error (-SIM_EIO).
  */
 int sim_trace_close(sim_trace_t *t, bool commit);
 /** Frees the trace; one never closed is closed without commit first. NULL is allowed. */
 void sim_trace_free(sim_trace_t *t);
 
 /**
- * Hex SHA-256 digest of the traces (valid after sim_trace_close). 65 bytes with the NUL.
+ * Hex SHA-256 digest of the traces (valid after sim_trace_finish or sim_trace_close). 65 bytes
+ * with the NUL.
  * It is sha256(h_buslog || h_events || h_vcd), where each h is the 32-byte SHA-256 of that file's
  * bytes: the files are hashed as they are written, and nothing is read back.
  */
 const char *sim_trace_digest(const sim_trace_t *t);
+
+/**
+ * Removes a folder tree (a run folder whose report could not be written, temporary run folders).
+ * Symbolic links are removed, never followed; an absent path is not an error. 0 or -SIM_EIO.
+ */
+int sim_trace_remove_folder(const char *path);
 
 /** The run folder as it is being written ("<dir>.partial", for report writers); <dir> once
  *  committed. */

@@ -186,3 +186,7 @@ int sim_trace__folder_commit(const char *partial, const char *dir) {
     free(old);
     return rc;
 }
+
+int sim_trace_remove_folder(const char *path) {
+    return sim_trace__remove_tree(path);
+}

@@ -83,7 +83,9 @@ typedef struct {
 struct sim_trace {
     char *dir;     /* final folder */
     char *partial; /* "<dir>.partial" */
-    bool closed, committed;
+    bool closed;   /* files closed, digest final (sim_trace_finish) */
+    bool settled;  /* committed or removed (sim_trace_close) */
+    bool committed;
     int err; /* first write error (0 or -SIM_EIO) */
     trace_file_t buslog, events, vcdf;
     void *pcap; /* sim_trace_pcap.c's writer, NULL when not written */

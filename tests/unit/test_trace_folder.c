@@ -258,9 +258,64 @@ static void test_trailing_slash(void) {
     CU_ASSERT_TRUE(existsf(dir, "events.jsonl"));
 }
 
+/* finish: digest ready while the folder is still partial, so report.json joins the commit. */
+static void test_finish_then_commit(void) {
+    char dir[256], partial[300], report[400];
+    fresh(dir, sizeof dir, "finish");
+    snprintf(partial, sizeof partial, "%s.partial", dir);
+    sim_trace_t *t = sample_run(dir, 1);
+    ASSERT_EQ_I64(sim_trace_finish(t), 0);
+    ASSERT_EQ_U64(strlen(sim_trace_digest(t)), 64);
+    ASSERT_EQ_STR(sim_trace_dir(t), partial);
+    CU_ASSERT_TRUE(exists(partial));
+    CU_ASSERT_FALSE(exists(dir));
+    sim_can_frame_t f = {.id = 0x7, .dlc = 0};
+    sim_trace_can_frame(t, 5000, "can0", &f); /* after finish: written nowhere */
+    snprintf(report, sizeof report, "%s/report.json", sim_trace_dir(t));
+    write_file(report, "{}\n");
+    char digest[SIM_SHA256_HEX_LEN];
+    memcpy(digest, sim_trace_digest(t), sizeof digest);
+    ASSERT_EQ_I64(sim_trace_close(t, true), 0);
+    ASSERT_EQ_STR(sim_trace_digest(t), digest);
+    sim_trace_free(t);
+    CU_ASSERT_TRUE(existsf(dir, "report.json"));
+    char log[400];
+    snprintf(log, sizeof log, "%s/bus.log", dir);
+    FILE *lf = fopen(log, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
+    int lines = 0;
+    for (int c; (c = fgetc(lf)) != EOF;) {
+        lines += c == '\n';
+    }
+    fclose(lf);
+    ASSERT_EQ_I64(lines, 1);
+}
+
+/* sim_trace_remove_folder removes a tree but never follows a link out of it. */
+static void test_remove_folder_keeps_link_targets(void) {
+    char dir[256], outside[300], p[400];
+    fresh(dir, sizeof dir, "remove");
+    fresh(outside, sizeof outside, "remove-outside");
+    CU_ASSERT_EQUAL(mkdir(outside, 0777), 0);
+    snprintf(p, sizeof p, "%s/precious.txt", outside);
+    write_file(p, "keep");
+    CU_ASSERT_EQUAL(mkdir(dir, 0777), 0);
+    snprintf(p, sizeof p, "%s/sub", dir);
+    CU_ASSERT_EQUAL(mkdir(p, 0777), 0);
+    snprintf(p, sizeof p, "%s/sub/file", dir);
+    write_file(p, "x");
+    snprintf(p, sizeof p, "%s/link", dir);
+    CU_ASSERT_EQUAL(symlink(outside, p), 0);
+    ASSERT_EQ_I64(sim_trace_remove_folder(dir), 0);
+    CU_ASSERT_FALSE(exists(dir));
+    CU_ASSERT_TRUE(existsf(outside, "precious.txt"));
+    ASSERT_EQ_I64(sim_trace_remove_folder(dir), 0); /* already gone: nothing to do */
+}
+
 void test_register(void) {
     TEST_SUITE("trace_folder", TEST(test_commit_renames), TEST(test_abort_removes_everything),
                TEST(test_old_run_replaced), TEST(test_foreign_folder_kept),
                TEST(test_stale_partial_cleared), TEST(test_bad_parent_fails_cleanly),
-               TEST(test_digest), TEST(test_trailing_slash));
+               TEST(test_digest), TEST(test_trailing_slash), TEST(test_finish_then_commit),
+               TEST(test_remove_folder_keeps_link_targets));
 }
