@@ -4,7 +4,6 @@
 #include "home_load.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,21 +94,48 @@ double home_load_daily_wh(const home_load_t *h) {
     return wh;
 }
 
+static const char *skip_blanks(const char *s) {
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    return s;
+}
+
+/* A non-negative decimal "123" or "123.45", parsed without the C locale's help (a locale with a
+ * decimal comma must not change what a profile means). NULL when there is no number. */
+static const char *parse_decimal(const char *s, double *out) {
+    if (*s < '0' || *s > '9') {
+        return NULL;
+    }
+    double v = 0.0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        v = v * 10.0 + (*s - '0');
+    }
+    if (*s == '.') {
+        double scale = 0.1;
+        for (s++; *s >= '0' && *s <= '9'; s++, scale /= 10.0) {
+            v += (*s - '0') * scale;
+        }
+    }
+    *out = v;
+    return s;
+}
+
 /* One CSV line: 1 point, 0 nothing (blank, comment, header), -1 malformed. */
 static int parse_line(const char *line, bool first, home_load_point_t *pt) {
-    while (*line == ' ' || *line == '\t') {
-        line++;
-    }
-    if (*line == '\0' || *line == '#' || *line == '\r') {
+    double t, p;
+    const char *s = skip_blanks(line);
+    if (*s == '\0' || *s == '#' || *s == '\r') {
         return 0;
     }
-    unsigned long t;
-    double p;
-    int n = 0;
-    if (sscanf(line, "%lu , %lf %n", &t, &p, &n) != 2 || (line[n] != '\0' && line[n] != '\r')) {
-        return first ? 0 : -1; /* a first line that is not numbers is the header */
+    s = parse_decimal(s, &t);
+    s = s ? skip_blanks(s) : NULL;
+    s = s && *s == ',' ? parse_decimal(skip_blanks(s + 1), &p) : NULL;
+    s = s ? skip_blanks(s) : NULL;
+    if (!s || (*s != '\0' && *s != '\r')) {
+        return first ? -2 : -1; /* a first line that is not numbers may be the header */
     }
-    if (t >= 86400 || !(p >= 0.0)) {
+    if (t >= 86400.0 || t != (double)(uint32_t)t) {
         return -1;
     }
     *pt = (home_load_point_t){(uint32_t)t, p};
@@ -134,6 +160,9 @@ int home_load_parse_csv(const char *text, home_load_point_t *pts, size_t max, si
         text += len + (text[len] == '\n');
         home_load_point_t pt;
         int r = parse_line(line, lineno == 1, &pt);
+        if (r == -2) {
+            continue; /* the header */
+        }
         if (r < 0 || (r > 0 && *n > 0 && pt.t_s <= pts[*n - 1].t_s)) {
             *bad_line = lineno;
             return -SIM_EFORMAT;
@@ -146,26 +175,4 @@ int home_load_parse_csv(const char *text, home_load_point_t *pts, size_t max, si
         }
     }
     return *n > 0 ? 0 : -SIM_EFORMAT;
-}
-
-int home_load_read_csv(const char *path, home_load_point_t *pts, size_t max, size_t *n,
-                       unsigned *bad_line) {
-    *n = 0;
-    *bad_line = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return -SIM_ENOENT;
-    }
-    static const size_t cap = 64 * 1024; /* a 5-minute profile is a few kB */
-    char *buf = malloc(cap + 1);
-    size_t len = buf ? fread(buf, 1, cap, f) : 0;
-    bool too_long = buf && len == cap && fgetc(f) != EOF;
-    fclose(f);
-    if (!buf) {
-        return -SIM_ENOMEM;
-    }
-    buf[len] = '\0';
-    int rc = too_long ? -SIM_ERANGE : home_load_parse_csv(buf, pts, max, n, bad_line);
-    free(buf);
-    return rc;
 }

@@ -3,8 +3,9 @@
  *
  * The profile is a list of (second of the day, power) points; the load between two points is the
  * straight line between them, and the day wraps (after the last point the line runs to the first
- * point of the next day). Profiles come inline (an array) or from a CSV file with lines
- * "t_s,power_w" (an optional header line, '#' comments and blank lines are skipped). A scale
+ * point of the next day). Profiles come inline (an array) or from CSV text with lines
+ * "t_s,power_w" (an optional header line, '#' comments and blank lines are skipped); models do
+ * no file I/O, so the scenario loader reads a CSV file and hands its text over. A scale
  * factor sizes a profile to another home. The base load sits behind the inverter output (R2) like
  * every home circuit; whether it is supplied is the physics driver's business.
  */
@@ -42,9 +43,6 @@ void home_load_destroy(home_load_t *h);
  */
 int home_load_parse_csv(const char *text, home_load_point_t *pts, size_t max, size_t *n,
                         unsigned *bad_line);
-/** Reads and parses a CSV file; -SIM_ENOENT when it cannot be read, else as parse_csv. */
-int home_load_read_csv(const char *path, home_load_point_t *pts, size_t max, size_t *n,
-                       unsigned *bad_line);
 
 /** Power drawn at `second_of_day` (fractional seconds allowed), W. */
 double home_load_power_w(const home_load_t *h, double second_of_day);

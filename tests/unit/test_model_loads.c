@@ -2,8 +2,6 @@
  * Loads: the home profile (interpolation, wrap, CSV), the pool pump timer, and the water
  * heater's thermostat and tank temperature.
  */
-#include <stdio.h>
-
 #include "home_load.h"
 #include "pool_pump.h"
 #include "sim_types.h"
@@ -51,17 +49,6 @@ static void csv_profiles(void) {
     ASSERT_EQ_U64(bad, 2); /* not increasing */
     ASSERT_EQ_I64(home_load_parse_csv("0,1\n1,1\n2,1\n", pts, 2, &n, &bad), -SIM_ERANGE);
     ASSERT_EQ_I64(home_load_parse_csv("86400,1\n", pts, 8, &n, &bad), -SIM_EFORMAT);
-
-    char path[512];
-    snprintf(path, sizeof path, "%s/test_model_loads_profile.csv", SIM_BINARY_DIR);
-    FILE *f = fopen(path, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs("t_s,power_w\n0,300\n43200,900\n", f);
-    fclose(f);
-    ASSERT_EQ_I64(home_load_read_csv(path, pts, 8, &n, &bad), 0);
-    ASSERT_EQ_U64(n, 2);
-    remove(path);
-    ASSERT_EQ_I64(home_load_read_csv(path, pts, 8, &n, &bad), -SIM_ENOENT);
 }
 
 static void pool_pump_timer(void) {
