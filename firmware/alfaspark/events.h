@@ -1,7 +1,8 @@
 /*
  * events.h: the binary event log sent on CAN 0x400+NodeID (spec §9.12).
  *
- * An event is [code, severity, arg...] (at most 6 arguments, so at most 8 data bytes). Events
+ * An event is [code, severity, arg...] (at most 6 arguments), sent as a DLC 8 frame whose unused
+ * argument bytes are 0, so one fixed layout (docs/alfaspark.dbc) decodes every event. Events
  * wait in a bounded queue of FW_EVENT_QUEUE entries; when it is full the oldest is dropped and
  * counted. The sub-tick sends at most one event per FW_EVENT_MIN_GAP_MS. Codes and their fixed
  * severities are the table of §9.12; the arguments per code are documented in

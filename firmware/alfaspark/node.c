@@ -123,7 +123,7 @@ void fw_node_service_events(uint64_t now_ms) {
     hal_can_frame_t f;
     memset(&f, 0, sizeof f);
     f.id = FW_CAN_EVT_BASE + fw_state.el.self_id;
-    f.dlc = (uint8_t)(2u + ev.nargs);
+    f.dlc = 8; /* fixed length, unused argument bytes 0: one DBC layout decodes every event */
     f.data[0] = ev.code;
     f.data[1] = ev.severity;
     memcpy(&f.data[2], ev.args, ev.nargs);

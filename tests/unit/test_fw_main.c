@@ -69,7 +69,8 @@ static void test_watchdog_reset_event(void) {
     CU_ASSERT_TRUE(event_sent(7));
     const hal_can_frame_t *e = fake_hal_can_last(0x400 + NODE);
     ASSERT_EQ_U64(e->data[1], 2);
-    ASSERT_EQ_U64(e->dlc, 2);
+    ASSERT_EQ_U64(e->dlc, 8); /* fixed length, unused bytes 0 */
+    ASSERT_EQ_U64(e->data[2], 0);
     boot();
     fake_hal_run_ms(2000);
     CU_ASSERT_FALSE(event_sent(7));
