@@ -289,6 +289,17 @@ const calendar_t *pack_plant_calendar(const pack_plant_t *p) {
     return &p->cfg.calendar;
 }
 
+void pack_plant_fill_adc(pack_plant_t *p, uint32_t sample_rate_hz, uint16_t n_per_channel,
+                         uint8_t channel_mask, sim_time_ns_t t_start_ns, uint16_t *samples) {
+    uint16_t *out = samples;
+    for (unsigned ch = 0; ch < PACK_CTS; ch++) {
+        if (channel_mask & (1u << ch)) {
+            ct_sensor_fill_burst(p->ct[ch], t_start_ns, sample_rate_hz, n_per_channel, out);
+            out += n_per_channel;
+        }
+    }
+}
+
 static int32_t round_i32(double x) {
     double r = floor(x + 0.5);
     return r >= 2147483647.0 ? INT32_MAX : (r <= -2147483648.0 ? INT32_MIN : (int32_t)r);

@@ -126,6 +126,16 @@ pool_pump_t *pack_plant_pool(pack_plant_t *p);
 home_load_t *pack_plant_home(pack_plant_t *p);
 const calendar_t *pack_plant_calendar(const pack_plant_t *p);
 
+/* ---- device face helper ------------------------------------------------------------------ */
+
+/**
+ * Fills one ADC burst in the HAL's layout (hal.h fw_on_adc_burst): channel-major, n_per_channel
+ * counts for each CT whose bit is set in channel_mask (bit k = CT k+1), ascending; sample i of
+ * every channel at t_start_ns + i * 10^9 / sample_rate_hz.
+ */
+void pack_plant_fill_adc(pack_plant_t *p, uint32_t sample_rate_hz, uint16_t n_per_channel,
+                         uint8_t channel_mask, sim_time_ns_t t_start_ns, uint16_t *samples);
+
 /* ---- backend face: results --------------------------------------------------------------- */
 
 void pack_plant_snapshot(const pack_plant_t *p, pack_plant_snapshot_t *out);

@@ -150,6 +150,44 @@ static void open_output_relay_stops_the_home(void) {
     sim_kernel_destroy(k);
 }
 
+static int peak_above_bias(const uint16_t *s, int n) {
+    int peak = 0;
+    for (int i = 0; i < n; i++) {
+        peak = s[i] - 2048 > peak ? s[i] - 2048 : peak;
+    }
+    return peak;
+}
+
+/* At night with the battery at its reserve the grid carries the home: CT1 and CT2 see the same
+ * current. The burst comes in the HAL's layout: channel-major, ascending channels in the mask. */
+static void adc_burst_layout(void) {
+    sim_kernel_t *k = NULL;
+    ASSERT_EQ_I64(sim_kernel_create(1, &k), 0);
+    pack_plant_cfg_t cfg;
+    pack_plant_cfg_default(&cfg);
+    cfg.battery.soc_initial = 0.2;
+    cfg.heater.initial_c = 60.0;
+    pack_plant_t *p = NULL;
+    ASSERT_EQ_I64(pack_plant_create(k, &cfg, &p), 0);
+    for (unsigned r = 0; r < PACK_RELAYS; r++) {
+        relay_drive(pack_plant_relay(p, r), true, 0);
+    }
+    ASSERT_EQ_I64(pack_plant_start(p), 0);
+    ASSERT_EQ_I64(sim_kernel_run_until(k, 2 * 3600 * SIM_NS_PER_S), 0);
+    pack_plant_snapshot_t s;
+    pack_plant_snapshot(p, &s);
+    ASSERT_EQ_I64(s.p_grid_w, 250); /* the base load at 02:00 */
+    ASSERT_EQ_I64(s.p_home_w, 250);
+    uint16_t burst[3 * 200];
+    pack_plant_fill_adc(p, 10000, 200, 0x0B, s.t_ns, burst); /* CT1, CT2, CT4 */
+    double want = 250.0 / 220.0 * 40.0;                      /* 40 counts peak per A rms */
+    ASSERT_NEAR(peak_above_bias(burst, 200), want, 3.0);
+    ASSERT_NEAR(peak_above_bias(burst + 200, 200), want, 3.0);
+    CU_ASSERT_TRUE(peak_above_bias(burst + 400, 200) <= 3); /* heater idle: noise only */
+    pack_plant_destroy(p);
+    sim_kernel_destroy(k);
+}
+
 /* Same seed, same day: identical snapshots and totals; another seed changes the clouds. */
 static void runs_are_deterministic(void) {
     pack_plant_snapshot_t s[3];
@@ -198,5 +236,6 @@ static void invalid_config_is_refused(void) {
 void test_register(void) {
     TEST_SUITE("model_pack_plant", TEST(day_balance_and_plausibility),
                TEST(open_grid_relay_means_no_import), TEST(open_output_relay_stops_the_home),
-               TEST(runs_are_deterministic), TEST(invalid_config_is_refused));
+               TEST(adc_burst_layout), TEST(runs_are_deterministic),
+               TEST(invalid_config_is_refused));
 }
