@@ -41,7 +41,7 @@
 
 /* Sizes measured on a "hold" workload (pop one, schedule one) from 16 to 256k pending events. */
 #define HEAP_ARITY          4U
-#define SMALL_HEAP          16U /* while far is empty, up to this many events live in the heap */
+#define SMALL_HEAP          32U /* while far is empty, up to this many events live in the heap */
 #define SMALL_BUCKET        8U  /* buckets up to this size are taken into the heap whole */
 #define COMPACT_MIN_ENTRIES 64U
 #define INITIAL_CAPACITY    16U
@@ -151,6 +151,15 @@ static inline void heap_remove_root(sim_kernel_t *k) {
     uint32_t n = --k->heap_len;
     if (n > 0) {
         heap_sift_down(k->slots, k->heap, n, 0, &k->heap[n]);
+    }
+}
+
+/* Restores heap order over the first n entries (Floyd: sift down from the last parent up). */
+static void heap_build(sim_kernel_t *k, uint32_t n) {
+    for (uint32_t i = n / HEAP_ARITY + 1U; i-- > 0;) {
+        if (i < n) {
+            heap_sift_down(k->slots, k->heap, n, i, &k->heap[i]);
+        }
     }
 }
 
@@ -291,14 +300,35 @@ static void maybe_compact(sim_kernel_t *k) {
         }
     }
     k->heap_len = kept;
-    for (uint32_t i = kept / HEAP_ARITY + 1U; i-- > 0;) {
-        if (i < kept) {
-            heap_sift_down(k->slots, k->heap, kept, i, &k->heap[i]); /* Floyd's O(n) */
-        }
-    }
+    heap_build(k, kept);
     k->far_len -= sim_radix_remove_if(k->far, drop_if_dead, k);
     k->dead = 0;
     normalize(k);
+}
+
+/*
+ * Called when a small queue outgrows the heap. Its base followed the latest push, so it may lie
+ * far ahead (one timer an hour out is enough) and every push before it would keep landing in
+ * the heap: pull the base back to the earliest time and move everything later to far. Far is
+ * empty, so the base may move. O(SMALL_HEAP), and only when the heap grows through that size
+ * with far empty.
+ */
+static void spill(sim_kernel_t *k) {
+    sim_time_ns_t base_ns = k->heap[0].t_ns;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < k->heap_len; i++) {
+        const entry_t *e = &k->heap[i];
+        if (e->t_ns == base_ns) {
+            k->heap[kept++] = *e;
+        } else if (sim_radix_add(k->far, base_ns, e->t_ns, e->prio, e->slot) == 0) {
+            k->far_len++;
+        } else {
+            out_of_memory(); /* half moved inside a schedule call: nothing to undo it with */
+        }
+    }
+    k->heap_len = kept;
+    k->base_ns = base_ns;
+    heap_build(k, kept);
 }
 
 /* Stores a new entry where its time belongs; false when out of memory (nothing stored). */
@@ -311,6 +341,9 @@ static inline bool place(sim_kernel_t *k, entry_t e) {
             return false;
         }
         heap_push(k, e);
+        if (k->heap_len == SMALL_HEAP && k->far_len == 0) {
+            spill(k);
+        }
         return true;
     }
     if (sim_radix_add(k->far, k->base_ns, e.t_ns, e.prio, e.slot) != 0) {

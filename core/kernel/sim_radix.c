@@ -13,11 +13,14 @@
  * array that remembers its smallest time.
  *
  * Taking the earliest entries from bucket (L, d):
- *   - level 0 (all times equal) or a small bucket: return it whole; the new base is its latest
- *     time. Every other bucket still holds its entries correctly, since the new base agrees with
- *     the old one above digit L and has digit d there.
- *   - a large bucket: the new base is its earliest time; the entries at that time are returned
- *     and the others scatter to lower levels (they share digits L and up with the new base).
+ *   - level 0 (all times equal), or a small bucket of level 1 or 2 (spanning at most 4096 ns):
+ *     return it whole; the new base is its latest time. Every other bucket still holds its
+ *     entries correctly, since the new base agrees with the old one above digit L and has
+ *     digit d there. The level limit keeps the base close to the front: a small but wide bucket
+ *     (one event now, one in an hour) taken whole would drag the base an hour ahead and send
+ *     every push until then to the kernel's heap.
+ *   - otherwise: the new base is the bucket's earliest time; the entries at that time are
+ *     returned and the others scatter to lower levels (they share digits L and up with it).
  * An entry therefore only ever moves down, at most once per level (11 levels) and in practice
  * once or twice, by sequential scans: no comparisons except for the bucket minimum.
  */
@@ -29,6 +32,7 @@
 #define DIGIT_BITS       6U
 #define DIGITS           64U /* buckets per level: 1 << DIGIT_BITS */
 #define LEVELS           11U /* 11 * 6 bits cover the 63 bits of a non-negative time */
+#define WHOLE_MAX_LEVEL  2U  /* small buckets up to this level are taken whole */
 #define INITIAL_CAPACITY 16U
 
 typedef struct {
@@ -201,7 +205,7 @@ uint32_t sim_radix_take(sim_radix_t *r, uint32_t small_max, sim_time_ns_t *base_
     unsigned digit = lsb64(r->digit_mask[level]);
     bucket_t *b = &r->buckets[level][digit];
     uint32_t n;
-    if (level == 0 || b->len <= small_max) {
+    if (level == 0 || (level <= WHOLE_MAX_LEVEL && b->len <= small_max)) {
         sim_time_ns_t max_ns = b->min_ns;
         for (uint32_t i = 0; i < b->len; i++) {
             max_ns = b->e[i].t_ns > max_ns ? b->e[i].t_ns : max_ns;

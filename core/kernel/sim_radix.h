@@ -50,8 +50,9 @@ uint32_t sim_radix_count(const sim_radix_t *r);
  * Removes the earliest entries from a non-empty store and returns how many, with *out pointing
  * at them (valid until the next call on the store) and *base_ns set to the new base: every entry
  * returned has t <= *base_ns and every entry left has t > *base_ns. At least the entries with the
- * earliest time are returned; a bucket of at most `small_max` entries is returned whole. Runs out
- * of memory only by ending the process (there is nothing sane to return half-way through).
+ * earliest time are returned; a bucket of at most `small_max` entries within a few microseconds
+ * is returned whole. Runs out of memory only by ending the process (there is nothing sane to
+ * return half-way through).
  */
 uint32_t sim_radix_take(sim_radix_t *r, uint32_t small_max, sim_time_ns_t *base_ns,
                         const sim_radix_entry_t **out);
