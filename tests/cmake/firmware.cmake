@@ -43,3 +43,68 @@ set(fw_poison_root ${CMAKE_CURRENT_BINARY_DIR}/fw_poison_root)
 add_test(NAME fw_check_poison COMMAND sh -c
     "mkdir -p '${fw_poison_root}/firmware' && ln -sfn '${CMAKE_SOURCE_DIR}/firmware/alfaspark' '${fw_poison_root}/firmware/alfaspark' && '${CMAKE_SOURCE_DIR}/scripts/check-poison' '${fw_poison_root}'")
 set_tests_properties(fw_check_poison PROPERTIES LABELS lint)
+
+# The DBC file in Debian's python3-canmatrix: it converts (every frame listed), and it decodes
+# every frame of the firmware session that test_fw_dbc writes, to the same physical values as
+# the signal table in that suite.
+set(fw_dbc_check ${CMAKE_CURRENT_BINARY_DIR}/fw_dbc_check.py)
+file(WRITE ${fw_dbc_check} [=[
+import json, os, subprocess, sys, tempfile
+import canmatrix
+import canmatrix.formats
+
+def convert(dbc):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "alfaspark.json")
+        rc = subprocess.run([sys.executable, "-m", "canmatrix.cli.convert", dbc, out]).returncode
+        if rc != 0 or not os.path.exists(out):
+            print(f"canmatrix.cli.convert exited {rc}")
+            return 1
+        ids = {m["id"] for m in json.load(open(out))["messages"]}
+    want = (set(range(0x100, 0x17F)) | {0x180, 0x181, 0x182} | set(range(0x201, 0x210)) |
+            set(range(0x280, 0x2FF)) | set(range(0x300, 0x37F)) | set(range(0x400, 0x47F)) |
+            {0x7FF})
+    missing, extra = sorted(want - ids), sorted(ids - want)
+    print(f"{len(ids)} frames in the DBC; missing {[hex(i) for i in missing]}; "
+          f"unexpected {[hex(i) for i in extra]}")
+    return 0 if not missing and not extra else 1
+
+def decode(dbc, log, expect):
+    db = list(canmatrix.formats.loadp(dbc).values())[0]
+    want = {}
+    for line in open(expect):
+        i, name, value = line.split()
+        want.setdefault(int(i), {})[name] = float(value)
+    bad = n = 0
+    for i, line in enumerate(open(log)):
+        frame = line.split()[2]
+        can_id, data = frame.split("#")
+        f = db.frame_by_id(canmatrix.ArbitrationId(int(can_id, 16)))
+        if f is None:
+            print(f"frame {i}: {can_id} not in the DBC")
+            bad += 1
+            continue
+        got = {k: float(s.phys_value) for k, s in f.decode(bytes.fromhex(data)).items()}
+        exp = want.get(i, {})
+        if set(got) != set(exp) or any(abs(got[k] - exp[k]) > 1e-6 for k in exp):
+            print(f"frame {i} {frame}: canmatrix {got} != table {exp}")
+            bad += 1
+        n += 1
+    print(f"{n} frames decoded through the DBC, {bad} mismatches")
+    return 1 if bad or n == 0 else 0
+
+if __name__ == "__main__":
+    sys.exit(convert(sys.argv[2]) if sys.argv[1] == "convert" else decode(*sys.argv[2:5]))
+]=])
+
+add_test(NAME fw_dbc_canmatrix_convert
+         COMMAND /usr/bin/python3 ${fw_dbc_check} convert ${CMAKE_SOURCE_DIR}/docs/alfaspark.dbc)
+add_test(NAME fw_dbc_canmatrix_decode
+         COMMAND /usr/bin/python3 ${fw_dbc_check} decode ${CMAKE_SOURCE_DIR}/docs/alfaspark.dbc
+                 ${CMAKE_BINARY_DIR}/fw_frames.log ${CMAKE_BINARY_DIR}/fw_frames_expect.txt)
+set_tests_properties(fw_dbc_canmatrix_convert fw_dbc_canmatrix_decode PROPERTIES
+                     TIMEOUT 300 LABELS dbc)
+if(TEST test_fw_dbc)
+    set_tests_properties(test_fw_dbc PROPERTIES FIXTURES_SETUP fw_frames)
+    set_tests_properties(fw_dbc_canmatrix_decode PROPERTIES FIXTURES_REQUIRED fw_frames)
+endif()
