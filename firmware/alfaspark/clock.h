@@ -3,8 +3,8 @@
  *
  * The Pi sends [hour, day, minute, month, year-2000] in local time every 60 s; DLC 2..8 is
  * accepted and the fields present are read (a missing minute is 0, a missing month or year is
- * unknown, 0). A valid broadcast sets the clock, with seconds = 0; between broadcasts it advances on
- * the HAL's monotonic clock, and the day counter advances at each midnight. Only changes of the
+ * unknown, 0). A valid broadcast sets the clock, with seconds = 0; between broadcasts it advances
+ * on the HAL's monotonic clock, and the day counter advances at each midnight. Only changes of the
  * day are used (the 05:00 reset), so the counter may run past the month's end without harm.
  * The clock is valid for FW_TIME_VALID_MS after the last valid broadcast.
  */
