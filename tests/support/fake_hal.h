@@ -11,15 +11,16 @@
  * Peripherals and what the test controls or inspects:
  *   GPIO    current level and write count per signal; an edge log with edge times in ns, where
  *           hal_delay_us() advances the edge clock (not the fake time), as the simulator does
- *   CAN     transmitted frames with their time (the most recent ones in long runs); injected
- * receive frames; start/send results; state changes delivered to fw_on_can_state UART transmitted
- * bytes; injected receive bytes; an automatic BMS that answers each valid read request after
- * FAKE_BMS_DELAY_US with the configured voltage and current, or a configured fault (silence, bad
- * CRC, bad header, exception, CRC high byte first) ADC     bursts filled per channel by a sine of a
- * given RMS current (nominal 50 A gain) around a bias, or by a test-provided generator WS2812  last
- * byte stream and write count NVS     in-memory namespaces/keys with per-key write counters (kept
- * across fake reboots) other   watchdog start/feeds, MAC, reset reason, restart request, captured
- * log lines
+ *   CAN     transmitted frames with their time (the most recent ones in long runs);
+ *           injected receive frames; start/send results; state changes to fw_on_can_state
+ *   UART    transmitted bytes; injected receive bytes; an automatic BMS that answers each valid
+ *           read request after FAKE_BMS_DELAY_US with the configured voltage and current, or a
+ *           configured fault (silence, bad CRC, bad header, exception, CRC high byte first)
+ *   ADC     bursts filled per channel by a sine of a given RMS current (nominal 50 A gain)
+ *           around a bias, or by a test-provided generator
+ *   WS2812  last byte stream and write count
+ *   NVS     in-memory namespaces/keys with per-key write counters (kept across fake reboots)
+ *   other   watchdog start/feeds, MAC, reset reason, restart request, captured log lines
  *
  * fake_hal_reset() forgets everything (NVS included); fake_hal_reboot() models a power cycle:
  * timers, captures and pending events go, the clock, NVS, MAC and the BMS/ADC set-up stay.
