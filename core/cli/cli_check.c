@@ -60,7 +60,7 @@ static bool first_divergence(const char *a_path, const char *b_path, const char 
 static void explain(const char *dir1, const char *dir2) {
     static const char *const files[] = {"bus.log", "events.jsonl", "signals.vcd"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char p1[4200], p2[4200];
+        char p1[4400], p2[4400];
         snprintf(p1, sizeof p1, "%s/%s", dir1, files[i]);
         snprintf(p2, sizeof p2, "%s/%s", dir2, files[i]);
         if (first_divergence(p1, p2, files[i])) {
@@ -69,8 +69,7 @@ static void explain(const char *dir1, const char *dir2) {
     }
 }
 
-static int run_once(const cli_opts_t *o, const char *scenario, const char *dir,
-                    sim_report_t *r) {
+static int run_once(const cli_opts_t *o, const char *scenario, const char *dir, sim_report_t *r) {
     pid_t pid = cli_spawn_run(o, scenario, dir);
     int code = CLI_EXIT_SOFTWARE;
     if (pid < 0 || cli_wait_any(&code) != pid) {
@@ -103,8 +102,7 @@ int cli_check_determinism(int argc, char **argv) {
     char root[4096];
     snprintf(root, sizeof root, "%s/alfasim-det-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (mkdtemp(root) == NULL) {
-        fprintf(stderr, "%s: error: cannot create a temporary folder: %s\n", root,
-                strerror(errno));
+        fprintf(stderr, "%s: error: cannot create a temporary folder: %s\n", root, strerror(errno));
         sim_scenario_free(scn);
         return CLI_EXIT_IOERR;
     }

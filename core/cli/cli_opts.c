@@ -19,11 +19,16 @@ typedef struct {
 } opt_def_t;
 
 static const opt_def_t defs[] = {
-    {"--seed", CLI_OPT_SEED, true},         {"--duration", CLI_OPT_DURATION, true},
-    {"--out", CLI_OPT_OUT, true},           {"--junit", CLI_OPT_JUNIT, true},
-    {"-j", CLI_OPT_JOBS, true},             {"--jobs", CLI_OPT_JOBS, true},
-    {"--shard", CLI_OPT_SHARD, true},       {"--quiet", CLI_OPT_QUIET, false},
-    {"-q", CLI_OPT_QUIET, false},           {"--no-pcap", CLI_OPT_PCAP, false},
+    {"--seed", CLI_OPT_SEED, true},
+    {"--duration", CLI_OPT_DURATION, true},
+    {"--out", CLI_OPT_OUT, true},
+    {"--junit", CLI_OPT_JUNIT, true},
+    {"-j", CLI_OPT_JOBS, true},
+    {"--jobs", CLI_OPT_JOBS, true},
+    {"--shard", CLI_OPT_SHARD, true},
+    {"--quiet", CLI_OPT_QUIET, false},
+    {"-q", CLI_OPT_QUIET, false},
+    {"--no-pcap", CLI_OPT_PCAP, false},
     {"--plugin-path", CLI_OPT_PLUGIN_PATH, true},
 };
 
@@ -31,7 +36,8 @@ static int apply(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char 
     switch (d->flag) {
         case CLI_OPT_SEED:
             if (!cli_parse_u64(val, &o->seed)) {
-                return cli_usage_error(cmd, "--seed: '%s' is not a number (decimal or 0x hex)", val);
+                return cli_usage_error(cmd, "--seed: '%s' is not a number (decimal or 0x hex)",
+                                       val);
             }
             o->seed_set = true;
             return -1;

@@ -23,7 +23,8 @@ static const char run_usage[] =
     "  alfasim run scenarios/test/two_nodes.json --seed 0x5eed --duration 30s --out /tmp/run1\n"
     "\n"
     "Options:\n"
-    "  --seed N          seed for every random stream (decimal or 0x hex; default: the scenario's)\n"
+    "  --seed N          seed for every random stream (decimal or 0x hex; default: the "
+    "scenario's)\n"
     "  --duration T      virtual time to run, e.g. 90s, 26h (default: the scenario's)\n"
     "  --out DIR         run folder (default: out/<scenario name>)\n"
     "  --junit FILE      also write a JUnit XML file\n"
@@ -61,9 +62,8 @@ static void print_summary(const sim_report_t *r, const char *out_dir) {
     for (size_t i = 0; i < r->n_asserts; i++) {
         const sim_report_assert_t *a = &r->asserts[i];
         if (!a->passed) {
-            printf("  FAILED %s at t=%.3fs: expected %s, got %s\n", a->name,
-                   (double)a->t_ns / 1e9, a->expected ? a->expected : "?",
-                   a->actual ? a->actual : "?");
+            printf("  FAILED %s at t=%.3fs: expected %s, got %s\n", a->name, (double)a->t_ns / 1e9,
+                   a->expected ? a->expected : "?", a->actual ? a->actual : "?");
         }
     }
     if (r->verdict != SIM_VERDICT_PASS && r->repro != NULL) {
@@ -113,10 +113,10 @@ int cli_run(int argc, char **argv) {
     int code;
     if (rc != 0) {
         fprintf(stderr, "%s\n", err[0] ? err : "alfasim: error: run failed");
-        code = rc == -SIM_EIO ? CLI_EXIT_IOERR
+        code = rc == -SIM_EIO       ? CLI_EXIT_IOERR
                : rc == -SIM_EFORMAT ? CLI_EXIT_DATAERR
-               : rc == -SIM_ENOENT ? CLI_EXIT_NOINPUT
-                                   : CLI_EXIT_SOFTWARE;
+               : rc == -SIM_ENOENT  ? CLI_EXIT_NOINPUT
+                                    : CLI_EXIT_SOFTWARE;
     } else {
         code = exit_for_verdict(report.verdict);
         if (!o.quiet) {

@@ -6,7 +6,6 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "cli.h"
 #include "cli_spawn.h"
+#include "sim_trace.h"
 
 pid_t cli_spawn_run(const cli_opts_t *o, const char *scenario, const char *out_dir) {
     char seed[32], duration[48];
@@ -178,13 +178,6 @@ int cli_report_read(const char *dir, sim_report_t *r) {
     return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 void cli_remove_tree(const char *path) {
-    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    sim_trace_remove_folder(path);
 }

@@ -238,8 +238,8 @@ static int summarise(list_t *l, const char *out_root, bool quiet) {
             e->report.scenario_path = strdup(e->path);
             e->report.scenario_name = strdup(e->name);
             e->report.verdict = SIM_VERDICT_ERROR;
-            e->report.error_message = strdup(e->loaded ? "the run produced no report"
-                                                       : e->load_error);
+            e->report.error_message =
+                strdup(e->loaded ? "the run produced no report" : e->load_error);
         }
         passed += e->exit_code == 0;
         if (e->exit_code != 0 && (worst == 0 || worst == CLI_EXIT_FAIL)) {

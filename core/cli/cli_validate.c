@@ -40,8 +40,7 @@ int cli_validate(int argc, char **argv) {
             continue;
         }
         if (!o.quiet) {
-            printf("%s: ok (%zu nodes, %zu actions)\n", o.inputs[i], scn->n_nodes,
-                   scn->n_actions);
+            printf("%s: ok (%zu nodes, %zu actions)\n", o.inputs[i], scn->n_nodes, scn->n_actions);
         }
         sim_scenario_free(scn);
     }

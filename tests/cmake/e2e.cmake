@@ -1,0 +1,22 @@
+# End-to-end tests through the real command line (tests/e2e/).
+if(TARGET alfasim)
+    set(E2E ${CMAKE_CURRENT_SOURCE_DIR}/e2e)
+    add_test(NAME e2e_cli COMMAND sh ${E2E}/cli.sh $<TARGET_FILE:alfasim> ${CMAKE_SOURCE_DIR})
+    add_test(NAME e2e_malformed
+             COMMAND sh ${E2E}/malformed.sh $<TARGET_FILE:alfasim> ${CMAKE_SOURCE_DIR})
+    add_test(NAME e2e_interop
+             COMMAND sh ${E2E}/interop.sh $<TARGET_FILE:alfasim> ${CMAKE_SOURCE_DIR})
+    add_test(NAME e2e_seed_changes_digest
+             COMMAND sh ${E2E}/seed.sh $<TARGET_FILE:alfasim>
+                     ${CMAKE_SOURCE_DIR}/scenarios/test/three_nodes_faults.json)
+    file(GLOB e2e_scenarios CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/scenarios/test/*.json)
+    foreach(s ${e2e_scenarios})
+        get_filename_component(n ${s} NAME_WE)
+        add_test(NAME determinism_${n} COMMAND $<TARGET_FILE:alfasim> check-determinism ${s})
+    endforeach()
+    add_test(NAME e2e_suite COMMAND $<TARGET_FILE:alfasim> suite ${CMAKE_SOURCE_DIR}/scenarios/test
+             -j 2 --out ${CMAKE_BINARY_DIR}/e2e-suite --junit ${CMAKE_BINARY_DIR}/e2e-suite/junit.xml
+             --quiet)
+    set_tests_properties(e2e_cli e2e_malformed e2e_interop e2e_seed_changes_digest e2e_suite
+                         PROPERTIES TIMEOUT 600 LABELS e2e)
+endif()
