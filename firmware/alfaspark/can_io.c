@@ -29,6 +29,7 @@ static void try_start(fw_can_t *c, uint64_t now_ms) {
                 (unsigned)(FW_CAN_RETRY_MS / 1000u));
         return;
     }
+    c->announce_due = c->start_failures > 0u;
     report_recovered(c);
 }
 

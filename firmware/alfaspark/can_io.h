@@ -7,6 +7,7 @@
  * keeps running without CAN and retries every FW_CAN_RETRY_MS; bus-off is handled the same way
  * (recovery requested at once, then every FW_CAN_RETRY_MS). Error-passive and bus-off are
  * reported as event 5 once the controller is error-active again: [5, 2, worst state, TEC lo].
+ * A controller that starts only on a retry sets announce_due: the boot ANN never went out.
  */
 #ifndef FW_CAN_IO_H
 #define FW_CAN_IO_H
@@ -21,6 +22,7 @@ typedef struct {
     bool bus_off;
     uint8_t worst_state; /* hal_can_state_t worst seen since the last error-active */
     uint64_t retry_ms;   /* when the last start / recovery attempt was made */
+    bool announce_due;   /* started late: the boot ANN was lost, announce again */
     uint32_t tx_ok, tx_dropped, start_failures, recoveries;
 } fw_can_t;
 

@@ -129,6 +129,10 @@ static void control_tick(void) {
     step_election(s, now);
     fw_node_indicators(false);
     fw_can_service(&s->can, now);
+    if (s->can.announce_due) {
+        s->can.announce_due = false;
+        fw_node_send_ann(); /* the controller came up late: the boot ANN was lost */
+    }
     fw_node_send_tel_pages();
     if (s->el.is_master) {
         fw_node_send_aggregates();

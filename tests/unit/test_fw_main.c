@@ -134,6 +134,7 @@ static void test_can_start_failure_retries(void) {
     fake_hal_run_until_ms(20000);
     ASSERT_EQ_U64(fake_hal_can_start_calls(), 3);
     CU_ASSERT_PTR_NOT_NULL(fake_hal_can_last_tel(NODE, 0));
+    ASSERT_EQ_U64(fake_hal_can_count_id(0x300 + NODE), 1); /* the lost boot ANN, sent now */
     fake_hal_run_until_ms(60000);
     ASSERT_EQ_U64(fake_hal_can_start_calls(), 3);
 }
