@@ -19,6 +19,12 @@
  * a value that depends on another ("at" needs "duration", actions need "nodes") is checked after
  * it. Plugins are resolved last: data errors (exit 65) win over a missing plugin (exit 66).
  *
+ * The full format adds, all optional and additive: node types (a "pack" with its plant, BMS and
+ * NVS preload; the Orange Pi "gateway"; an "energy_gateway" that announces), board descriptions
+ * (sim_scn_board.h), the environment (sim_scn_env.h), gateway commands and model faults on the
+ * timeline, and assertions (sim_scn_check.h). A node without "type" is the plain firmware node
+ * of the first format, so every older scenario loads unchanged.
+ *
  * The loader does not hash the file: sha256 is left empty ("") for the caller (the run layer),
  * which keeps sim_scenario free of the trace library. Nothing here is global; loads are
  * independent and re-entrant.
@@ -30,7 +36,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bms_modbus.h"
+#include "pack_plant.h"
+#include "relay.h"
 #include "sim_can.h"
+#include "sim_scn_board.h"
+#include "sim_scn_check.h"
+#include "sim_scn_env.h"
 #include "sim_types.h"
 
 #define SIM_SCN_NAME_MAX  32
@@ -51,13 +63,70 @@ typedef struct {
 /** Formats "file:line:col: error: message" (or "file: error: message") into buf. */
 void sim_diag_format(const sim_diag_t *d, char *buf, size_t len);
 
+typedef enum {
+    SIM_NODE_FIRMWARE = 0,   /* a firmware plugin and nothing behind its pins (first format) */
+    SIM_NODE_PACK,           /* an Energy-Pack: firmware plugin + plant + BMS on a board */
+    SIM_NODE_GATEWAY,        /* the Orange Pi (models/gateway.h): time broadcast and commands */
+    SIM_NODE_ENERGY_GATEWAY, /* an Energy-Gateway: announces on 0x300+N as DeviceType 2 */
+} sim_scn_node_type_t;
+
+/** "firmware", "pack", "gateway", "energy_gateway". */
+const char *sim_scn_node_type_name(sim_scn_node_type_t t);
+
+/** One NVS entry written into a node's image before its first power-on. */
+typedef struct {
+    char ns[16], key[16]; /* namespace (default "alfaspark") and key, 1..15 characters */
+    uint8_t value[64];    /* u8/u16/u32 little-endian, as the ESP32 stores them, or a blob */
+    size_t len;
+} sim_scn_nvs_entry_t;
+
+/**
+ * A pack's world, complete: pack_plant_cfg_default(), then the environment, the board (CT full
+ * scale), then the node's "plant" object. Pointers inside `plant` (name, home.points) point into
+ * the scenario and stay valid until sim_scenario_free; on_step is NULL for the run layer to set.
+ */
+typedef struct {
+    pack_plant_cfg_t plant;
+    bms_modbus_cfg_t bms;  /* "bms"; name is the node's name */
+    bms_fault_t bms_fault; /* "bms": {"fault": ...} in force from power-on; default none */
+} sim_scn_pack_t;
+
+/** The Orange Pi gateway (gateway_cfg_t without the pointers the run layer owns). */
+typedef struct {
+    bool time_broadcast;          /* default true */
+    sim_time_ns_t time_period_ns; /* default 60 s */
+    bool align_to_minute;         /* default true */
+} sim_scn_gateway_t;
+
+/**
+ * An Energy-Gateway (spec §9.7): the run layer sends its ANN [2, fw_major, fw_minor, 0x01
+ * (is-master), MAC bytes 2..5] on 0x300 + node_id at power-on and every announce_period_ns.
+ */
+typedef struct {
+    uint8_t node_id;                  /* 0..126, required */
+    sim_time_ns_t announce_period_ns; /* default 60 s */
+    uint8_t fw_major, fw_minor;       /* default 2.5 */
+} sim_scn_egw_t;
+
 typedef struct {
     char name[SIM_SCN_NAME_MAX]; /* unique; [A-Za-z0-9_.-] */
     uint8_t mac[6];              /* "24:6F:28:12:34:56" */
-    char *plugin;                /* resolved plugin path (node override or scenario default) */
+    char *plugin;                /* resolved plugin path (node override or scenario default); NULL
+                                    for the gateway types, which run no firmware */
     sim_time_ns_t power_on_ns;   /* when it powers on; default 0 */
     bool powered_at_start;       /* false: stays off until a power_on action; default true */
+    /* ---- full format (additive) ---- */
+    sim_scn_node_type_t type;  /* "type"; default SIM_NODE_FIRMWARE */
+    int board;                 /* index into sim_scenario_t.boards, or -1 (none) */
+    sim_scn_pack_t *pack;      /* SIM_NODE_PACK only, else NULL; owned */
+    sim_scn_gateway_t gateway; /* SIM_NODE_GATEWAY */
+    sim_scn_egw_t egw;         /* SIM_NODE_ENERGY_GATEWAY */
+    sim_scn_nvs_entry_t *nvs;  /* "nvs" preload (firmware and pack nodes); owned */
+    size_t n_nvs;
 } sim_scn_node_t;
+
+/** The NodeID a fresh node derives from its MAC (spec §9.6): XOR of the six bytes mod 127. */
+uint8_t sim_scn_default_node_id(const uint8_t mac[6]);
 
 typedef enum {
     SIM_ACT_CAN_SEND = 1, /* inject a frame as an external device (the gateway) would */
@@ -70,7 +139,29 @@ typedef enum {
     SIM_ACT_CAN_STUCK,   /* bus held dominant (true) or released (false) */
     SIM_ACT_CAN_BABBLE,  /* node babbles `frame` (true) or stops (false) */
     SIM_ACT_HANG,        /* firmware stops (no callbacks run, watchdog not fed) */
+    /* ---- full format (additive) ---- */
+    SIM_ACT_COMMAND,        /* a dispatch-table command (cmd_id, args) sent by the gateway */
+    SIM_ACT_TIME_BROADCAST, /* the gateway's time broadcast on (true) or off */
+    SIM_ACT_CLOCK_SET,      /* the gateway's clock jumps: to clock_local_s, or by it if relative */
+    SIM_ACT_BMS_FAULT,      /* the node's BMS: fault (bms_fault_t), alarm_bits for ALARM */
+    SIM_ACT_CT_FAULT,       /* the node's CT `item`: fault (sim_ct_fault_t) */
+    SIM_ACT_RELAY_FAULT,    /* the node's relay `item`: fault (relay_fault_t) */
+    SIM_ACT_GRID,           /* grid outage at the node (-1: every pack) on = down, off = back */
+    SIM_ACT_PV_SCALE,       /* the node's (-1: every pack's) PV output times `scale` */
+    SIM_ACT_LOAD,           /* the node's (-1: every pack's) home load: `scale`, `profile` */
 } sim_scn_action_kind_t;
+
+/**
+ * CT channel faults (the run layer applies them to the ADC samples it hands the firmware):
+ * DROPOUT reads a disconnected CT (every sample at the bias, no signal), NOISE adds Gaussian
+ * noise of noise_sd_counts from the node's "ct.<node>.fault" stream, STUCK repeats stuck_counts.
+ */
+typedef enum {
+    SIM_CT_FAULT_NONE = 0,
+    SIM_CT_FAULT_DROPOUT,
+    SIM_CT_FAULT_NOISE,
+    SIM_CT_FAULT_STUCK,
+} sim_ct_fault_t;
 
 typedef struct {
     sim_time_ns_t at_ns;
@@ -82,6 +173,25 @@ typedef struct {
     bool on;                       /* UNPLUG, STUCK, BABBLE */
     sim_time_ns_t off_ns;          /* POWER_CYCLE: how long the node stays off (default 1s) */
     unsigned line;                 /* source line of the action, for messages */
+    /* ---- full format (additive) ---- */
+    uint16_t cmd_id; /* COMMAND: 0x201..0x20F (any 0x201..0x27F with "command_id") */
+    uint8_t args[6]; /* COMMAND: argument bytes after target and sequence number */
+    uint8_t n_args;
+    uint8_t target_id;   /* COMMAND: byte 0; 127 = broadcast (the default) */
+    int target_node;     /* COMMAND: the node named by "target" (send to its current NodeID,
+                            which the run layer learns from its frames), or -1 */
+    int gateway;         /* COMMAND, TIME_BROADCAST, CLOCK_SET: the gateway node, or -1 for the
+                            run layer's external sender (commands only) */
+    int64_t clock_s;     /* CLOCK_SET: local seconds since 1970, or a signed jump when relative */
+    bool clock_relative; /* CLOCK_SET */
+    int fault;           /* BMS_FAULT: bms_fault_t; CT_FAULT: sim_ct_fault_t; RELAY_FAULT:
+                            relay_fault_t */
+    int item;            /* CT_FAULT: CT 0..3; RELAY_FAULT: relay 0..3 */
+    uint16_t alarm_bits; /* BMS_FAULT with ALARM: register 2 bits to force */
+    double noise_sd_counts;           /* CT_FAULT NOISE */
+    uint16_t stuck_counts;            /* CT_FAULT STUCK */
+    double scale;                     /* PV_SCALE, LOAD; 1 = as configured */
+    const sim_scn_profile_t *profile; /* LOAD: a new daily profile, or NULL (scale only) */
 } sim_scn_action_t;
 
 /** The timeline verb of an action kind ("can_send", "can_stuck_dominant", ...); never NULL. */
@@ -103,6 +213,14 @@ typedef struct {
     size_t n_nodes;
     sim_scn_action_t *actions; /* sorted by at_ns, stable (file order within the same time) */
     size_t n_actions;
+    /* ---- full format (additive) ---- */
+    sim_scn_board_t *boards; /* every board the nodes use, each loaded once */
+    size_t n_boards;
+    sim_scn_env_t env;         /* "environment" (defaults when absent) */
+    sim_scn_assert_t *asserts; /* "assertions", in file order */
+    size_t n_asserts;
+    sim_scn_profile_t *profiles; /* profiles given in timeline actions (LOAD), owned */
+    size_t n_profiles;
 } sim_scenario_t;
 
 /**
