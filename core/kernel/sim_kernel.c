@@ -290,7 +290,7 @@ static bool drop_if_dead(void *ctx, const entry_t *e) {
 /* Drops every cancelled entry once they outnumber the live ones: O(n), so O(1) per cancel. */
 static void maybe_compact(sim_kernel_t *k) {
     uint32_t stored = k->heap_len + k->far_len;
-    if (stored < COMPACT_MIN_ENTRIES || k->dead * 2U <= stored) {
+    if (stored < COMPACT_MIN_ENTRIES || (uint64_t)k->dead * 2U <= stored) {
         return;
     }
     uint32_t kept = 0;
