@@ -95,8 +95,9 @@ const char *sim_node_reset_reason_name(hal_reset_reason_t r);
 
 /**
  * Device binding: how models sit behind the node's pins. Every callback may be NULL. They run
- * inside a firmware call (except gpio_edge at power-off): they must not call lifecycle
- * functions of this node. `n` is the node, `ctx` the binding's context.
+ * inside a firmware call, or inside a lifecycle call (gpio_edge for outputs dropping at power-off
+ * or reset; adc_burst at completion): either way they must not call lifecycle functions of this
+ * node. `n` is the node, `ctx` the binding's context.
  */
 typedef struct {
     void *ctx;
