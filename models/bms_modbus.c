@@ -322,6 +322,10 @@ void bms_modbus_destroy(bms_modbus_t *m) {
     free(m);
 }
 
+void bms_modbus_set_alarm_bits(bms_modbus_t *m, uint16_t bits) {
+    m->cfg.forced_alarm_bits = bits;
+}
+
 void bms_modbus_set_fault(bms_modbus_t *m, bms_fault_t fault) {
     m->fault = fault;
 }

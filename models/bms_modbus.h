@@ -88,6 +88,8 @@ int bms_modbus_create(sim_kernel_t *k, const bms_modbus_cfg_t *cfg, const batter
 void bms_modbus_destroy(bms_modbus_t *m);
 
 void bms_modbus_set_fault(bms_modbus_t *m, bms_fault_t fault);
+/** The bits BMS_FAULT_ALARM forces into register 2 (a scenario's alarm fault). */
+void bms_modbus_set_alarm_bits(bms_modbus_t *m, uint16_t bits);
 bms_fault_t bms_modbus_fault(const bms_modbus_t *m);
 void bms_modbus_stats(const bms_modbus_t *m, bms_modbus_stats_t *out);
 

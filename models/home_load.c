@@ -37,23 +37,42 @@ static bool points_valid(const home_load_point_t *p, size_t n) {
     return true;
 }
 
-int home_load_create(const home_load_cfg_t *cfg, home_load_t **out) {
-    *out = NULL;
+/* Loads cfg's profile (or the built-in one) into h, scaled. */
+static int load_profile(home_load_t *h, const home_load_cfg_t *cfg) {
     const home_load_point_t *p = cfg->points ? cfg->points : default_profile;
     size_t n = cfg->points ? cfg->n_points : sizeof default_profile / sizeof default_profile[0];
     if (!points_valid(p, n) || !(cfg->scale >= 0.0)) {
         return -SIM_EINVAL;
     }
-    home_load_t *h = calloc(1, sizeof *h);
-    if (!h) {
-        return -SIM_ENOMEM;
-    }
     for (size_t i = 0; i < n; i++) {
         h->pts[i] = (home_load_point_t){p[i].t_s, p[i].power_w * cfg->scale};
     }
     h->n = n;
+    return 0;
+}
+
+int home_load_create(const home_load_cfg_t *cfg, home_load_t **out) {
+    *out = NULL;
+    home_load_t *h = calloc(1, sizeof *h);
+    if (!h) {
+        return -SIM_ENOMEM;
+    }
+    int rc = load_profile(h, cfg);
+    if (rc != 0) {
+        free(h);
+        return rc;
+    }
     *out = h;
     return 0;
+}
+
+int home_load_set_profile(home_load_t *h, const home_load_cfg_t *cfg) {
+    home_load_t next = *h;
+    int rc = load_profile(&next, cfg);
+    if (rc == 0) {
+        *h = next;
+    }
+    return rc;
 }
 
 void home_load_destroy(home_load_t *h) {

@@ -36,6 +36,9 @@ void home_load_cfg_default(home_load_cfg_t *cfg);
 /** 0, -SIM_EINVAL (no points, too many, unordered, out of the day, negative), -SIM_ENOMEM */
 int home_load_create(const home_load_cfg_t *cfg, home_load_t **out);
 void home_load_destroy(home_load_t *h);
+/** Replaces the profile (a scenario's profile change); the old one stays on error. 0, -SIM_EINVAL.
+ */
+int home_load_set_profile(home_load_t *h, const home_load_cfg_t *cfg);
 
 /**
  * Parses CSV text into points. On a bad line returns -SIM_EFORMAT with *bad_line set (1-based);

@@ -15,6 +15,7 @@ struct pv {
     double attenuation;
     sim_time_ns_t t_last_ns;
     sim_time_ns_t next_minute_ns; /* next instant the chain may change state */
+    double scale;                 /* a scenario's output factor; 1 = as configured */
 };
 
 void pv_cfg_default(pv_cfg_t *cfg, const calendar_t *cal) {
@@ -61,6 +62,7 @@ int pv_create(const pv_cfg_t *cfg, const sim_prng_t *sky, pv_t **out) {
     pv->cfg = *cfg;
     pv->sky = *sky;
     pv->state = PV_CLEAR;
+    pv->scale = 1.0;
     pv->attenuation = cfg->clouds ? cfg->attenuation[PV_CLEAR] : 1.0;
     pv->next_minute_ns = 60 * SIM_NS_PER_S;
     *out = pv;
@@ -125,7 +127,11 @@ double pv_step(pv_t *pv, sim_time_ns_t t_ns) {
         pv->attenuation += (target - pv->attenuation) * k;
     }
     pv->t_last_ns = t_ns;
-    return pv_clear_sky_w(pv, t_ns) * pv->attenuation;
+    return pv_clear_sky_w(pv, t_ns) * pv->attenuation * pv->scale;
+}
+
+void pv_set_scale(pv_t *pv, double scale) {
+    pv->scale = scale >= 0.0 ? scale : 0.0;
 }
 
 int pv_sky_state(const pv_t *pv) {

@@ -65,6 +65,8 @@ double pv_clear_sky_w(const pv_t *pv, sim_time_ns_t t_ns);
  * The physics driver calls it once per step.
  */
 double pv_step(pv_t *pv, sim_time_ns_t t_ns);
+/** Scales the output from the next step on (a scenario's profile change); negative means 0. */
+void pv_set_scale(pv_t *pv, double scale);
 /** The present sky state and attenuation (0..1). */
 int pv_sky_state(const pv_t *pv);
 double pv_attenuation(const pv_t *pv);

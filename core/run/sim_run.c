@@ -39,22 +39,70 @@ static void hash_file(const char *path, char out[65]) {
     sim_sha256_hex(d, out);
 }
 
-static int build_nodes(sim_world_t *w) {
+static const sim_scn_board_t *board_of(const sim_scenario_t *s, const sim_scn_node_t *sn) {
+    return sn->board >= 0 && (size_t)sn->board < s->n_boards ? &s->boards[sn->board] : NULL;
+}
+
+/* Preloads the NVS image the scenario gives a node (written before its first power-on). */
+static int preload_nvs(sim_node_t *n, const sim_scn_node_t *sn) {
+    for (size_t i = 0; i < sn->n_nvs; i++) {
+        const sim_scn_nvs_entry_t *e = &sn->nvs[i];
+        int rc = sim_nvs_set(sim_node_nvs(n), e->ns, e->key, e->value, e->len);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    sim_nvs_reset_counters(sim_node_nvs(n)); /* the preload is not the firmware's wear */
+    return 0;
+}
+
+static int build_node(sim_world_t *w, size_t i) {
     const sim_scenario_t *s = w->scn;
-    w->nodes = calloc(s->n_nodes ? s->n_nodes : 1, sizeof *w->nodes);
-    if (w->nodes == NULL) {
+    const sim_scn_node_t *sn = &s->nodes[i];
+    if (sn->type == SIM_NODE_GATEWAY || sn->type == SIM_NODE_ENERGY_GATEWAY) {
+        return sim_run_gw_create(w->k, w->bus, sn, &s->env.calendar, &w->gws[i]);
+    }
+    sim_node_cfg_t nc = {
+        .name = sn->name,
+        .plugin_path = sn->plugin,
+        .bus = w->bus,
+        .trace = w->trace,
+        .plugins = w->plugins,
+    };
+    memcpy(nc.mac, sn->mac, 6);
+    int rc = 0;
+    if (sn->type == SIM_NODE_PACK) {
+        sim_run_pack_cfg_t pc = {.k = w->k,
+                                 .scn_node = sn,
+                                 .index = (int)i,
+                                 .trace = w->trace,
+                                 .asserts = w->asserts,
+                                 .board = board_of(s, sn)};
+        rc = sim_run_pack_create(&pc, &w->packs[i], w->err, w->errlen);
+        nc.rs485 = rc == 0 ? sim_run_pack_line(w->packs[i]) : NULL;
+    }
+    if (rc == 0) {
+        rc = sim_node_create(w->k, &nc, &w->nodes[i], w->err, w->errlen);
+    }
+    if (rc == 0) {
+        rc = preload_nvs(w->nodes[i], sn);
+    }
+    if (rc == 0 && w->packs[i] != NULL) {
+        rc = sim_run_pack_attach(w->packs[i], w->nodes[i]);
+    }
+    return rc;
+}
+
+static int build_nodes(sim_world_t *w) {
+    size_t n = w->scn->n_nodes ? w->scn->n_nodes : 1;
+    w->nodes = calloc(n, sizeof *w->nodes);
+    w->packs = calloc(n, sizeof *w->packs);
+    w->gws = calloc(n, sizeof *w->gws);
+    if (w->nodes == NULL || w->packs == NULL || w->gws == NULL) {
         return -SIM_ENOMEM;
     }
-    for (size_t i = 0; i < s->n_nodes; i++) {
-        sim_node_cfg_t nc = {
-            .name = s->nodes[i].name,
-            .plugin_path = s->nodes[i].plugin,
-            .bus = w->bus,
-            .trace = w->trace,
-            .plugins = w->plugins,
-        };
-        memcpy(nc.mac, s->nodes[i].mac, 6);
-        int rc = sim_node_create(w->k, &nc, &w->nodes[i], w->err, w->errlen);
+    for (size_t i = 0; i < w->scn->n_nodes; i++) {
+        int rc = build_node(w, i);
         if (rc != 0) {
             return rc;
         }
@@ -64,7 +112,8 @@ static int build_nodes(sim_world_t *w) {
 
 static bool needs_external_sender(const sim_scenario_t *s) {
     for (size_t i = 0; i < s->n_actions; i++) {
-        if (s->actions[i].kind == SIM_ACT_CAN_SEND) {
+        const sim_scn_action_t *a = &s->actions[i];
+        if (a->kind == SIM_ACT_CAN_SEND || (a->kind == SIM_ACT_COMMAND && a->gateway < 0)) {
             return true;
         }
     }
@@ -89,6 +138,11 @@ static int build(sim_world_t *w) {
         return rc;
     }
     if ((rc = sim_plugin_cache_create(&w->plugins)) != 0) {
+        return rc;
+    }
+    /* The engine exists before the packs, which feed it; its bus observer comes after the
+     * trace's, so a frame is in bus.log before an assertion can judge it. */
+    if ((rc = sim_run_asserts_create(w)) != 0) {
         return rc;
     }
     if ((rc = build_nodes(w)) != 0) {
@@ -133,9 +187,14 @@ static int fill_nodes(sim_world_t *w, sim_report_t *r) {
         sim_report_node_t *rn = &r->nodes[i];
         sim_node_stats_t ns;
         sim_can_ctrl_stats_t cs;
-        sim_node_stats(w->nodes[i], &ns);
-        sim_can_ctrl_stats(sim_node_can(w->nodes[i]), &cs);
-        rn->name = strdup(sim_node_name(w->nodes[i]));
+        memset(&ns, 0, sizeof ns);
+        if (w->nodes[i] != NULL) {
+            sim_node_stats(w->nodes[i], &ns);
+            sim_can_ctrl_stats(sim_node_can(w->nodes[i]), &cs);
+        } else {
+            sim_can_ctrl_stats(sim_run_gw_ctrl(w->gws[i]), &cs);
+        }
+        rn->name = strdup(w->scn->nodes[i].name);
         rn->tx_ok = cs.tx_ok;
         rn->rx_ok = cs.rx_ok;
         rn->tx_queue_full = cs.tx_queue_full;
@@ -167,7 +226,12 @@ static int fill_report(sim_world_t *w, sim_report_t *r) {
     r->can_frames = bs.frames;
     r->can_error_frames = bs.error_frames;
     r->can_load_ppm = sim_can_bus_load_ppm(w->bus);
-    return fill_nodes(w, r);
+    int rc = fill_nodes(w, r);
+    if (rc == 0) {
+        sim_assert_finish(w->asserts);
+        rc = sim_assert_report(w->asserts, r);
+    }
+    return rc;
 }
 
 /* Finishes the traces, adds report.json, then commits the folder in one rename: a reader sees
@@ -187,12 +251,19 @@ static int commit(sim_world_t *w, sim_report_t *r) {
 }
 
 static void teardown(sim_world_t *w) {
-    if (w->nodes != NULL) {
-        for (size_t i = 0; i < w->scn->n_nodes; i++) {
-            sim_node_destroy(w->nodes[i]);
-        }
-        free(w->nodes);
+    size_t n = w->nodes != NULL ? w->scn->n_nodes : 0;
+    /* Nodes first: each owns the UART port on its pack's line and calls the pack's binding. */
+    for (size_t i = 0; i < n; i++) {
+        sim_node_destroy(w->nodes[i]);
     }
+    for (size_t i = 0; i < n; i++) {
+        sim_run_pack_destroy(w->packs[i]);
+        sim_run_gw_destroy(w->gws[i]);
+    }
+    free(w->nodes);
+    free(w->packs);
+    free(w->gws);
+    sim_assert_destroy(w->asserts);
     if (w->ext != NULL) {
         sim_can_ctrl_detach(w->ext);
     }

@@ -4,6 +4,7 @@
  * "action" line in events.jsonl, so a trace says what was done to the system and when.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "sim_run_int.h"
 
@@ -40,6 +41,31 @@ static void trace_action(sim_world_t *w, const sim_scn_action_t *a, const char *
         case SIM_ACT_POWER_CYCLE:
             sim_trace_ev_int(e, "off_ns", a->off_ns);
             break;
+        case SIM_ACT_COMMAND: {
+            char id[16];
+            snprintf(id, sizeof id, "0x%X", (unsigned)a->cmd_id);
+            sim_trace_ev_str(e, "command", id);
+            sim_trace_ev_uint(e, "args", a->n_args);
+            break;
+        }
+        case SIM_ACT_TIME_BROADCAST:
+        case SIM_ACT_GRID:
+            sim_trace_ev_bool(e, "on", a->on);
+            break;
+        case SIM_ACT_CLOCK_SET:
+            sim_trace_ev_int(e, "clock_s", a->clock_s);
+            sim_trace_ev_bool(e, "relative", a->clock_relative);
+            break;
+        case SIM_ACT_BMS_FAULT:
+        case SIM_ACT_CT_FAULT:
+        case SIM_ACT_RELAY_FAULT:
+            sim_trace_ev_int(e, "fault", a->fault);
+            sim_trace_ev_int(e, "item", a->item);
+            break;
+        case SIM_ACT_PV_SCALE:
+        case SIM_ACT_LOAD:
+            sim_trace_ev_fixed(e, "scale", (int64_t)(a->scale * 1000.0 + 0.5), 3);
+            break;
         case SIM_ACT_POWER_OFF:
         case SIM_ACT_POWER_ON:
         case SIM_ACT_HANG:
@@ -48,7 +74,12 @@ static void trace_action(sim_world_t *w, const sim_scn_action_t *a, const char *
     sim_trace_ev_end(e);
 }
 
-static void power_on(sim_world_t *w, sim_node_t *n) {
+static void power_on(sim_world_t *w, size_t i) {
+    if (w->gws[i] != NULL) {
+        sim_run_gw_power(w->gws[i], true);
+        return;
+    }
+    sim_node_t *n = w->nodes[i];
     int rc = sim_node_power_on(n);
     if (rc != 0 && rc != -SIM_EBUSY) {
         /* A copy that cannot load any more (e.g. the file vanished) is a run error. */
@@ -61,7 +92,19 @@ static void power_on(sim_world_t *w, sim_node_t *n) {
 static void on_power_on(sim_kernel_t *k, void *ctx, uint64_t arg) {
     (void)k;
     sim_world_t *w = ctx;
-    power_on(w, w->nodes[arg]);
+    power_on(w, (size_t)arg);
+}
+
+static void power_off(sim_world_t *w, size_t i) {
+    if (w->gws[i] != NULL) {
+        sim_run_gw_power(w->gws[i], false);
+    } else {
+        sim_node_power_off(w->nodes[i]);
+    }
+}
+
+static sim_can_ctrl_t *ctrl_of(sim_world_t *w, size_t i) {
+    return w->gws[i] != NULL ? sim_run_gw_ctrl(w->gws[i]) : sim_node_can(w->nodes[i]);
 }
 
 /* The second half of a power cycle. */
@@ -79,25 +122,99 @@ static void do_can_send(sim_world_t *w, const sim_scn_action_t *a) {
     }
 }
 
+/* The NodeID a command addressed to a named node carries: the one that node last used on the
+ * bus (it may have moved after a collision), else the one its MAC derives. */
+static uint8_t target_id(sim_world_t *w, const sim_scn_action_t *a) {
+    if (a->target_node < 0) {
+        return a->target_id;
+    }
+    int id = sim_assert_node_id(w->asserts, a->target_node);
+    return id >= 0 ? (uint8_t)id : sim_scn_default_node_id(w->scn->nodes[a->target_node].mac);
+}
+
+static void do_command(sim_world_t *w, const sim_scn_action_t *a) {
+    uint8_t target = target_id(w, a);
+    int rc;
+    if (a->gateway >= 0 && w->gws[a->gateway] != NULL &&
+        sim_run_gw_gateway(w->gws[a->gateway]) != NULL) {
+        rc = gateway_send_command(sim_run_gw_gateway(w->gws[a->gateway]), a->cmd_id, target,
+                                  a->args, a->n_args, NULL);
+    } else {
+        sim_can_frame_t f = {.id = a->cmd_id, .dlc = (uint8_t)(2 + a->n_args)};
+        f.data[0] = target;
+        f.data[1] = w->ext_seq++;
+        memcpy(&f.data[2], a->args, a->n_args);
+        rc = sim_can_ctrl_send(w->ext, &f);
+    }
+    if (rc != 0) {
+        sim_trace_ev_t *e =
+            sim_trace_ev_begin(w->trace, sim_kernel_now(w->k), "action_refused", NULL);
+        sim_trace_ev_str(e, "reason", sim_strerror(rc));
+        sim_trace_ev_end(e);
+    }
+}
+
+/* Actions on a pack's plant; node -1 means every pack. */
+static void plant_action(sim_world_t *w, const sim_scn_action_t *a, size_t i) {
+    sim_run_pack_t *pk = w->packs[i];
+    if (pk == NULL) {
+        return;
+    }
+    pack_plant_t *p = sim_run_pack_plant(pk);
+    switch (a->kind) {
+        case SIM_ACT_BMS_FAULT:
+            if (a->fault == BMS_FAULT_ALARM) {
+                bms_modbus_set_alarm_bits(sim_run_pack_bms(pk), a->alarm_bits);
+            }
+            bms_modbus_set_fault(sim_run_pack_bms(pk), (bms_fault_t)a->fault);
+            break;
+        case SIM_ACT_CT_FAULT:
+            sim_run_pack_ct_fault(pk, (unsigned)a->item, (sim_ct_fault_t)a->fault,
+                                  a->noise_sd_counts, a->stuck_counts);
+            break;
+        case SIM_ACT_RELAY_FAULT:
+            relay_set_fault(pack_plant_relay(p, (unsigned)a->item), (relay_fault_t)a->fault);
+            break;
+        case SIM_ACT_GRID:
+            grid_force_down(pack_plant_grid(p), a->on);
+            break;
+        case SIM_ACT_PV_SCALE:
+            pv_set_scale(pack_plant_pv(p), a->scale);
+            break;
+        case SIM_ACT_LOAD: {
+            home_load_cfg_t hc = w->scn->nodes[i].pack->plant.home;
+            if (a->profile != NULL) {
+                hc.points = a->profile->points;
+                hc.n_points = a->profile->n_points;
+                hc.scale = a->profile->scale;
+            }
+            hc.scale *= a->scale;
+            (void)home_load_set_profile(pack_plant_home(p), &hc);
+            break;
+        }
+        default:
+            break;
+    }
+}
+
 static void on_action(sim_kernel_t *k, void *ctx, uint64_t arg) {
     sim_world_t *w = ctx;
     const sim_scn_action_t *a = &w->scn->actions[arg];
-    sim_node_t *n = a->node >= 0 ? w->nodes[a->node] : NULL;
-    trace_action(w, a, n ? sim_node_name(n) : NULL);
+    size_t ni = a->node >= 0 ? (size_t)a->node : 0;
+    trace_action(w, a, a->node >= 0 ? w->scn->nodes[ni].name : NULL);
     switch (a->kind) {
         case SIM_ACT_CAN_SEND:
             do_can_send(w, a);
             break;
         case SIM_ACT_POWER_OFF:
-            sim_node_power_off(n);
+            power_off(w, ni);
             break;
         case SIM_ACT_POWER_ON:
-            power_on(w, n);
+            power_on(w, ni);
             break;
         case SIM_ACT_POWER_CYCLE:
-            sim_node_power_off(n);
-            sim_kernel_schedule_in(k, a->off_ns, SIM_PRIO_SCENARIO, on_cycle_on, w,
-                                   (uint64_t)a->node);
+            power_off(w, ni);
+            sim_kernel_schedule_in(k, a->off_ns, SIM_PRIO_SCENARIO, on_cycle_on, w, ni);
             break;
         case SIM_ACT_CAN_DROP:
             sim_can_bus_fault_drop(w->bus, a->match_id, a->match_mask, a->num, a->den);
@@ -106,17 +223,49 @@ static void on_action(sim_kernel_t *k, void *ctx, uint64_t arg) {
             sim_can_bus_fault_corrupt(w->bus, a->match_id, a->match_mask, a->num, a->den);
             break;
         case SIM_ACT_CAN_UNPLUG:
-            sim_can_ctrl_set_unplugged(sim_node_can(n), a->on);
+            sim_can_ctrl_set_unplugged(ctrl_of(w, ni), a->on);
             break;
         case SIM_ACT_CAN_STUCK:
             sim_can_bus_fault_stuck_dominant(w->bus, a->on);
             break;
         case SIM_ACT_CAN_BABBLE:
-            sim_can_ctrl_set_babble(sim_node_can(n), &a->frame, a->on);
+            sim_can_ctrl_set_babble(ctrl_of(w, ni), &a->frame, a->on);
             break;
         case SIM_ACT_HANG:
-            sim_node_hang(n);
+            if (w->nodes[ni] != NULL) {
+                sim_node_hang(w->nodes[ni]);
+            }
             break;
+        case SIM_ACT_COMMAND:
+            do_command(w, a);
+            break;
+        case SIM_ACT_TIME_BROADCAST:
+            if (a->gateway >= 0 && w->gws[a->gateway] != NULL) {
+                sim_run_gw_time_broadcast(w->gws[a->gateway], a->on);
+            }
+            break;
+        case SIM_ACT_CLOCK_SET:
+            if (a->gateway >= 0 && w->gws[a->gateway] != NULL) {
+                sim_run_gw_clock_set(w->gws[a->gateway], a->clock_s, a->clock_relative);
+            }
+            break;
+        case SIM_ACT_BMS_FAULT:
+        case SIM_ACT_CT_FAULT:
+        case SIM_ACT_RELAY_FAULT:
+        case SIM_ACT_GRID:
+        case SIM_ACT_PV_SCALE:
+        case SIM_ACT_LOAD:
+            if (a->node >= 0) {
+                plant_action(w, a, ni);
+            } else {
+                for (size_t i = 0; i < w->scn->n_nodes; i++) {
+                    plant_action(w, a, i);
+                }
+            }
+            break;
+    }
+    if (w->asserts != NULL) {
+        sim_assert_changed(w->asserts);
     }
 }
 

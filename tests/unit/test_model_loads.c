@@ -119,8 +119,28 @@ static void heater_standing_loss(void) {
     water_heater_destroy(w);
 }
 
+/* A profile change replaces the curve; an invalid one leaves the old curve in place. */
+static void profile_can_be_replaced(void) {
+    const home_load_point_t a[] = {{0, 100.0}};
+    const home_load_point_t b[] = {{0, 300.0}, {43200, 500.0}};
+    const home_load_point_t bad[] = {{5, 1.0}, {5, 2.0}};
+    home_load_cfg_t cfg = {.points = a, .n_points = 1, .scale = 1.0};
+    home_load_t *h = NULL;
+    ASSERT_EQ_I64(home_load_create(&cfg, &h), 0);
+    ASSERT_NEAR(home_load_power_w(h, 600.0), 100.0, 1e-9);
+    home_load_cfg_t next = {.points = b, .n_points = 2, .scale = 2.0};
+    ASSERT_EQ_I64(home_load_set_profile(h, &next), 0);
+    ASSERT_NEAR(home_load_power_w(h, 0.0), 600.0, 1e-9);
+    ASSERT_NEAR(home_load_power_w(h, 43200.0), 1000.0, 1e-9);
+    home_load_cfg_t broken = {.points = bad, .n_points = 2, .scale = 1.0};
+    ASSERT_EQ_I64(home_load_set_profile(h, &broken), -SIM_EINVAL);
+    ASSERT_NEAR(home_load_power_w(h, 43200.0), 1000.0, 1e-9);
+    home_load_destroy(h);
+}
+
 void test_register(void) {
     TEST_SUITE("model_loads", TEST(profile_interpolates_and_wraps),
                TEST(default_profile_is_a_household), TEST(csv_profiles), TEST(pool_pump_timer),
-               TEST(heater_thermostat_cycle), TEST(heater_standing_loss));
+               TEST(heater_thermostat_cycle), TEST(heater_standing_loss),
+               TEST(profile_can_be_replaced));
 }

@@ -103,7 +103,22 @@ static void invalid_config_is_refused(void) {
     CU_ASSERT_PTR_NULL(pv);
 }
 
+/* A scenario's PV scale multiplies the output from the next step; negative means none. */
+static void scale_multiplies_output(void) {
+    calendar_t cal = cal_at(2024, 6, 21, 60);
+    pv_t *a = make(&cal, false, 1), *b = make(&cal, false, 1);
+    sim_time_ns_t noon = (sim_time_ns_t)(12 * 3600 + 48 * 60) * SIM_NS_PER_S;
+    pv_set_scale(b, 0.5);
+    double full = pv_step(a, noon), half = pv_step(b, noon);
+    CU_ASSERT_TRUE(full > 1000.0);
+    ASSERT_NEAR(half, full / 2.0, 1e-9);
+    pv_set_scale(b, -3.0);
+    ASSERT_NEAR(pv_step(b, noon + SIM_NS_PER_S), 0.0, 0.0);
+    pv_destroy(a);
+    pv_destroy(b);
+}
+
 void test_register(void) {
     TEST_SUITE("model_pv", TEST(solstice_noon_elevation), TEST(clear_sky_output_scales),
-               TEST(cloud_chain), TEST(invalid_config_is_refused));
+               TEST(cloud_chain), TEST(invalid_config_is_refused), TEST(scale_multiplies_output));
 }
