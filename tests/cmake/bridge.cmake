@@ -1,0 +1,16 @@
+# Bridge tests (core/bridge): the SocketCAN / socketcand bridges, record and replay.
+#
+#   test_bridge_*            CUnit suites (registered by tests/CMakeLists.txt)
+#   bridge_pycan_socketcand  python-can 4.1 (Debian) against the socketcand server of a
+#                            bridged three-node world: every frame in order, its sends on the
+#                            bus, and the replay's digest equal to the live run's
+#
+# libsocketcan lets the SocketCAN transport compare a real controller's bit rate with the
+# simulated bus's. core/CMakeLists.txt does not link it (yet), so it is added to sim_bridge here;
+# without it the bit-rate check is compiled out and everything else works.
+pkg_check_modules(SOCKETCAN IMPORTED_TARGET GLOBAL libsocketcan)
+get_target_property(bridge_type sim_bridge TYPE)
+if(SOCKETCAN_FOUND AND NOT bridge_type STREQUAL "INTERFACE_LIBRARY")
+    target_link_libraries(sim_bridge PRIVATE PkgConfig::SOCKETCAN)
+    target_compile_definitions(sim_bridge PRIVATE SIM_HAVE_LIBSOCKETCAN=1)
+endif()
