@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim_scenario.h"
+
 enum {
     CLI_EXIT_OK = 0,
     CLI_EXIT_FAIL = 1,
@@ -43,6 +45,12 @@ const char *cli_self_path(void);
  */
 const char *const *cli_plugin_dirs(void);
 void cli_add_plugin_dir(const char *dir);
+
+/**
+ * Loads a scenario. On failure the one-line diagnostic goes to errbuf when given, else to stderr,
+ * and the exit code (65, 66 or 70) is returned; 0 on success with *out set.
+ */
+int cli_load_scenario(const char *path, sim_scenario_t **out, char *errbuf, size_t errlen);
 
 /** Parses a seed: decimal or 0x-prefixed hex, up to 2^64-1. */
 bool cli_parse_u64(const char *text, uint64_t *out);

@@ -90,13 +90,10 @@ int cli_check_determinism(int argc, char **argv) {
     if (o.n_inputs != 1) {
         return cli_usage_error("check-determinism", "expected exactly one scenario file");
     }
-    sim_diag_t diag;
     sim_scenario_t *scn = NULL;
-    if (sim_scenario_load(o.inputs[0], cli_plugin_dirs(), &scn, &diag) != 0) {
-        char line[1024];
-        sim_diag_format(&diag, line, sizeof line);
-        fprintf(stderr, "%s\n", line);
-        return diag.exit_code ? diag.exit_code : CLI_EXIT_DATAERR;
+    rc = cli_load_scenario(o.inputs[0], &scn, NULL, 0);
+    if (rc != 0) {
+        return rc;
     }
     const char *tmp = getenv("TMPDIR");
     char root[4096];

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sim_scenario.h"
 
 #define MAX_PLUGIN_DIRS 16
 
@@ -113,4 +114,19 @@ uint64_t cli_wall_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int cli_load_scenario(const char *path, sim_scenario_t **out, char *errbuf, size_t errlen) {
+    sim_diag_t diag;
+    if (sim_scenario_load(path, cli_plugin_dirs(), out, &diag) == 0) {
+        return 0;
+    }
+    char line[1024];
+    sim_diag_format(&diag, line, sizeof line);
+    if (errbuf != NULL) {
+        snprintf(errbuf, errlen, "%s", line);
+    } else {
+        fprintf(stderr, "%s\n", line);
+    }
+    return diag.exit_code ? diag.exit_code : CLI_EXIT_DATAERR;
 }

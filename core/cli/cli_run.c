@@ -80,13 +80,10 @@ int cli_run(int argc, char **argv) {
     if (o.n_inputs != 1) {
         return cli_usage_error("run", "expected exactly one scenario file");
     }
-    sim_diag_t diag;
     sim_scenario_t *scn = NULL;
-    if (sim_scenario_load(o.inputs[0], cli_plugin_dirs(), &scn, &diag) != 0) {
-        char line[1024];
-        sim_diag_format(&diag, line, sizeof line);
-        fprintf(stderr, "%s\n", line);
-        return diag.exit_code ? diag.exit_code : CLI_EXIT_DATAERR;
+    rc = cli_load_scenario(o.inputs[0], &scn, NULL, 0);
+    if (rc != 0) {
+        return rc;
     }
     char out_dir[1024], repro[2048];
     cli_opts_out_dir(&o, scn, out_dir, sizeof out_dir);

@@ -142,11 +142,9 @@ static void shard(list_t *l, const cli_opts_t *o) {
 static void preload(list_t *l) {
     for (size_t i = 0; i < l->n; i++) {
         entry_t *e = &l->items[i];
-        sim_diag_t diag;
         sim_scenario_t *scn = NULL;
-        if (sim_scenario_load(e->path, cli_plugin_dirs(), &scn, &diag) != 0) {
-            sim_diag_format(&diag, e->load_error, sizeof e->load_error);
-            e->exit_code = diag.exit_code ? diag.exit_code : CLI_EXIT_DATAERR;
+        e->exit_code = cli_load_scenario(e->path, &scn, e->load_error, sizeof e->load_error);
+        if (e->exit_code != 0) {
             const char *base = strrchr(e->path, '/');
             snprintf(e->name, sizeof e->name, "%s", base ? base + 1 : e->path);
             continue;

@@ -29,13 +29,9 @@ int cli_validate(int argc, char **argv) {
     }
     int worst = 0;
     for (size_t i = 0; i < o.n_inputs; i++) {
-        sim_diag_t diag;
         sim_scenario_t *scn = NULL;
-        if (sim_scenario_load(o.inputs[i], cli_plugin_dirs(), &scn, &diag) != 0) {
-            char line[1024];
-            sim_diag_format(&diag, line, sizeof line);
-            fprintf(stderr, "%s\n", line);
-            int code = diag.exit_code ? diag.exit_code : CLI_EXIT_DATAERR;
+        int code = cli_load_scenario(o.inputs[i], &scn, NULL, 0);
+        if (code != 0) {
             worst = worst > code ? worst : code;
             continue;
         }
