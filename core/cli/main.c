@@ -27,6 +27,7 @@ static const char usage[] =
     "  suite               run many scenarios in worker processes, with a summary\n"
     "  check-determinism   run a scenario twice in separate processes and compare digests\n"
     "  validate            load and check a scenario without running it\n"
+    "  trace-diff          compare two run folders and show the first divergent line\n"
     "\n"
     "Options:\n"
     "  -h, --help          this help; 'alfasim <command> --help' for a command\n"
@@ -45,6 +46,7 @@ static const command_t commands[] = {
     {"suite", cli_suite},
     {"check-determinism", cli_check_determinism},
     {"validate", cli_validate},
+    {"trace-diff", cli_tracediff},
 };
 
 /* Levenshtein distance, for "did you mean" on a mistyped command. */
