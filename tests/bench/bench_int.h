@@ -1,0 +1,48 @@
+/*
+ * bench_int.h: the harness's own pieces, shared by its files (not by benchmarks).
+ *
+ *   bench_main.c     options, selection, one child process per benchmark
+ *   bench_report.c   the tables and the JSON file
+ *   bench_expect.c   recorded digests: lookup and --update
+ *   bench_measure.c  host CPU time and RSS
+ *   bench_plot.c     the scaling plot (PNG)
+ */
+#ifndef BENCH_INT_H
+#define BENCH_INT_H
+
+#include <stdio.h>
+
+#include "bench.h"
+
+#define BENCH_MAX_RESULTS 64
+
+/** Prints one table per kind present in rs[0..n). */
+void bench_report_tables(FILE *out, const bench_result_t *rs, size_t n, bool quick);
+
+/** Writes every result as a JSON document. 0, or -1 if the file could not be written. */
+int bench_report_json(const char *path, const bench_result_t *rs, size_t n, bool quick,
+                      const char *machine);
+
+/** A one-line description of the host: CPU model, cores, compiler. */
+void bench_machine(char *buf, size_t len);
+
+/** Ratio as printed: baseline/subject, or subject/baseline when lower is better. */
+double bench_ratio(const bench_result_t *r);
+
+/** True when the result meets its target (or has none). */
+bool bench_met(const bench_result_t *r);
+
+/**
+ * Checks each result's digest against the file's recorded one (failing it on a mismatch) or,
+ * with update, rewrites the file with the digests seen. 0, or -1 if the file could not be
+ * written.
+ */
+int bench_expect_apply(const char *path, bench_result_t *rs, size_t n, bool quick, bool update);
+
+/**
+ * Writes the scaling plot of the scale_* workloads to a PNG file. 0 when written, 1 when there
+ * is nothing to plot, -1 on a write error.
+ */
+int bench_plot_scaling(const char *path, const bench_result_t *rs, size_t n);
+
+#endif

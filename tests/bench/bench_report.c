@@ -1,0 +1,193 @@
+/*
+ * bench_report.c: the results as tables (one per kind) and as a JSON document.
+ *
+ * Derived figures are computed here from what the benchmarks measured, in one place:
+ *   sim s per wall s  = simulated seconds / run-loop CPU seconds
+ *   events/s          = events / run-loop CPU seconds
+ *   events per sim s  = events / simulated seconds
+ *   ratio             = baseline / subject (x faster), or subject / baseline for costs
+ * The C locale is the process default and nothing here calls setlocale, so numbers print with
+ * a decimal point whatever the environment says.
+ */
+#include <string.h>
+
+#include "bench_int.h"
+
+double bench_ratio(const bench_result_t *r) {
+    if (r->subject_ns <= 0 || r->baseline_ns <= 0) {
+        return 0.0;
+    }
+    return r->lower_is_better ? r->subject_ns / r->baseline_ns : r->baseline_ns / r->subject_ns;
+}
+
+static double per(double a, double b) {
+    return b > 0 ? a / b : 0.0;
+}
+
+bool bench_met(const bench_result_t *r) {
+    if (r->target <= 0) {
+        return true;
+    }
+    switch (r->kind) {
+        case BENCH_RATIO:
+            return r->lower_is_better ? bench_ratio(r) <= r->target : bench_ratio(r) >= r->target;
+        case BENCH_MEMORY:
+            return r->bytes_per_unit <= r->target;
+        case BENCH_WORKLOAD:
+            return per(r->sim_s, r->run_cpu_s) >= r->target;
+    }
+    return false;
+}
+
+static const char *verdict(const bench_result_t *r) {
+    if (r->failed) {
+        return "FAILED";
+    }
+    if (r->target <= 0) {
+        return "-";
+    }
+    return bench_met(r) ? "met" : "MISSED";
+}
+
+static const char *check(const bench_result_t *r) {
+    return r->digest_check[0] ? r->digest_check : "-";
+}
+
+static void workload_table(FILE *out, const bench_result_t *rs, size_t n) {
+    fprintf(out, "%-22s %5s %12s %10s %12s %9s %9s %8s %8s %-8s %s\n", "workload", "nodes",
+            "sim s/wall s", "Mevents/s", "events/sim s", "run CPU s", "load CPU", "RSS MiB",
+            "target", "digest", "verdict");
+    for (size_t i = 0; i < n; i++) {
+        const bench_result_t *r = &rs[i];
+        if (r->kind != BENCH_WORKLOAD) {
+            continue;
+        }
+        fprintf(out, "%-22s %5u %12.1f %10.3f %12.1f %9.3f %9.3f %8.1f %8.0f %-8s %s\n", r->name,
+                r->nodes, per(r->sim_s, r->run_cpu_s), per((double)r->events, r->run_cpu_s) / 1e6,
+                per((double)r->events, r->sim_s), r->run_cpu_s, r->load_cpu_s,
+                (double)r->peak_rss_kib / 1024.0, r->target, check(r), verdict(r));
+    }
+    fputc('\n', out);
+}
+
+static void ratio_table(FILE *out, const bench_result_t *rs, size_t n) {
+    fprintf(out, "%-22s %-14s %9s %-14s %9s %8s %7s %5s %-8s %s\n", "comparison", "subject",
+            "ns/op", "baseline", "ns/op", "ratio", "target", "aim", "digest", "verdict");
+    for (size_t i = 0; i < n; i++) {
+        const bench_result_t *r = &rs[i];
+        if (r->kind != BENCH_RATIO) {
+            continue;
+        }
+        fprintf(out, "%-22s %-14s %9.2f %-14s %9.2f %7.2fx %6.2fx %4.2fx %-8s %s\n", r->name,
+                r->subject, r->subject_ns, r->baseline, r->baseline_ns, bench_ratio(r),
+                r->target, r->aim, check(r), verdict(r));
+    }
+    fputc('\n', out);
+}
+
+static void memory_table(FILE *out, const bench_result_t *rs, size_t n) {
+    fprintf(out, "%-22s %12s %-10s %12s %8s %s\n", "memory", "KiB per", "unit", "target KiB",
+            "RSS MiB", "verdict");
+    for (size_t i = 0; i < n; i++) {
+        const bench_result_t *r = &rs[i];
+        if (r->kind != BENCH_MEMORY) {
+            continue;
+        }
+        fprintf(out, "%-22s %12.1f %-10s %12.1f %8.1f %s\n", r->name, r->bytes_per_unit / 1024.0,
+                r->unit, r->target / 1024.0, (double)r->peak_rss_kib / 1024.0, verdict(r));
+    }
+    fputc('\n', out);
+}
+
+static bool has_kind(const bench_result_t *rs, size_t n, bench_kind_t k) {
+    for (size_t i = 0; i < n; i++) {
+        if (rs[i].kind == k) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void bench_report_tables(FILE *out, const bench_result_t *rs, size_t n, bool quick) {
+    if (quick) {
+        fprintf(out, "(--quick: short runs, the numbers are not measurements)\n\n");
+    }
+    if (has_kind(rs, n, BENCH_WORKLOAD)) {
+        workload_table(out, rs, n);
+    }
+    if (has_kind(rs, n, BENCH_RATIO)) {
+        ratio_table(out, rs, n);
+    }
+    if (has_kind(rs, n, BENCH_MEMORY)) {
+        memory_table(out, rs, n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (rs[i].note[0] != '\0') {
+            fprintf(out, "%s%s: %s\n", rs[i].failed ? "FAILED " : "", rs[i].name, rs[i].note);
+        }
+    }
+}
+
+/* A JSON string: the harness's own text, so escaping quotes, backslashes and controls does. */
+static void json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            fprintf(f, "\\%c", c);
+        } else if (c < 0x20) {
+            fprintf(f, "\\u%04x", c);
+        } else {
+            fputc(c, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void json_result(FILE *f, const bench_result_t *r) {
+    static const char *const kinds[] = {"workload", "ratio", "memory"};
+    fprintf(f, "    {\"name\": ");
+    json_str(f, r->name);
+    fprintf(f, ", \"kind\": \"%s\", \"failed\": %s, \"verdict\": ", kinds[r->kind],
+            r->failed ? "true" : "false");
+    json_str(f, verdict(r));
+    fprintf(f, ",\n     \"note\": ");
+    json_str(f, r->note);
+    fprintf(f, ", \"digest\": ");
+    json_str(f, r->digest);
+    fprintf(f, ", \"digest_check\": ");
+    json_str(f, check(r));
+    fprintf(f, ",\n     \"nodes\": %u, \"sim_s\": %.6g, \"run_cpu_s\": %.6g, \"load_cpu_s\": %.6g,"
+               " \"events\": %llu, \"sim_s_per_wall_s\": %.6g, \"events_per_s\": %.6g,"
+               " \"events_per_sim_s\": %.6g,\n",
+            r->nodes, r->sim_s, r->run_cpu_s, r->load_cpu_s, (unsigned long long)r->events,
+            per(r->sim_s, r->run_cpu_s), per((double)r->events, r->run_cpu_s),
+            per((double)r->events, r->sim_s));
+    fprintf(f, "     \"subject\": ");
+    json_str(f, r->subject);
+    fprintf(f, ", \"baseline\": ");
+    json_str(f, r->baseline);
+    fprintf(f, ", \"subject_ns\": %.6g, \"baseline_ns\": %.6g, \"ops\": %llu, \"ratio\": %.6g,\n",
+            r->subject_ns, r->baseline_ns, (unsigned long long)r->ops, bench_ratio(r));
+    fprintf(f, "     \"bytes_per_unit\": %.6g, \"unit\": ", r->bytes_per_unit);
+    json_str(f, r->unit);
+    fprintf(f, ", \"target\": %.6g, \"aim\": %.6g, \"peak_rss_kib\": %llu}", r->target, r->aim,
+            (unsigned long long)r->peak_rss_kib);
+}
+
+int bench_report_json(const char *path, const bench_result_t *rs, size_t n, bool quick,
+                      const char *machine) {
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        return -1;
+    }
+    fprintf(f, "{\n  \"machine\": ");
+    json_str(f, machine);
+    fprintf(f, ",\n  \"quick\": %s,\n  \"results\": [\n", quick ? "true" : "false");
+    for (size_t i = 0; i < n; i++) {
+        json_result(f, &rs[i]);
+        fprintf(f, "%s\n", i + 1 < n ? "," : "");
+    }
+    fprintf(f, "  ]\n}\n");
+    return fclose(f) == 0 ? 0 : -1;
+}

@@ -1,0 +1,27 @@
+# Benchmarks (tests/bench/, docs/performance.md). Not part of the default test run: every entry
+# has the label "bench", which `ctest -LE bench` leaves out; run them with `ctest -L bench` or
+# `alfasim bench`.
+#
+#   sim_bench_base   the harness, the baseline heap and the kernel benchmarks (kernel only)
+#   bench_kernel     those as a standalone program (callgrind-friendly)
+set(BENCH_DIR ${CMAKE_SOURCE_DIR}/tests/bench)
+
+find_package(ZLIB QUIET)
+
+add_library(sim_bench_base STATIC
+    ${BENCH_DIR}/bench_main.c ${BENCH_DIR}/bench_measure.c ${BENCH_DIR}/bench_report.c
+    ${BENCH_DIR}/bench_expect.c ${BENCH_DIR}/bench_png.c ${BENCH_DIR}/bench_plot.c
+    ${BENCH_DIR}/bench_heap.c ${BENCH_DIR}/bench_hold.c)
+target_include_directories(sim_bench_base PUBLIC ${BENCH_DIR})
+target_link_libraries(sim_bench_base PUBLIC sim_kernel m PRIVATE sim_warnings)
+string(TOUPPER "${CMAKE_BUILD_TYPE}" bench_build_type)
+target_compile_definitions(sim_bench_base PRIVATE
+    BENCH_BUILD_FLAGS="${CMAKE_BUILD_TYPE} ${CMAKE_C_FLAGS} ${CMAKE_C_FLAGS_${bench_build_type}}")
+if(ZLIB_FOUND)
+    target_link_libraries(sim_bench_base PRIVATE ZLIB::ZLIB)
+    target_compile_definitions(sim_bench_base PRIVATE BENCH_HAVE_ZLIB=1)
+endif()
+
+add_executable(bench_kernel ${BENCH_DIR}/bench_kernel_main.c)
+target_link_libraries(bench_kernel PRIVATE sim_bench_base sim_warnings)
+target_compile_definitions(bench_kernel PRIVATE BENCH_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
