@@ -44,7 +44,7 @@ static bool override_or_default(const fw_relays_t *r, unsigned relay) {
 }
 
 static bool grid_rule(const fw_arb_input_t *in, const fw_relays_t *r) {
-    if (in->grid_latched) {
+    if (in->grid_latched && !FW_MUT_BACKUP_BEATS_LATCH(in->mode_mask)) {
         return false;
     }
     if (in->mode_mask & FW_MODE_BACKUP) {
@@ -59,7 +59,8 @@ static bool grid_rule(const fw_arb_input_t *in, const fw_relays_t *r) {
 static bool inverter_rule(const fw_arb_input_t *in, const fw_relays_t *r) {
     if (tou_governs(in)) {
         /* Without valid time TOU holds R2 where it is (CONNECTED after boot). */
-        return in->clock_valid ? in->tou_inside : r->state[FW_RELAY_INVERTER];
+        return in->clock_valid || FW_MUT_TOU_UNSYNCED ? in->tou_inside
+                                                      : r->state[FW_RELAY_INVERTER];
     }
     if (in->eco_shed[FW_RELAY_INVERTER]) {
         return false;

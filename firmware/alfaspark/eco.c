@@ -70,6 +70,7 @@ static void step_restore(fw_eco_t *e, uint16_t limit_w, int32_t consumption_w) {
         e->restore_ticks++;
         if (e->restore_ticks >= FW_ECO_RESTORE_TICKS) {
             e->shed_count--;
+            FW_MUT_ECO_RESTORE_ALL(e->shed_count);
             e->restore_ticks = 0;
         }
     } else {

@@ -128,7 +128,7 @@ void fw_election_recompute(fw_election_t *e, uint64_t now_ms) {
             continue;
         }
         bool p_gw = p->device_type == FW_DEVICE_GATEWAY;
-        if ((p_gw && !gw) || (p_gw == gw && p->node_id > best)) {
+        if ((p_gw && !gw) || (p_gw == gw && FW_MUT_ELECT_BEATS(p->node_id, best))) {
             best = p->node_id;
             gw = p_gw;
         }

@@ -151,4 +151,6 @@
 /* ---- NVS (spec §10) ------------------------------------------------------------------------- */
 #define FW_NVS_NS "alfaspark"
 
+#include "fw_mutations.h" /* empty hooks unless a suite mutant build defines one */
+
 #endif

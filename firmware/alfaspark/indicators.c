@@ -9,7 +9,7 @@
 
 uint8_t fw_bar_lit(uint8_t soc_pct) {
     unsigned soc = soc_pct > 100u ? 100u : soc_pct;
-    return (uint8_t)((soc * FW_BAR_PIXELS + 99u) / 100u);
+    return (uint8_t)((soc * FW_BAR_PIXELS + FW_MUT_BAR_ROUNDING(99u)) / 100u);
 }
 
 static void put_pixel(uint8_t *grb, unsigned idx, uint8_t r, uint8_t g, uint8_t b) {

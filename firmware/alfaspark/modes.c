@@ -9,6 +9,7 @@
 
 bool fw_sc_update(bool connected, bool soc_valid, uint8_t soc_pct, uint8_t low_pct,
                   uint8_t high_pct) {
+    FW_MUT_SC_THRESHOLDS(low_pct, high_pct);
     if (!soc_valid) {
         return true; /* unknown battery: keep the house on the grid */
     }

@@ -73,7 +73,7 @@ void fw_tm1637_write(const uint8_t segs[FW_TM1637_DIGITS], uint8_t brightness) {
 void fw_display_update(fw_display_t *d, bool soc_valid, uint8_t soc_pct, bool blink_on) {
     uint8_t segs[FW_TM1637_DIGITS];
     fw_tm1637_encode(segs, soc_valid, soc_pct);
-    if (soc_valid && soc_pct < FW_TM1637_BLINK_BELOW_PCT && !blink_on) {
+    if (soc_valid && soc_pct < FW_TM1637_BLINK_BELOW_PCT && !blink_on && !FW_MUT_NO_BLINK) {
         memset(segs, FW_SEG_BLANK, sizeof segs);
     }
     if (d->written && memcmp(d->last, segs, sizeof segs) == 0) {
