@@ -132,6 +132,39 @@ static int join_peers(sim_bridge_t *b, sim_bridge_t *p) {
     return 0;
 }
 
+static bool same_frame(const sim_can_frame_t *a, const sim_can_frame_t *b) {
+    return a->id == b->id && a->flags == b->flags && a->dlc == b->dlc &&
+           ((a->flags & SIM_CAN_FLAG_RTR) != 0 || memcmp(a->data, b->data, a->dlc) == 0);
+}
+
+void sim_bridge__expect_echo(sim_bridge_t *b, const sim_can_frame_t *f) {
+    for (unsigned i = 0; i < b->n_peers; i++) {
+        sim_bridge_ring_t *r = &b->peers[i]->expect;
+        if (!sim_bridge_ring_push(r, f, 0)) {
+            sim_bridge_ring_pop(r); /* the oldest was never seen again: forget it */
+            sim_bridge_ring_push(r, f, 0);
+        }
+    }
+}
+
+/* Host interfaces keep the order of writes, so the echo is near the front; frames the host
+ * lost in between are skipped over, within a short window. */
+#define ECHO_WINDOW 32
+
+bool sim_bridge__is_peer_echo(sim_bridge_t *b, const sim_can_frame_t *f) {
+    sim_bridge_ring_t *r = &b->expect;
+    uint32_t n = r->len < ECHO_WINDOW ? r->len : ECHO_WINDOW;
+    for (uint32_t i = 0; i < n; i++) {
+        if (same_frame(&r->items[(r->head + i) % r->cap].f, f)) {
+            for (uint32_t j = 0; j <= i; j++) {
+                sim_bridge_ring_pop(r);
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
 static void leave_peers(sim_bridge_t *b) {
     for (unsigned i = 0; i < b->n_peers; i++) {
         sim_bridge_t *q = b->peers[i];
@@ -166,6 +199,9 @@ static int configure(sim_bridge_t *b, const sim_bridge_cfg_t *cfg, const char *k
     int rc = sim_bridge_ring_init(&b->rx, cfg->rx_queue_len ? cfg->rx_queue_len : DEFAULT_QUEUE);
     if (rc == 0) {
         rc = sim_bridge_ring_init(&b->tx, cfg->tx_queue_len ? cfg->tx_queue_len : DEFAULT_QUEUE);
+    }
+    if (rc == 0) {
+        rc = sim_bridge_ring_init(&b->expect, SIM_BRIDGE_EXPECT_LEN);
     }
     return rc;
 }
@@ -229,6 +265,7 @@ void sim_bridge_destroy(sim_bridge_t *b) {
     sim_bridge_io_free(&b->io);
     sim_bridge_ring_free(&b->rx);
     sim_bridge_ring_free(&b->tx);
+    sim_bridge_ring_free(&b->expect);
     free(b->recs);
     free(b);
 }

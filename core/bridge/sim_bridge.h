@@ -152,7 +152,10 @@ int sim_bridge_open(sim_kernel_t *k, sim_can_bus_t *bus, sim_trace_t *trace,
                     const sim_bridge_spec_t *spec, const sim_bridge_cfg_t *cfg, sim_bridge_t **out,
                     char *err, size_t errlen);
 
-/** Detaches the controller, closes and frees the transport. NULL is allowed. */
+/**
+ * Detaches the controller, closes and frees the transport. NULL is allowed. The bus keeps the
+ * bridge's observer (buses cannot drop one): run the bus no further after this, only destroy it.
+ */
 void sim_bridge_destroy(sim_bridge_t *b);
 
 /* ---- the virtual side -------------------------------------------------------------------- */

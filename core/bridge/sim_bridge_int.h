@@ -86,9 +86,11 @@ struct sim_bridge {
     sim_bridge_stats_t st;
     uint32_t warned;
 
-    /* Bridges on the same host link: frames their controllers send are not forwarded. */
+    /* Bridges on the same host link: frames their controllers send are not forwarded, and what
+     * a peer wrote to the host comes back here as host input, so it is expected and dropped. */
     sim_bridge_t *peers[SIM_BRIDGE_PEERS_MAX];
     unsigned n_peers;
+    sim_bridge_ring_t expect; /* frames peers wrote to the host, oldest first */
 
     /* host side (sim_bridge_service.c, sim_bridge_host.c) */
     bool link_lost;          /* closed after a loss; re-opened once a second */
@@ -106,6 +108,13 @@ struct sim_bridge {
     sim_bridge_rec_t *recs;
     size_t n_recs, next_rec;
 };
+
+#define SIM_BRIDGE_EXPECT_LEN 256
+
+/** Tells b's peers that f went to the host, so their copy of it is not taken as input. */
+void sim_bridge__expect_echo(sim_bridge_t *b, const sim_can_frame_t *f);
+/** True (and forgets it) when f is a frame a peer wrote to the host. */
+bool sim_bridge__is_peer_echo(sim_bridge_t *b, const sim_can_frame_t *f);
 
 /** Attaches and starts the controller; shared by create and replay. */
 int sim_bridge__attach(sim_bridge_t *b);

@@ -58,7 +58,7 @@ sim_bridge_in_kind_t sim_bridge__linux_decode(const void *rec, size_t len, sim_c
 
 static int read_failed(const sim_bridge_sink_t *sink, int err) {
     char msg[160];
-    if (err == 0) {
+    if (err == 0 || err == ECONNRESET) {
         snprintf(msg, sizeof msg, "the host end of the link was closed");
     } else {
         snprintf(msg, sizeof msg, "reading the host link failed: %s", strerror(err));

@@ -30,6 +30,10 @@ static void sink_frame(void *ctx, sim_bridge_in_kind_t kind, const sim_can_frame
     sim_bridge_t *b = ctx;
     switch (kind) {
         case SIM_BRIDGE_IN_FRAME:
+            if (sim_bridge__is_peer_echo(b, f)) {
+                b->st.rx_echo++;
+                return;
+            }
             if (sim_bridge_ring_push(&b->rx, f, 0)) {
                 b->st.rx_frames++;
                 return;
@@ -161,6 +165,7 @@ static bool send_head(sim_bridge_t *b, const sim_bridge_item_t *it, uint64_t now
         uint64_t base = b->next_free_ns > floor_ns ? b->next_free_ns : floor_ns;
         b->next_free_ns = base + frame_cost_ns(b, &it->f);
     }
+    sim_bridge__expect_echo(b, &it->f);
     sim_bridge_ring_pop(&b->tx);
     b->st.tx_frames++;
     return true;

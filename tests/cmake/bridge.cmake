@@ -14,3 +14,16 @@ if(SOCKETCAN_FOUND AND NOT bridge_type STREQUAL "INTERFACE_LIBRARY")
     target_link_libraries(sim_bridge PRIVATE PkgConfig::SOCKETCAN)
     target_compile_definitions(sim_bridge PRIVATE SIM_HAVE_LIBSOCKETCAN=1)
 endif()
+
+# The bridge suites share a small simulated world and the socketpair rig (tests/bridge/).
+set(BRIDGE_TEST_DIR ${CMAKE_CURRENT_SOURCE_DIR}/bridge)
+file(GLOB bridge_suites CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_bridge_*.c)
+foreach(src ${bridge_suites})
+    get_filename_component(name ${src} NAME_WE)
+    if(TARGET ${name})
+        target_sources(${name} PRIVATE ${BRIDGE_TEST_DIR}/bridge_world.c
+                       ${BRIDGE_TEST_DIR}/bridge_rig.c)
+        target_include_directories(${name} PRIVATE ${BRIDGE_TEST_DIR})
+        set_tests_properties(${name} PROPERTIES LABELS "unit;bridge" TIMEOUT 120)
+    endif()
+endforeach()
