@@ -131,7 +131,8 @@ size_t sim_assert_failures(const sim_assert_t *e);
 /**
  * Appends every result to r->asserts (name, passed, t_ns, expected, actual; strings copied) and
  * sets r->verdict to FAIL when one failed (a PASS verdict is left alone otherwise).
- * @retval 0, -SIM_ENOMEM (r unchanged)
+ * @retval 0
+ * @retval -SIM_ENOMEM  the entries copied so far stay in r (sim_report_clear frees them)
  */
 int sim_assert_report(const sim_assert_t *e, sim_report_t *r);
 

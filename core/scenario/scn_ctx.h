@@ -31,6 +31,7 @@ typedef struct {
     const cJSON *node_obj[SIM_SCN_MAX_NODES];    /* each node's object */
     const cJSON *node_plugin[SIM_SCN_MAX_NODES]; /* each node's "plugin" value, or NULL */
     size_t actions_cap;
+    int top_board; /* the top-level "board" (index into s->boards), or -1 */
 } scn_ctx_t;
 
 /** An error at an item's value: "<pointer>: <message>", exit 65. Returns -SIM_EFORMAT. */

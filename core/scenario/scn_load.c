@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scn_board.h"
+#include "scn_pack.h"
 #include "scn_parts.h"
 
 #define READ_CHUNK 65536u
@@ -126,6 +128,7 @@ static sim_scenario_t *new_scenario(const char *path) {
         return NULL;
     }
     s->seed = 1;
+    scn_env_default(&s->env);
     snprintf(s->bus_name, sizeof s->bus_name, "can0");
     s->bus_bitrate_bps = 500000;
     return s;
@@ -138,6 +141,9 @@ static int check(scn_ctx_t *c) {
     }
     if (rc == 0 && scn_sort_actions(c->s) != 0) {
         rc = scn_fail_nomem(c);
+    }
+    if (rc == 0) {
+        scn_fix_profiles(c->s);
     }
     return rc;
 }
@@ -174,7 +180,8 @@ int sim_scenario_load_buffer(const char *path, const char *text, size_t len,
         free(copy);
         return rc;
     }
-    scn_ctx_t c = {.path = path, .doc = &doc, .diag = diag, .plugin_dirs = plugin_dirs};
+    scn_ctx_t c = {
+        .path = path, .doc = &doc, .diag = diag, .plugin_dirs = plugin_dirs, .top_board = -1};
     c.s = new_scenario(path);
     rc = c.s != NULL ? check(&c) : fail_read(path, ENOMEM, diag);
     scn_doc_free(&doc);
@@ -194,8 +201,19 @@ void sim_scenario_free(sim_scenario_t *s) {
     }
     for (size_t i = 0; i < s->n_nodes; i++) {
         free(s->nodes[i].plugin);
+        free(s->nodes[i].pack);
+        free(s->nodes[i].nvs);
     }
     free(s->nodes);
+    for (size_t i = 0; i < s->n_boards; i++) {
+        scn_board_clear(&s->boards[i]);
+    }
+    free(s->boards);
+    for (size_t i = 0; i < s->n_profiles; i++) {
+        free(s->profiles[i].points);
+    }
+    free(s->profiles);
+    free(s->asserts);
     free(s->actions);
     free(s->description);
     free(s->dir);

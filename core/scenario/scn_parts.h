@@ -6,6 +6,10 @@
  *   scn_timeline.c  "timeline" entries and verbs      scn_on_timeline()
  *   scn_frame.c     CAN frames and fault matches      scn_on_can_send() ...
  *   scn_plugin.c    plugin references, resolved last  scn_resolve_plugins()
+ *   scn_commands.c  dispatch-table command verbs      scn_on_command() ...
+ *   scn_faults.c    model, grid and gateway verbs     scn_on_bms_fault() ...
+ *   scn_asserts.c   "assertions"                      scn_on_assertions()
+ * and, for packs, boards and the environment, scn_pack.h and scn_board.h.
  * Handlers follow scn_handler_fn (scn_schema.h): they check one value, store it into their
  * target and report the first error through scn_fail_*.
  */
@@ -41,6 +45,36 @@ int scn_on_can_send(scn_ctx_t *c, const cJSON *v, void *target);
 int scn_on_can_babble(scn_ctx_t *c, const cJSON *v, void *target);
 int scn_on_can_match(scn_ctx_t *c, const cJSON *v, void *target); /* drop, corrupt */
 
+/** Timeline verbs of the full format; target is the scn_entry_t. */
+int scn_on_command(scn_ctx_t *c, const cJSON *v, void *target); /* v->string names it */
+int scn_on_raw_command(scn_ctx_t *c, const cJSON *v, void *target);
+int scn_on_time_broadcast(scn_ctx_t *c, const cJSON *v, void *target);
+int scn_on_set_clock(scn_ctx_t *c, const cJSON *v, void *target);
+int scn_on_bms_fault(scn_ctx_t *c, const cJSON *v, void *target);
+int scn_on_ct_fault(scn_ctx_t *c, const cJSON *v, void *target);
+int scn_on_relay_fault(scn_ctx_t *c, const cJSON *v, void *target);
+int scn_on_grid_outage(scn_ctx_t *c, const cJSON *v, void *target);
+int scn_on_grid_restore(scn_ctx_t *c, const cJSON *v, void *target);
+int scn_on_pv_scale(scn_ctx_t *c, const cJSON *v, void *target);
+int scn_on_load(scn_ctx_t *c, const cJSON *v, void *target);
+
+/** "assertions": target is the scenario. */
+int scn_on_assertions(scn_ctx_t *c, const cJSON *v, void *target);
+
+/** Node types as a mask (1u << type) for scn_node_ref_of. */
+#define SCN_FIRMWARE_NODES ((1u << SIM_NODE_FIRMWARE) | (1u << SIM_NODE_PACK))
+#define SCN_ANY_NODE       0xFu
+
+/** The node named by a string value, which must have one of the types in `mask`; `what` words
+ *  the requirement ("a pack node"). The index, or a scn_fail_value code (< 0). */
+int scn_node_ref_of(scn_ctx_t *c, const cJSON *v, unsigned mask, const char *what);
+
+/** The index of the first node of type gateway, or -1. */
+int scn_first_gateway(const sim_scenario_t *s);
+
+/** Sets each LOAD action's profile pointer from its index (once the profiles stop moving). */
+void scn_fix_profiles(sim_scenario_t *s);
+
 /** A "plugin" value is a bare name or a path; 0 or a scn_fail_value code. */
 int scn_plugin_value_ok(scn_ctx_t *c, const cJSON *v);
 
@@ -49,6 +83,9 @@ int scn_resolve_plugins(scn_ctx_t *c);
 
 /** A duration string value; on failure the message says why. */
 int scn_duration_value(scn_ctx_t *c, const cJSON *v, sim_time_ns_t *out);
+
+/** A time in the run: a duration value at most the scenario's duration. */
+int scn_time_value(scn_ctx_t *c, const cJSON *v, sim_time_ns_t *out);
 
 /** The index of the node named by a string value, or a scn_fail_value code (< 0). */
 int scn_node_ref(scn_ctx_t *c, const cJSON *v);

@@ -85,10 +85,14 @@ static int resolve(scn_ctx_t *c, const cJSON *v, char **out) {
     return rc;
 }
 
+static bool runs_firmware(const sim_scn_node_t *n) {
+    return n->type == SIM_NODE_FIRMWARE || n->type == SIM_NODE_PACK;
+}
+
 int scn_resolve_plugins(scn_ctx_t *c) {
     /* A node with no plugin at all is bad data: report it before looking at any file. */
     for (size_t i = 0; c->plugin == NULL && i < c->s->n_nodes; i++) {
-        if (c->node_plugin[i] == NULL) {
+        if (c->node_plugin[i] == NULL && runs_firmware(&c->s->nodes[i])) {
             return scn_fail_missing(c, c->node_obj[i], "plugin",
                                     "no plugin for this node (give \"plugin\" here or at the top "
                                     "level)");
@@ -98,6 +102,9 @@ int scn_resolve_plugins(scn_ctx_t *c) {
     int rc = c->plugin != NULL ? resolve(c, c->plugin, &fallback) : 0;
     for (size_t i = 0; rc == 0 && i < c->s->n_nodes; i++) {
         sim_scn_node_t *n = &c->s->nodes[i];
+        if (!runs_firmware(n)) {
+            continue; /* the gateway types run no firmware: plugin stays NULL */
+        }
         if (c->node_plugin[i] != NULL) {
             rc = resolve(c, c->node_plugin[i], &n->plugin);
         } else {

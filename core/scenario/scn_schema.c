@@ -6,7 +6,8 @@
 
 #include "scn_schema.h"
 
-#define MAX_TABLE_KEYS 32
+#define MAX_TABLE_KEYS 64
+#define LIST_MAX       150 /* characters of key names listed in a message; more end in "..." */
 
 const scn_key_t *scn_find_key(const scn_key_t *keys, size_t n, const char *name) {
     for (size_t i = 0; i < n; i++) {
@@ -44,22 +45,33 @@ static bool type_ok(const cJSON *item, unsigned types) {
            ((types & SCN_T_ARRAY) && cJSON_IsArray(item));
 }
 
-static int unknown_key(scn_ctx_t *c, const cJSON *member, const scn_key_t *keys, size_t n) {
-    const char *names[MAX_TABLE_KEYS];
-    char list[200] = "";
+/* "a, b, c" of every key name, or as many as fit LIST_MAX followed by ", ...". */
+static void list_keys(const scn_key_t *keys, size_t n, char *list, size_t cap) {
     size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t need = strlen(keys[i].name) + (i ? 2 : 0);
+        if (used + need > LIST_MAX || used + need + 5 >= cap) {
+            snprintf(list + used, cap - used, ", ...");
+            return;
+        }
+        snprintf(list + used, cap - used, "%s%s", i ? ", " : "", keys[i].name);
+        used += need;
+    }
+}
+
+static int unknown_key(scn_ctx_t *c, const cJSON *member, const scn_key_t *keys, size_t n) {
+    const char *names[MAX_TABLE_KEYS] = {NULL};
+    char list[LIST_MAX + 8];
     SIM_ASSERT(n <= MAX_TABLE_KEYS);
     for (size_t i = 0; i < n; i++) {
         names[i] = keys[i].name;
-        int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", keys[i].name);
-        if (w > 0 && (size_t)w < sizeof list - used) {
-            used += (size_t)w;
-        }
     }
     const char *near = scn_suggest(member->string, names, n);
     if (near != NULL) {
         return scn_fail_key(c, member, "unknown key; did you mean \"%s\"?", near);
     }
+    list_keys(keys, n, list, sizeof list);
     return scn_fail_key(c, member, "unknown key (expected one of: %s)", list);
 }
 

@@ -15,11 +15,25 @@
 #define DEFAULT_OFF_NS SIM_NS_PER_S /* power_cycle without "off_for" */
 
 static const char *const verb_names[] = {
-    [SIM_ACT_CAN_SEND] = "can_send",     [SIM_ACT_POWER_OFF] = "power_off",
-    [SIM_ACT_POWER_ON] = "power_on",     [SIM_ACT_POWER_CYCLE] = "power_cycle",
-    [SIM_ACT_CAN_DROP] = "can_drop",     [SIM_ACT_CAN_CORRUPT] = "can_corrupt",
-    [SIM_ACT_CAN_UNPLUG] = "can_unplug", [SIM_ACT_CAN_STUCK] = "can_stuck_dominant",
-    [SIM_ACT_CAN_BABBLE] = "can_babble", [SIM_ACT_HANG] = "hang",
+    [SIM_ACT_CAN_SEND] = "can_send",
+    [SIM_ACT_POWER_OFF] = "power_off",
+    [SIM_ACT_POWER_ON] = "power_on",
+    [SIM_ACT_POWER_CYCLE] = "power_cycle",
+    [SIM_ACT_CAN_DROP] = "can_drop",
+    [SIM_ACT_CAN_CORRUPT] = "can_corrupt",
+    [SIM_ACT_CAN_UNPLUG] = "can_unplug",
+    [SIM_ACT_CAN_STUCK] = "can_stuck_dominant",
+    [SIM_ACT_CAN_BABBLE] = "can_babble",
+    [SIM_ACT_HANG] = "hang",
+    [SIM_ACT_COMMAND] = "command",
+    [SIM_ACT_TIME_BROADCAST] = "time_broadcast",
+    [SIM_ACT_CLOCK_SET] = "set_clock",
+    [SIM_ACT_BMS_FAULT] = "bms_fault",
+    [SIM_ACT_CT_FAULT] = "ct_fault",
+    [SIM_ACT_RELAY_FAULT] = "relay_fault",
+    [SIM_ACT_GRID] = "grid_outage",
+    [SIM_ACT_PV_SCALE] = "pv_scale",
+    [SIM_ACT_LOAD] = "load",
 };
 
 const char *sim_scn_action_name(sim_scn_action_kind_t kind) {
@@ -30,15 +44,19 @@ const char *sim_scn_action_name(sim_scn_action_kind_t kind) {
     return verb_names[k];
 }
 
-static int on_at(scn_ctx_t *c, const cJSON *v, void *target) {
-    scn_entry_t *e = target;
-    int rc = scn_duration_value(c, v, &e->at_ns);
-    if (rc == 0 && e->at_ns > c->s->duration_ns) {
+int scn_time_value(scn_ctx_t *c, const cJSON *v, sim_time_ns_t *out) {
+    int rc = scn_duration_value(c, v, out);
+    if (rc == 0 && *out > c->s->duration_ns) {
         char d[32];
         scn_format_duration(c->s->duration_ns, d, sizeof d);
         return scn_fail_value(c, v, "is after the end of the scenario (duration %s)", d);
     }
     return rc;
+}
+
+static int on_at(scn_ctx_t *c, const cJSON *v, void *target) {
+    scn_entry_t *e = target;
+    return scn_time_value(c, v, &e->at_ns);
 }
 
 /* The verbs whose value names a node. */
@@ -69,7 +87,8 @@ static int on_plug(scn_ctx_t *c, const cJSON *v, void *t) {
     return node_verb(c, v, t, SIM_ACT_CAN_UNPLUG, false);
 }
 static int on_hang(scn_ctx_t *c, const cJSON *v, void *t) {
-    return node_verb(c, v, t, SIM_ACT_HANG, true);
+    int idx = scn_node_ref_of(c, v, SCN_FIRMWARE_NODES, "a node that runs firmware");
+    return idx < 0 ? idx : node_verb(c, v, t, SIM_ACT_HANG, true);
 }
 
 static int on_drop(scn_ctx_t *c, const cJSON *v, void *t) {
@@ -111,6 +130,10 @@ static int on_off_for(scn_ctx_t *c, const cJSON *v, void *target) {
 }
 
 #define NODE_EXPECT "a node name such as \"pack1\""
+#define CMD(verb)                                                                                  \
+    { verb, SCN_T_OBJECT, false, "an object of arguments such as {\"on\": true}", scn_on_command }
+#define FAULT(verb, example, fn)                                                                   \
+    { verb, SCN_T_OBJECT, false, "an object such as " example, fn }
 
 /* "at" first (verbs use the time), verbs in between, "off_for" last (it amends power_cycle). */
 static const scn_key_t entry_keys[] = {
@@ -130,6 +153,35 @@ static const scn_key_t entry_keys[] = {
     {"can_babble", SCN_T_OBJECT, false,
      "an object such as {\"node\": \"pack2\", \"id\": \"0x000\"}", scn_on_can_babble},
     {"hang", SCN_T_STRING, false, NODE_EXPECT, on_hang},
+    CMD("set_self_consumption"),
+    CMD("set_eco"),
+    CMD("set_tou"),
+    CMD("set_backup"),
+    CMD("set_grid_limit_mode"),
+    CMD("set_eco_limit"),
+    CMD("reset_grid_energy"),
+    CMD("ota_trigger"),
+    CMD("set_grid_limit_kwh"),
+    CMD("set_tou_window"),
+    CMD("set_relay"),
+    CMD("set_mode_mask"),
+    CMD("set_sc_thresholds"),
+    CMD("request_status"),
+    CMD("factory_reset"),
+    {"command", SCN_T_OBJECT, false, "an object such as {\"id\": \"0x230\", \"args\": \"01\"}",
+     scn_on_raw_command},
+    {"time_broadcast", SCN_T_BOOL, false, "true or false", scn_on_time_broadcast},
+    {"set_clock", SCN_T_STRING, false, "a local time such as \"2024-06-21T23:58\" or \"+2h\"",
+     scn_on_set_clock},
+    FAULT("bms_fault", "{\"node\": \"pack1\", \"fault\": \"silent\"}", scn_on_bms_fault),
+    FAULT("ct_fault", "{\"node\": \"pack1\", \"ct\": \"CT1\", \"fault\": \"dropout\"}",
+          scn_on_ct_fault),
+    FAULT("relay_fault", "{\"node\": \"pack1\", \"relay\": \"R1\", \"fault\": \"welded\"}",
+          scn_on_relay_fault),
+    FAULT("grid_outage", "{\"for\": \"30m\"}", scn_on_grid_outage),
+    FAULT("grid_restore", "{} or {\"node\": \"pack1\"}", scn_on_grid_restore),
+    FAULT("pv_scale", "{\"scale\": 0.3}", scn_on_pv_scale),
+    FAULT("load", "{\"scale\": 1.5}", scn_on_load),
     {"off_for", SCN_T_STRING, false, "a duration such as \"500ms\"", on_off_for},
 };
 #define N_ENTRY_KEYS (sizeof entry_keys / sizeof entry_keys[0])
@@ -155,9 +207,9 @@ static int check_one_verb(scn_ctx_t *c, const cJSON *obj) {
     }
     if (first == NULL) {
         return scn_fail_value(c, obj,
-                              "no action (expected one of: can_send, power_off, power_on, "
-                              "power_cycle, can_drop, can_corrupt, can_unplug, can_plug, "
-                              "can_stuck_dominant, can_babble, hang)");
+                              "no action (expected one verb: a command such as \"set_eco\", a "
+                              "node or bus verb such as \"power_off\" or \"can_drop\", or a "
+                              "fault such as \"bms_fault\")");
     }
     return 0;
 }
@@ -192,6 +244,11 @@ static int check_entry(scn_ctx_t *c, const cJSON *obj) {
     }
     scn_entry_t e;
     memset(&e, 0, sizeof e);
+    for (size_t i = 0; i < 2; i++) {
+        e.act[i].gateway = -1; /* fields of other verbs keep neutral values */
+        e.act[i].target_node = -1;
+        e.act[i].scale = 1.0;
+    }
     if (rc == 0) {
         rc = scn_check_values(c, obj, entry_keys, N_ENTRY_KEYS, &e);
     }
@@ -221,4 +278,13 @@ int scn_on_timeline(scn_ctx_t *c, const cJSON *v, void *target) {
         }
     }
     return 0;
+}
+
+void scn_fix_profiles(sim_scenario_t *s) {
+    for (size_t i = 0; i < s->n_actions; i++) {
+        sim_scn_action_t *a = &s->actions[i];
+        if (a->kind == SIM_ACT_LOAD && a->item >= 0) {
+            a->profile = &s->profiles[a->item];
+        }
+    }
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scn_board.h"
+#include "scn_pack.h"
 #include "scn_parts.h"
 #include "scn_values.h"
 
@@ -88,6 +90,11 @@ static int on_plugin(scn_ctx_t *c, const cJSON *v, void *target) {
     return scn_plugin_value_ok(c, v);
 }
 
+static int on_board(scn_ctx_t *c, const cJSON *v, void *target) {
+    (void)target;
+    return scn_board_ref(c, v, &c->top_board);
+}
+
 static int on_bus_name(scn_ctx_t *c, const cJSON *v, void *target) {
     sim_scenario_t *s = target;
     const char *p = v->valuestring;
@@ -135,11 +142,16 @@ static const scn_key_t top_keys[] = {
      on_seed},
     {"duration", SCN_T_STRING, true, "a duration such as \"60s\"", on_duration},
     {"plugin", SCN_T_STRING, false, "a plugin name such as \"testnode\"", on_plugin},
+    {"board", SCN_T_STRING | SCN_T_OBJECT, false, "a board name such as \"alfaspark_b\"", on_board},
+    {"environment", SCN_T_OBJECT, false, "an object such as {\"start\": \"2024-06-21T06:00\"}",
+     scn_on_environment},
     {"bus", SCN_T_OBJECT, false, "an object such as {\"name\": \"can0\", \"bitrate\": 500000}",
      on_bus},
     {"nodes", SCN_T_ARRAY, true, "an array of 1 to 127 node objects", scn_on_nodes},
     {"timeline", SCN_T_ARRAY, false, "an array of actions such as {\"at\": \"2s\", ...}",
      scn_on_timeline},
+    {"assertions", SCN_T_ARRAY, false, "an array of assertions such as {\"name\": ..., ...}",
+     scn_on_assertions},
 };
 
 int scn_check_top(scn_ctx_t *c, const cJSON *root) {

@@ -51,6 +51,7 @@
 #define SIM_SCN_MAX_FILE_BYTES  (16u * 1024u * 1024u)
 #define SIM_SCN_MAX_TIMELINE    100000u /* timeline entries */
 #define SIM_SCN_MAX_DURATION_NS (400LL * 86400LL * SIM_NS_PER_S)
+#define SIM_SCN_MAX_ASSERTS     1000u /* assertions */
 
 /** A loader diagnostic. line/col are 1-based; 0 when unknown (e.g. a missing file). */
 typedef struct {
@@ -193,6 +194,9 @@ typedef struct {
     double scale;                     /* PV_SCALE, LOAD; 1 = as configured */
     const sim_scn_profile_t *profile; /* LOAD: a new daily profile, or NULL (scale only) */
 } sim_scn_action_t;
+
+/** The verb of a dispatch-table command ("set_eco" for 0x202), or "command" for another id. */
+const char *sim_scn_command_name(uint16_t cmd_id);
 
 /** The timeline verb of an action kind ("can_send", "can_stuck_dominant", ...); never NULL. */
 const char *sim_scn_action_name(sim_scn_action_kind_t kind);

@@ -117,7 +117,8 @@ typedef enum {
 typedef struct {
     sim_subject_kind_t kind;
     int node; /* node index, or -1 */
-    int item; /* relay, led, pixel, quantity, reset kind or signal index; 0 otherwise */
+    int item; /* relay, led, pixel, quantity, reset kind or signal index; for CAN_FRAMES the
+                 length of the data pattern (shorter frames do not match); 0 otherwise */
     /* SIM_SUBJ_CAN_FRAMES: (id & mask) == (match_id & mask), data[i] & data_mask[i] equal */
     uint32_t match_id, match_mask;
     uint8_t data[8], data_mask[8];

@@ -61,6 +61,9 @@ void sim_signal_qualified_name(int i, char *buf, size_t cap);
  */
 bool sim_msg_matches(const sim_msg_def_t *m, const sim_can_frame_t *f, int *node_id);
 
+/** Whether every bit of signal s lies within f's DLC (a short frame does not carry it). */
+bool sim_signal_in_frame(const sim_signal_def_t *s, const sim_can_frame_t *f);
+
 /** The raw bits of signal s in f (sign-extended when signed); f must carry its message. */
 int64_t sim_signal_raw(const sim_signal_def_t *s, const sim_can_frame_t *f);
 

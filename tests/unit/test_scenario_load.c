@@ -348,7 +348,8 @@ static void test_line_col(void) {
     /* Tabs advance to the next multiple of 8 plus 1: col 1 -> 9; " \t \t" -> 2, 9, 10, 17. */
     ASSERT_EQ_STR(diag_of("{\n\t\"bogus\": 1}"),
                   "t/test.json:2:9: error: /bogus: unknown key (expected one of: name, "
-                  "description, seed, duration, plugin, bus, nodes, timeline)");
+                  "description, seed, duration, plugin, board, environment, bus, nodes, "
+                  "timeline, assertions)");
     ASSERT_EQ_STR(diag_of("{\n \t \t\"nodes\": 1}"),
                   "t/test.json:1:1: error: /duration: missing required key (expected a duration "
                   "such as \"60s\")");
@@ -471,7 +472,8 @@ static void test_bom_and_control_whitespace(void) {
     ASSERT_EQ_STR(diag_of("{\"duration\":\x01\x1f \"1s\",\x0b\"plugin\": \"testnode\", \"nodes\": "
                           "[{\"name\": \"a\"}], \"x\": 1}"),
                   "t/test.json:1:70: error: /x: unknown key (expected one of: name, description, "
-                  "seed, duration, plugin, bus, nodes, timeline)");
+                  "seed, duration, plugin, board, environment, bus, nodes, timeline, "
+                  "assertions)");
     tmp_end();
 }
 
