@@ -19,10 +19,33 @@ void sim_diag_format(const sim_diag_t *d, char *buf, size_t len) {
     }
 }
 
+/*
+ * Copies a message, escaping control bytes as scn_text_quote() does ("\n", "\t", "\u0001"):
+ * messages quote strings of the input (paths, names) whole, and a diagnostic must stay one line.
+ */
+static void copy_one_line(char *dst, size_t cap, const char *src) {
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)src; *p != '\0'; p++) {
+        char esc[8] = {(char)*p, '\0'};
+        if (*p == '\n' || *p == '\t') {
+            snprintf(esc, sizeof esc, "\\%c", *p == '\n' ? 'n' : 't');
+        } else if (*p < 0x20u || *p == 0x7Fu) {
+            snprintf(esc, sizeof esc, "\\u%04x", (unsigned)*p);
+        }
+        size_t n = strlen(esc);
+        if (o + n >= cap) {
+            break;
+        }
+        memcpy(dst + o, esc, n);
+        o += n;
+    }
+    dst[o] = '\0';
+}
+
 void scn_diag_file(sim_diag_t *d, const char *path, int exit_code, const char *message) {
     memset(d, 0, sizeof *d);
     snprintf(d->file, sizeof d->file, "%s", path);
-    snprintf(d->message, sizeof d->message, "%s", message);
+    copy_one_line(d->message, sizeof d->message, message);
     d->exit_code = exit_code;
 }
 
