@@ -1,0 +1,95 @@
+/*
+ * panel_int.h: the panel's private state, shared by its files.
+ *
+ *   panel.c        lifecycle, frame, queue, screenshots
+ *   panel_sdl.c    window: SDL events -> panel_event_t, presenting the canvas (the only file
+ *                  besides panel_font.c that calls SDL)
+ *   panel_keys.c   events -> inputs and UI state (selection, help, prompt)
+ *   panel_cmd.c    the command prompt's language
+ *   panel_render.c frame composition; panel_card.c, panel_seg.c, panel_strip.c, panel_help.c
+ *                  draw the parts
+ */
+#ifndef PANEL_INT_H
+#define PANEL_INT_H
+
+#include "panel.h"
+#include "panel_blink.h"
+#include "panel_font.h"
+#include "panel_gfx.h"
+#include "panel_layout.h"
+
+#define PANEL_PROMPT_MAX   80
+#define PANEL_MESSAGE_MAX  128
+#define PANEL_MESSAGE_SHOW 240 /* frames a message stays (4 s at 60 fps) */
+
+typedef struct panel_sdl panel_sdl_t;
+
+struct panel {
+    char title[PANEL_TEXT_MAX];
+    char shot_dir[512];
+    panel_sdl_t *sdl; /* NULL when headless */
+    panel_fonts_t *fonts;
+    panel_canvas_t cv;
+    panel_layout_t layout;
+
+    panel_snapshot_t snap; /* the last drawn snapshot */
+    bool drawn;
+    panel_blink_t blink;
+
+    panel_input_t queue[PANEL_QUEUE_MAX];
+    unsigned q_head, q_len;
+    uint64_t dropped;
+
+    int selected; /* node index, or -1 = all */
+    bool help;
+    bool prompt_open;
+    char prompt[PANEL_PROMPT_MAX];
+    char message[PANEL_MESSAGE_MAX];
+    unsigned message_frames;
+    bool dragging;  /* timeline */
+    unsigned shots; /* screenshots taken at last_shot_ms */
+    long long last_shot_ms;
+};
+
+/* panel.c */
+void panel_push(panel_t *p, const panel_input_t *in);
+void panel_message(panel_t *p, const char *text);
+/** (Re)allocates the canvas for w x h; 0 or -SIM_ENOMEM (the old canvas is kept). */
+int panel_canvas_resize(panel_t *p, int w, int h);
+/** Writes a screenshot named after the virtual time into the screenshot folder. */
+void panel_screenshot_key(panel_t *p);
+
+/* panel_sdl.c */
+int panel_sdl_open(panel_t *p, const char *title, int w, int h, char *err, size_t errlen);
+void panel_sdl_close(panel_t *p);
+/** Translates pending SDL events into panel_feed calls. */
+void panel_sdl_pump(panel_t *p);
+void panel_sdl_present(panel_t *p);
+void panel_sdl_title(panel_t *p, const char *title);
+
+/* panel_keys.c */
+void panel_handle(panel_t *p, const panel_event_t *ev);
+
+/* panel_render.c and the parts */
+void panel_render(panel_t *p);
+void panel_draw_card(panel_t *p, unsigned i);
+void panel_draw_digit(panel_canvas_t *cv, panel_rect_t cell, uint8_t segments, uint32_t on_rgb,
+                      uint32_t off_rgb);
+void panel_draw_strip(panel_t *p);
+void panel_draw_help(panel_t *p);
+
+/* Palette. */
+#define PANEL_RGB_BG      0x15181Du
+#define PANEL_RGB_CARD    0x22262Du
+#define PANEL_RGB_EDGE    0x3A404Au
+#define PANEL_RGB_TEXT    0xE6E8EBu
+#define PANEL_RGB_DIM     0x8C939Eu
+#define PANEL_RGB_SELECT  0x3FA9F5u
+#define PANEL_RGB_GOOD    0x3CCB5Au
+#define PANEL_RGB_WARN    0xF2B233u
+#define PANEL_RGB_BAD     0xE5484Du
+#define PANEL_RGB_BUTTON  0x30353Du
+#define PANEL_RGB_SEG_OFF 0x2A1416u
+#define PANEL_RGB_SEG_ON  0xFF3B30u
+
+#endif

@@ -1,0 +1,282 @@
+/*
+ * What the panel draws, checked on headless frames: pixels sampled where the layout puts each
+ * part (segments, pixels, LEDs, relays) and golden images of whole frames. The window path (on
+ * SDL's dummy driver) must give the very same pixels as the headless one.
+ */
+#define _POSIX_C_SOURCE 200809L /* setenv */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "demo_world.h"
+#include "gui_golden.h"
+#include "panel.h"
+#include "panel_layout.h"
+#include "panel_png.h"
+#include "test_support.h"
+
+/* Palette values the tests expect (the panel's, see gui/panel_int.h). */
+#define SEG_ON       0xFF3B30u
+#define SEG_OFF      0x2A1416u
+#define PIX_OFF      0x2A2D33u
+#define RGB_BAD      0xE5484Du
+#define RELAY_CLOSED 0x1F7A40u
+#define RELAY_OPEN   0x2B3038u
+#define RGB_WARN     0xF2B233u
+
+static const uint8_t seg_1 = 0x06, seg_4 = 0x66;
+
+/* One pack, display " 14" at full brightness, SOC 14 %, at t. */
+static void one_pack(panel_snapshot_t *s, int64_t t_ns) {
+    memset(s, 0, sizeof *s);
+    snprintf(s->title, sizeof s->title, "tm1637 blink");
+    s->t_ns = t_ns;
+    s->end_ns = 60000000000LL;
+    s->speed_milli = 1000;
+    s->grid_up = true;
+    s->pv_scale_pct = s->load_scale_pct = 100;
+    s->n_nodes = s->n_nodes_total = 1;
+    panel_node_t *n = &s->nodes[0];
+    snprintf(n->name, sizeof n->name, "pack1");
+    n->node_id = 21;
+    n->device_type = PANEL_DEVICE_PACK;
+    n->state = PANEL_NODE_RUNNING;
+    n->can_state = PANEL_CAN_ERROR_ACTIVE;
+    n->tm1637_on = true;
+    n->tm1637_brightness = 7;
+    n->tm1637_regs[1] = seg_1;
+    n->tm1637_regs[2] = seg_4;
+    n->soc_pct = 14;
+    n->pack_mv = 49100;
+    n->led_lit[PANEL_LED_GREEN] = true;
+}
+
+static void check_digit(const panel_image_t *img, panel_rect_t cell, uint8_t segs, uint32_t on) {
+    for (unsigned s = 0; s < 8; s++) {
+        uint32_t want = (segs >> s) & 1u ? on : SEG_OFF;
+        uint32_t got = gui_centre(img, panel_layout_segment(cell, s));
+        if (got != want) {
+            fprintf(stderr, "\n  segment %u: %06X, want %06X\n", s, got, want);
+        }
+        ASSERT_EQ_U64(got, want);
+    }
+}
+
+static void test_tm1637_14_blinks(void) {
+    panel_t *p = gui_open_headless(960, 600);
+    panel_snapshot_t s;
+    panel_image_t on, off;
+    panel_layout_t l;
+    const uint8_t digits[1] = {3};
+    panel_layout_compute(&l, 960, 600, 1, digits);
+    one_pack(&s, 10000000000LL);
+    gui_draw_capture(p, &s, &on);
+    check_digit(&on, l.cards[0].digit[0], 0x00, SEG_ON);
+    check_digit(&on, l.cards[0].digit[1], seg_1, SEG_ON);
+    check_digit(&on, l.cards[0].digit[2], seg_4, SEG_ON);
+    gui_golden("tm1637_14_on.png", &on);
+    /* 500 ms later the firmware's blink has blanked the registers. */
+    one_pack(&s, 10500000000LL);
+    s.nodes[0].tm1637_regs[1] = s.nodes[0].tm1637_regs[2] = 0;
+    gui_draw_capture(p, &s, &off);
+    for (unsigned d = 0; d < 3; d++) {
+        check_digit(&off, l.cards[0].digit[d], 0x00, SEG_ON);
+    }
+    gui_golden("tm1637_14_off.png", &off);
+    /* The golden tolerance cannot hide the digits: the two frames are far apart. */
+    panel_image_diff_t diff;
+    CU_ASSERT_FALSE(
+        panel_image_matches(&on, &off, GUI_GOLDEN_CHANNEL_TOL, gui_golden_max_pixels(&on), &diff));
+    panel_image_free(&on);
+    panel_image_free(&off);
+    panel_close(p);
+}
+
+static void test_tm1637_brightness_and_off(void) {
+    panel_t *p = gui_open_headless(960, 600);
+    panel_snapshot_t s;
+    panel_image_t img;
+    panel_layout_t l;
+    panel_layout_compute(&l, 960, 600, 1, NULL);
+    panel_rect_t b_seg = panel_layout_segment(l.cards[0].digit[1], 1);
+    one_pack(&s, 0);
+    s.nodes[0].tm1637_brightness = 0;
+    gui_draw_capture(p, &s, &img);
+    uint32_t dim = gui_centre(&img, b_seg);
+    panel_image_free(&img);
+    CU_ASSERT_TRUE((dim >> 16) < (SEG_ON >> 16) && (dim >> 16) > (SEG_OFF >> 16));
+    s.nodes[0].tm1637_brightness = 7;
+    s.nodes[0].tm1637_regs[0] = 0x80; /* the point of the first digit */
+    gui_draw_capture(p, &s, &img);
+    ASSERT_EQ_U64(gui_centre(&img, b_seg), SEG_ON);
+    ASSERT_EQ_U64(gui_centre(&img, panel_layout_segment(l.cards[0].digit[0], 7)), SEG_ON);
+    panel_image_free(&img);
+    s.nodes[0].tm1637_on = false; /* registers kept, display switched off */
+    gui_draw_capture(p, &s, &img);
+    for (unsigned d = 0; d < 3; d++) {
+        check_digit(&img, l.cards[0].digit[d], 0x00, SEG_ON);
+    }
+    panel_image_free(&img);
+    panel_close(p);
+}
+
+static void soc_pack(panel_snapshot_t *s, int soc, uint32_t colour) {
+    one_pack(s, 5000000000LL);
+    panel_node_t *n = &s->nodes[0];
+    n->soc_pct = (int16_t)soc;
+    int lit = (soc * PANEL_WS2812_PIXELS + 99) / 100;
+    for (int i = 0; i < lit; i++) {
+        n->ws2812_rgb[i] = colour;
+    }
+}
+
+static void test_soc_bar_red_at_18(void) {
+    panel_t *p = gui_open_headless(960, 600);
+    panel_snapshot_t s;
+    panel_image_t img;
+    panel_layout_t l;
+    panel_layout_compute(&l, 960, 600, 1, NULL);
+    const panel_card_layout_t *c = &l.cards[0];
+    soc_pack(&s, 18, 0xFF0000u);
+    gui_draw_capture(p, &s, &img);
+    ASSERT_EQ_U64(gui_centre(&img, c->pixel[0]), 0xFF0000u);
+    ASSERT_EQ_U64(gui_centre(&img, c->pixel[1]), 0xFF0000u);
+    for (unsigned i = 2; i < PANEL_WS2812_PIXELS; i++) {
+        ASSERT_EQ_U64(gui_centre(&img, c->pixel[i]), PIX_OFF);
+    }
+    CU_ASSERT_TRUE(gui_count(&img, c->soc, RGB_BAD) > 20); /* "SOC 18 %" in red */
+    gui_golden("soc_18_red.png", &img);
+    panel_image_free(&img);
+    soc_pack(&s, 54, 0x00FF00u);
+    s.nodes[0].ws2812_rgb[3] = 0x0000FFu; /* the charging sweep's blue pixel */
+    gui_draw_capture(p, &s, &img);
+    ASSERT_EQ_U64(gui_centre(&img, c->pixel[0]), 0x00FF00u);
+    ASSERT_EQ_U64(gui_centre(&img, c->pixel[3]), 0x0000FFu);
+    ASSERT_EQ_U64(gui_centre(&img, c->pixel[5]), 0x00FF00u);
+    ASSERT_EQ_U64(gui_centre(&img, c->pixel[6]), PIX_OFF);
+    ASSERT_EQ_I64(gui_count(&img, c->soc, RGB_BAD), 0);
+    panel_image_free(&img);
+    panel_close(p);
+}
+
+static void test_leds_and_relays(void) {
+    panel_t *p = gui_open_headless(960, 600);
+    panel_snapshot_t s;
+    panel_image_t img;
+    panel_layout_t l;
+    panel_layout_compute(&l, 960, 600, 1, NULL);
+    const panel_card_layout_t *c = &l.cards[0];
+    one_pack(&s, 0);
+    s.nodes[0].led_lit[PANEL_LED_RED] = true;
+    s.nodes[0].relay_coil[0] = s.nodes[0].relay_closed[0] = true;
+    s.nodes[0].relay_coil[2] = true; /* commanded closed, contact still open */
+    gui_draw_capture(p, &s, &img);
+    ASSERT_EQ_U64(gui_centre(&img, c->led[PANEL_LED_GREEN]), 0x2EE66Bu);
+    ASSERT_EQ_U64(gui_centre(&img, c->led[PANEL_LED_RED]), 0xFF4040u);
+    ASSERT_EQ_U64(gui_centre(&img, c->led[PANEL_LED_YELLOW]), 0x332A0Cu); /* off: 1/5 */
+    ASSERT_EQ_U64(panel_image_pixel(&img, c->relay[0].x + 3, c->relay[0].y + 3), RELAY_CLOSED);
+    ASSERT_EQ_U64(panel_image_pixel(&img, c->relay[1].x + 3, c->relay[1].y + 3), RELAY_OPEN);
+    ASSERT_EQ_U64(panel_image_pixel(&img, c->relay[2].x, c->relay[2].y + c->relay[2].h / 2),
+                  RGB_WARN);
+    ASSERT_EQ_U64(panel_image_pixel(&img, c->relay[1].x, c->relay[1].y + c->relay[1].h / 2),
+                  0x3A404Au);
+    panel_image_free(&img);
+    panel_close(p);
+}
+
+static void test_demo_goldens(void) {
+    static demo_world_t w;
+    panel_snapshot_t s;
+    panel_image_t img;
+    panel_t *p = gui_open_headless(1280, 800);
+    demo_world_init(&w, 4, 600000000000LL);
+    demo_world_snapshot(&w, 12300000000LL, &s);
+    gui_draw_capture(p, &s, &img);
+    gui_golden("four_packs.png", &img);
+    panel_image_free(&img);
+    demo_world_init(&w, 20, 600000000000LL);
+    demo_world_snapshot(&w, 12300000000LL, &s);
+    ASSERT_EQ_I64(s.n_nodes, PANEL_NODES_MAX);
+    ASSERT_EQ_I64(s.n_nodes_total, 20);
+    gui_draw_capture(p, &s, &img);
+    gui_golden("sixteen_of_twenty.png", &img);
+    panel_image_free(&img);
+    panel_close(p);
+}
+
+static void test_window_equals_headless(void) {
+    setenv("SDL_VIDEODRIVER", "dummy", 0);
+    static demo_world_t w;
+    panel_snapshot_t s;
+    panel_image_t a, b;
+    demo_world_init(&w, 3, 600000000000LL);
+    demo_world_snapshot(&w, 3000000000LL, &s);
+    panel_opts_t o;
+    panel_opts_default(&o);
+    o.width = 800;
+    o.height = 500;
+    panel_t *win = NULL;
+    char err[256] = "";
+    int rc = panel_open(&o, &win, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "\n  window on the dummy driver: %s\n", err);
+    }
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    gui_draw_capture(win, &s, &a);
+    panel_input_t in;
+    ASSERT_EQ_I64(panel_poll(win, &in), 0); /* pumps SDL: nothing typed */
+    panel_t *head = gui_open_headless(800, 500);
+    gui_draw_capture(head, &s, &b);
+    panel_image_diff_t d;
+    CU_ASSERT_TRUE(panel_image_matches(&a, &b, 0, 0, &d));
+    panel_image_free(&a);
+    panel_image_free(&b);
+    panel_event_t ev = {.kind = PANEL_EV_RESIZE, .x = 1000, .y = 700};
+    panel_feed(win, &ev);
+    gui_draw_capture(win, &s, &a);
+    ASSERT_EQ_I64(a.w, 1000);
+    ASSERT_EQ_I64(a.h, 700);
+    panel_image_free(&a);
+    ev.x = 10; /* below the minimum: clamped */
+    panel_feed(win, &ev);
+    gui_draw_capture(win, &s, &a);
+    ASSERT_EQ_I64(a.w, PANEL_MIN_W);
+    panel_image_free(&a);
+    panel_close(head);
+    panel_close(win);
+}
+
+static void test_screenshots_and_errors(void) {
+    panel_t *p = gui_open_headless(640, 400);
+    panel_snapshot_t s;
+    panel_image_t img, back;
+    const char *path = SIM_BINARY_DIR "/test-tmp/test_gui_render_shot.png";
+    ASSERT_EQ_I64(panel_screenshot(p, path), -SIM_EINVAL); /* nothing drawn yet */
+    one_pack(&s, 1000000000LL);
+    gui_draw_capture(p, &s, &img);
+    ASSERT_EQ_I64(panel_screenshot(p, path), 0);
+    ASSERT_EQ_I64(panel_png_read(path, &back), 0);
+    panel_image_diff_t d;
+    CU_ASSERT_TRUE(panel_image_matches(&img, &back, 0, 0, &d));
+    ASSERT_EQ_I64(panel_screenshot(p, SIM_BINARY_DIR "/no-such-dir/x.png"), -SIM_EIO);
+    remove(path);
+    panel_image_free(&img);
+    panel_image_free(&back);
+    panel_close(p);
+    panel_opts_t o;
+    panel_opts_default(&o);
+    o.headless = true;
+    o.font_mono = "/nonexistent/DejaVuSansMono.ttf";
+    char err[256] = "";
+    p = (panel_t *)&o;
+    ASSERT_EQ_I64(panel_open(&o, &p, err, sizeof err), -SIM_ENOENT);
+    CU_ASSERT_PTR_NULL(p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/DejaVuSansMono.ttf"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "fonts-dejavu-core"));
+}
+
+void test_register(void) {
+    TEST_SUITE("gui_render", TEST(test_tm1637_14_blinks), TEST(test_tm1637_brightness_and_off),
+               TEST(test_soc_bar_red_at_18), TEST(test_leds_and_relays), TEST(test_demo_goldens),
+               TEST(test_window_equals_headless), TEST(test_screenshots_and_errors));
+}
