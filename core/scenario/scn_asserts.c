@@ -5,7 +5,7 @@
  *   {"name": "failover", "kind": "within", "after": "100s", "within": "130s",
  *    "subject": "master", "eq": "pack2"}
  *   {"name": "red on stale", "kind": "within", "within": "2s",
- *    "after": {"subject": "signal", "signal": "TEL_BATTERY.BMS_STALE", "node": "pack1", "eq": 1},
+ *    "after": {"subject": "signal", "signal": "TEL.St_BmsInvalid", "node": "pack1", "eq": 1},
  *    "subject": "led", "node": "pack1", "led": "red", "eq": "on"}
  *
  * Which time keys a kind takes is checked here (an "at" on an "always" is an error, not

@@ -5,7 +5,7 @@
  *
  *   {"subject": "relay", "node": "pack1", "relay": "R1", ...}
  *   {"subject": "can_frames", "id": "0x300", "mask": "0x780", "node": "pack2", "since": "10s"}
- *   {"subject": "signal", "signal": "TEL_BATTERY.SOC", "node": "pack1", ...}
+ *   {"subject": "signal", "signal": "TEL.SOC", "node": "pack1", ...}
  *
  * A parameter that the subject does not use is an error at its key, so a typo such as "relay"
  * on a "led" subject cannot silently observe something else.
@@ -225,7 +225,7 @@ static int item_param(scn_ctx_t *c, const cJSON *v, const subject_row_t *r, sim_
     return s->item >= 0 ? 0
                         : scn_fail_value(c, v,
                                          "unknown signal (expected \"MESSAGE.SIGNAL\" such as "
-                                         "\"TEL_BATTERY.SOC\"; see docs/scenario-format.md)");
+                                         "\"TEL.SOC\"; see docs/scenario-format.md)");
 }
 
 /* The node parameter: required or forbidden by the row, of a type the row allows. */

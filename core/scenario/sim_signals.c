@@ -1,10 +1,10 @@
 /*
- * sim_signals.c: the Alfaspark CAN signal table (spec §9.4-§9.12) and its DBC-style decoder.
+ * sim_signals.c: the Alfaspark CAN signal table and its DBC-style decoder (sim_signals.h).
  *
- * Multi-byte fields are big-endian (spec §9.4), so they are Motorola signals whose start bit is
- * the most significant bit of their first byte (8 * byte + 7). Single bits are numbered 8 * byte
- * + bit, where byte order does not matter. Keep the rows in message order: the scenario format
- * documents the names, and docs/alfaspark.dbc is checked against these rows by a test.
+ * The rows are docs/can-signals.json's, in its order (test_scenario_signals.c compares them
+ * field by field, and with the DBC's SG_ lines). Multi-byte fields are big-endian (spec §9.4),
+ * so they are Motorola signals starting at their most significant bit; bytes and bits are
+ * written as Intel signals, where the order makes no difference.
  */
 #include "sim_signals.h"
 
@@ -13,121 +13,164 @@
 
 #include "sim_scn_check.h"
 
-enum {
-    M_TEL_BATTERY = 0,
-    M_TEL_POWER_A,
-    M_TEL_POWER_B,
-    M_TEL_STATE,
-    M_AGG_SUMMARY,
-    M_AGG_POWER_A,
-    M_AGG_POWER_B,
-    M_CMD,
-    M_ACK,
-    M_ANN,
-    M_EVT,
-    M_TIME,
-    M_COUNT_
+/* name, first identifier, identifiers, per node, multiplexed, nominal DLC */
+static const sim_msg_def_t msgs[] = {
+    {"TEL", 0x100, 127, true, true, 8},
+    {"AGG_P0", 0x180, 1, false, false, 3},
+    {"AGG_P1", 0x181, 1, false, false, 6},
+    {"AGG_P2", 0x182, 1, false, false, 6},
+    {"CMD_SET_SELF_CONSUMPTION", 0x201, 1, false, false, 3},
+    {"CMD_SET_ECO", 0x202, 1, false, false, 3},
+    {"CMD_SET_TOU", 0x203, 1, false, false, 3},
+    {"CMD_SET_BACKUP", 0x204, 1, false, false, 3},
+    {"CMD_SET_GRID_LIMIT_MODE", 0x205, 1, false, false, 3},
+    {"CMD_SET_ECO_LIMIT", 0x206, 1, false, false, 4},
+    {"CMD_RESET_GRID_ENERGY", 0x207, 1, false, false, 2},
+    {"CMD_OTA_TRIGGER", 0x208, 1, false, false, 4},
+    {"CMD_SET_GRID_LIMIT_KWH", 0x209, 1, false, false, 3},
+    {"CMD_SET_TOU_WINDOW", 0x20A, 1, false, false, 6},
+    {"CMD_SET_RELAY", 0x20B, 1, false, false, 4},
+    {"CMD_SET_MODE_MASK", 0x20C, 1, false, false, 3},
+    {"CMD_SET_SC_THRESHOLDS", 0x20D, 1, false, false, 4},
+    {"CMD_REQUEST_STATUS", 0x20E, 1, false, false, 2},
+    {"CMD_FACTORY_RESET", 0x20F, 1, false, false, 4},
+    {"ACK", 0x280, 127, true, false, 4},
+    {"ANN", 0x300, 127, true, false, 8},
+    {"EVT", 0x400, 127, true, true, 8},
+    {"TIME", 0x7FF, 1, false, false, 5},
 };
-
-static const sim_msg_def_t msgs[M_COUNT_] = {
-    [M_TEL_BATTERY] = {"TEL_BATTERY", 0x100, 127, true, 0, 8},
-    [M_TEL_POWER_A] = {"TEL_POWER_A", 0x100, 127, true, 1, 8},
-    [M_TEL_POWER_B] = {"TEL_POWER_B", 0x100, 127, true, 2, 8},
-    [M_TEL_STATE] = {"TEL_STATE", 0x100, 127, true, 3, 8},
-    [M_AGG_SUMMARY] = {"AGG_SUMMARY", 0x180, 1, false, -1, 3},
-    [M_AGG_POWER_A] = {"AGG_POWER_A", 0x181, 1, false, -1, 6},
-    [M_AGG_POWER_B] = {"AGG_POWER_B", 0x182, 1, false, -1, 6},
-    [M_CMD] = {"CMD", 0x201, 0x7F, false, -1, 2},
-    [M_ACK] = {"ACK", 0x280, 127, true, -1, 4},
-    [M_ANN] = {"ANN", 0x300, 127, true, -1, 8},
-    [M_EVT] = {"EVT", 0x400, 127, true, -1, 2},
-    [M_TIME] = {"TIME", 0x7FF, 1, false, -1, 2},
-};
+#define N_MSGS (sizeof msgs / sizeof msgs[0])
 
 #define ONE SIM_VALUE_MICRO
-/* name, message, start bit, length, big-endian, signed, factor, offset, unit */
-#define U8(m, name, byte, unit)                                                                    \
-    { name, m, 8 * (byte) + 7, 8, true, false, ONE, 0, unit }
-#define U16(m, name, byte, f, unit)                                                                \
-    { name, m, 8 * (byte) + 7, 16, true, false, f, 0, unit }
-#define S16(m, name, byte, f, unit)                                                                \
-    { name, m, 8 * (byte) + 7, 16, true, true, f, 0, unit }
-#define BIT(m, name, byte, bit)                                                                    \
-    { name, m, 8 * (byte) + (bit), 1, true, false, ONE, 0, "" }
 
+/* name, message, mux, start bit, length, big-endian, signed, factor, offset, multiplexer, unit */
 static const sim_signal_def_t sigs[] = {
-    U8(M_TEL_BATTERY, "SOC", 1, "%"),
-    U16(M_TEL_BATTERY, "V_PACK", 2, ONE / 10, "V"),
-    S16(M_TEL_BATTERY, "I_BATT", 4, ONE / 100, "A"),
-    U8(M_TEL_BATTERY, "STATUS", 6, ""),
-    BIT(M_TEL_BATTERY, "CHARGING", 6, 0),
-    BIT(M_TEL_BATTERY, "BMS_STALE", 6, 1),
-    BIT(M_TEL_BATTERY, "BMS_ALARM", 6, 2),
-    BIT(M_TEL_BATTERY, "IS_MASTER", 6, 3),
-    BIT(M_TEL_BATTERY, "TIME_VALID", 6, 4),
-    U8(M_TEL_BATTERY, "BMS_ALARMS", 7, ""),
-    S16(M_TEL_POWER_A, "P_GRID", 1, ONE, "W"),
-    S16(M_TEL_POWER_A, "P_HOME", 3, ONE, "W"),
-    S16(M_TEL_POWER_A, "P_BATT", 5, ONE, "W"),
-    S16(M_TEL_POWER_B, "P_SOLAR", 1, ONE, "W"),
-    S16(M_TEL_POWER_B, "P_POOL", 3, ONE, "W"),
-    S16(M_TEL_POWER_B, "P_HEATER", 5, ONE, "W"),
-    U8(M_TEL_STATE, "RELAY_MASK", 1, ""),
-    BIT(M_TEL_STATE, "RELAY_GRID", 1, 0),
-    BIT(M_TEL_STATE, "RELAY_INVERTER", 1, 1),
-    BIT(M_TEL_STATE, "RELAY_POOL", 1, 2),
-    BIT(M_TEL_STATE, "RELAY_HEATER", 1, 3),
-    U8(M_TEL_STATE, "MODE_MASK", 2, ""),
-    BIT(M_TEL_STATE, "MODE_SELF", 2, 0),
-    BIT(M_TEL_STATE, "MODE_ECO", 2, 1),
-    BIT(M_TEL_STATE, "MODE_TOU", 2, 2),
-    BIT(M_TEL_STATE, "MODE_BACKUP", 2, 3),
-    BIT(M_TEL_STATE, "MODE_GRID_LIMIT", 2, 4),
-    U8(M_TEL_STATE, "WARNING_MASK", 3, ""),
-    BIT(M_TEL_STATE, "LOADS_LIMIT", 3, 0),
-    BIT(M_TEL_STATE, "GRID_LIMIT_EXHAUSTED", 3, 1),
-    U16(M_TEL_STATE, "E_GRID", 4, ONE / 100, "kWh"),
-    U8(M_TEL_STATE, "GRID_LIMIT", 6, "kWh"),
-    U8(M_TEL_STATE, "OTA_STATE", 7, ""),
-    U8(M_AGG_SUMMARY, "ONLINE", 0, ""),
-    U8(M_AGG_SUMMARY, "AVG_SOC", 1, "%"),
-    U8(M_AGG_SUMMARY, "MASTER_ID", 2, ""),
-    S16(M_AGG_POWER_A, "SUM_P_GRID", 0, 10 * ONE, "W"),
-    S16(M_AGG_POWER_A, "SUM_P_HOME", 2, 10 * ONE, "W"),
-    S16(M_AGG_POWER_A, "SUM_P_BATT", 4, 10 * ONE, "W"),
-    S16(M_AGG_POWER_B, "SUM_P_SOLAR", 0, 10 * ONE, "W"),
-    S16(M_AGG_POWER_B, "SUM_P_POOL", 2, 10 * ONE, "W"),
-    S16(M_AGG_POWER_B, "SUM_P_HEATER", 4, 10 * ONE, "W"),
-    U8(M_CMD, "TARGET", 0, ""),
-    U8(M_CMD, "SEQ", 1, ""),
-    U8(M_CMD, "ARG0", 2, ""),
-    U8(M_CMD, "ARG1", 3, ""),
-    U8(M_ACK, "CMD", 0, ""),
-    U8(M_ACK, "SEQ", 1, ""),
-    U8(M_ACK, "STATUS", 2, ""),
-    U8(M_ACK, "MODE_MASK", 3, ""),
-    U8(M_ANN, "DEVICE_TYPE", 0, ""),
-    U8(M_ANN, "FW_MAJOR", 1, ""),
-    U8(M_ANN, "FW_MINOR", 2, ""),
-    BIT(M_ANN, "IS_MASTER", 3, 0),
-    {"MAC_TAIL", M_ANN, 8 * 4 + 7, 32, true, false, ONE, 0, ""},
-    U8(M_EVT, "CODE", 0, ""),
-    U8(M_EVT, "SEVERITY", 1, ""),
-    U8(M_EVT, "ARG0", 2, ""),
-    U8(M_TIME, "HOUR", 0, "h"),
-    U8(M_TIME, "DAY", 1, ""),
-    U8(M_TIME, "MINUTE", 2, "min"),
-    U8(M_TIME, "MONTH", 3, ""),
-    {"YEAR", M_TIME, 8 * 4 + 7, 8, true, false, ONE, 2000 * ONE, ""},
+    {"Page", 0, -1, 0, 8, false, false, ONE, 0, true, ""},
+    {"SOC", 0, 0, 8, 8, false, false, ONE, 0, false, "%"},
+    {"V_pack", 0, 0, 23, 16, true, false, ONE / 10, 0, false, "V"},
+    {"I_batt", 0, 0, 39, 16, true, true, ONE / 100, 0, false, "A"},
+    {"St_Charging", 0, 0, 48, 1, false, false, ONE, 0, false, ""},
+    {"St_BmsInvalid", 0, 0, 49, 1, false, false, ONE, 0, false, ""},
+    {"St_BmsAlarm", 0, 0, 50, 1, false, false, ONE, 0, false, ""},
+    {"St_Master", 0, 0, 51, 1, false, false, ONE, 0, false, ""},
+    {"St_TimeValid", 0, 0, 52, 1, false, false, ONE, 0, false, ""},
+    {"BmsAlarmBits", 0, 0, 56, 8, false, false, ONE, 0, false, ""},
+    {"P_grid", 0, 1, 15, 16, true, true, ONE, 0, false, "W"},
+    {"P_home", 0, 1, 31, 16, true, true, ONE, 0, false, "W"},
+    {"P_batt", 0, 1, 47, 16, true, true, ONE, 0, false, "W"},
+    {"P_solar", 0, 2, 15, 16, true, true, ONE, 0, false, "W"},
+    {"P_pool", 0, 2, 31, 16, true, true, ONE, 0, false, "W"},
+    {"P_heater", 0, 2, 47, 16, true, true, ONE, 0, false, "W"},
+    {"Relay_Grid", 0, 3, 8, 1, false, false, ONE, 0, false, ""},
+    {"Relay_Inverter", 0, 3, 9, 1, false, false, ONE, 0, false, ""},
+    {"Relay_Pool", 0, 3, 10, 1, false, false, ONE, 0, false, ""},
+    {"Relay_Heater", 0, 3, 11, 1, false, false, ONE, 0, false, ""},
+    {"Mode_SelfConsumption", 0, 3, 16, 1, false, false, ONE, 0, false, ""},
+    {"Mode_Eco", 0, 3, 17, 1, false, false, ONE, 0, false, ""},
+    {"Mode_TOU", 0, 3, 18, 1, false, false, ONE, 0, false, ""},
+    {"Mode_Backup", 0, 3, 19, 1, false, false, ONE, 0, false, ""},
+    {"Mode_GridLimit", 0, 3, 20, 1, false, false, ONE, 0, false, ""},
+    {"Warn_LoadsLimit", 0, 3, 24, 1, false, false, ONE, 0, false, ""},
+    {"Warn_GridLimit", 0, 3, 25, 1, false, false, ONE, 0, false, ""},
+    {"E_grid", 0, 3, 39, 16, true, false, ONE / 100, 0, false, "kWh"},
+    {"GridLimit", 0, 3, 48, 8, false, false, ONE, 0, false, "kWh"},
+    {"OtaState", 0, 3, 56, 8, false, false, ONE, 0, false, ""},
+    {"OnlinePacks", 1, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"AvgSOC", 1, -1, 8, 8, false, false, ONE, 0, false, "%"},
+    {"MasterNodeID", 1, -1, 16, 8, false, false, ONE, 0, false, ""},
+    {"SumP_grid", 2, -1, 7, 16, true, true, 10 * ONE, 0, false, "W"},
+    {"SumP_home", 2, -1, 23, 16, true, true, 10 * ONE, 0, false, "W"},
+    {"SumP_batt", 2, -1, 39, 16, true, true, 10 * ONE, 0, false, "W"},
+    {"SumP_solar", 3, -1, 7, 16, true, true, 10 * ONE, 0, false, "W"},
+    {"SumP_pool", 3, -1, 23, 16, true, true, 10 * ONE, 0, false, "W"},
+    {"SumP_heater", 3, -1, 39, 16, true, true, 10 * ONE, 0, false, "W"},
+    {"Target", 4, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 4, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"On", 4, -1, 16, 8, false, false, ONE, 0, false, ""},
+    {"Target", 5, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 5, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"On", 5, -1, 16, 8, false, false, ONE, 0, false, ""},
+    {"Target", 6, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 6, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"On", 6, -1, 16, 8, false, false, ONE, 0, false, ""},
+    {"Target", 7, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 7, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"On", 7, -1, 16, 8, false, false, ONE, 0, false, ""},
+    {"Target", 8, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 8, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"On", 8, -1, 16, 8, false, false, ONE, 0, false, ""},
+    {"Target", 9, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 9, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"EcoLimit", 9, -1, 23, 16, true, false, ONE, 0, false, "W"},
+    {"Target", 10, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 10, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"Target", 11, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 11, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"ImageMajor", 11, -1, 16, 8, false, false, ONE, 0, false, ""},
+    {"ImageMinor", 11, -1, 24, 8, false, false, ONE, 0, false, ""},
+    {"Target", 12, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 12, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"GridLimit", 12, -1, 16, 8, false, false, ONE, 0, false, "kWh"},
+    {"Target", 13, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 13, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"StartHour", 13, -1, 16, 8, false, false, ONE, 0, false, "h"},
+    {"StartMinute", 13, -1, 24, 8, false, false, ONE, 0, false, "min"},
+    {"EndHour", 13, -1, 32, 8, false, false, ONE, 0, false, "h"},
+    {"EndMinute", 13, -1, 40, 8, false, false, ONE, 0, false, "min"},
+    {"Target", 14, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 14, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"RelayIndex", 14, -1, 16, 8, false, false, ONE, 0, false, ""},
+    {"RelayState", 14, -1, 24, 8, false, false, ONE, 0, false, ""},
+    {"Target", 15, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 15, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"ModeMask", 15, -1, 16, 8, false, false, ONE, 0, false, ""},
+    {"Target", 16, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 16, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"LowPct", 16, -1, 16, 8, false, false, ONE, 0, false, "%"},
+    {"HighPct", 16, -1, 24, 8, false, false, ONE, 0, false, "%"},
+    {"Target", 17, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 17, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"Target", 18, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 18, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"Magic1", 18, -1, 16, 8, false, false, ONE, 0, false, ""},
+    {"Magic2", 18, -1, 24, 8, false, false, ONE, 0, false, ""},
+    {"Command", 19, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"Seq", 19, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"Status", 19, -1, 16, 8, false, false, ONE, 0, false, ""},
+    {"ModeMask", 19, -1, 24, 8, false, false, ONE, 0, false, ""},
+    {"DeviceType", 20, -1, 0, 8, false, false, ONE, 0, false, ""},
+    {"FwMajor", 20, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"FwMinor", 20, -1, 16, 8, false, false, ONE, 0, false, ""},
+    {"IsMaster", 20, -1, 24, 1, false, false, ONE, 0, false, ""},
+    {"MacTail", 20, -1, 39, 32, true, false, ONE, 0, false, ""},
+    {"Code", 21, -1, 0, 8, false, false, ONE, 0, true, ""},
+    {"Severity", 21, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"TimeoutFailKind", 21, 1, 16, 8, false, false, ONE, 0, false, ""},
+    {"FrameFailKind", 21, 2, 16, 8, false, false, ONE, 0, false, ""},
+    {"AlarmBits", 21, 4, 16, 8, false, false, ONE, 0, false, ""},
+    {"CanState", 21, 5, 16, 8, false, false, ONE, 0, false, ""},
+    {"CanTec", 21, 5, 24, 8, false, false, ONE, 0, false, ""},
+    {"OldNodeID", 21, 6, 16, 8, false, false, ONE, 0, false, ""},
+    {"NewNodeID", 21, 6, 24, 8, false, false, ONE, 0, false, ""},
+    {"GridLimitKwh", 21, 8, 16, 8, false, false, ONE, 0, false, "kWh"},
+    {"EcoLimitW", 21, 9, 23, 16, true, false, ONE, 0, false, "W"},
+    {"TimeDlc", 21, 10, 16, 8, false, false, ONE, 0, false, ""},
+    {"TimeHour", 21, 10, 24, 8, false, false, ONE, 0, false, "h"},
+    {"Hour", 22, -1, 0, 8, false, false, ONE, 0, false, "h"},
+    {"Day", 22, -1, 8, 8, false, false, ONE, 0, false, ""},
+    {"Minute", 22, -1, 16, 8, false, false, ONE, 0, false, "min"},
+    {"Month", 22, -1, 24, 8, false, false, ONE, 0, false, ""},
+    {"Year", 22, -1, 32, 8, false, false, ONE, 2000 * ONE, false, ""},
 };
+#define N_SIGS (sizeof sigs / sizeof sigs[0])
 
 const sim_msg_def_t *sim_msg_defs(size_t *n) {
-    *n = M_COUNT_;
+    *n = N_MSGS;
     return msgs;
 }
 
 const sim_signal_def_t *sim_signal_defs(size_t *n) {
-    *n = sizeof sigs / sizeof sigs[0];
+    *n = N_SIGS;
     return sigs;
 }
 
@@ -137,7 +180,7 @@ int sim_signal_find(const char *qualified_name) {
         return -1;
     }
     size_t mlen = (size_t)(dot - qualified_name);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+    for (size_t i = 0; i < N_SIGS; i++) {
         const char *m = msgs[sigs[i].msg].name;
         if (strlen(m) == mlen && memcmp(m, qualified_name, mlen) == 0 &&
             strcmp(sigs[i].name, dot + 1) == 0) {
@@ -148,17 +191,14 @@ int sim_signal_find(const char *qualified_name) {
 }
 
 void sim_signal_qualified_name(int i, char *buf, size_t cap) {
-    SIM_ASSERT(i >= 0 && (size_t)i < sizeof sigs / sizeof sigs[0]);
+    SIM_ASSERT(i >= 0 && (size_t)i < N_SIGS);
     snprintf(buf, cap, "%s.%s", msgs[sigs[i].msg].name, sigs[i].name);
 }
 
 bool sim_msg_matches(const sim_msg_def_t *m, const sim_can_frame_t *f, int *node_id) {
     *node_id = -1;
-    if ((f->flags & (SIM_CAN_FLAG_IDE | SIM_CAN_FLAG_RTR)) != 0 || f->dlc < m->min_dlc ||
-        f->id < m->base_id || f->id - m->base_id >= m->id_count) {
-        return false;
-    }
-    if (m->mux >= 0 && f->data[0] != (uint8_t)m->mux) {
+    if ((f->flags & (SIM_CAN_FLAG_IDE | SIM_CAN_FLAG_RTR)) != 0 || f->id < m->base_id ||
+        f->id - m->base_id >= m->id_count) {
         return false;
     }
     if (m->per_node) {
@@ -167,15 +207,19 @@ bool sim_msg_matches(const sim_msg_def_t *m, const sim_can_frame_t *f, int *node
     return true;
 }
 
-/* Bit `pos` of the frame, numbered 8 * byte + bit (bit 0 = least significant). */
-static unsigned bit_at(const sim_can_frame_t *f, unsigned pos) {
-    return (f->data[pos / 8] >> (pos % 8)) & 1u;
+/* The next bit position of a signal after `pos`, in its byte order. */
+static unsigned next_bit(const sim_signal_def_t *s, unsigned pos) {
+    /* Motorola: down through the byte, then on to the next byte's most significant bit. */
+    return s->big_endian ? (pos % 8 == 0 ? pos + 15 : pos - 1) : pos + 1;
 }
 
 bool sim_signal_in_frame(const sim_signal_def_t *s, const sim_can_frame_t *f) {
+    if (s->mux >= 0 && (f->dlc < 1 || f->data[0] != (uint8_t)s->mux)) {
+        return false;
+    }
     unsigned pos = s->start_bit, last = pos / 8;
     for (unsigned i = 1; i < s->length; i++) {
-        pos = s->big_endian ? (pos % 8 == 0 ? pos + 15 : pos - 1) : pos + 1;
+        pos = next_bit(s, pos);
         last = pos / 8 > last ? pos / 8 : last;
     }
     return last < f->dlc;
@@ -184,16 +228,12 @@ bool sim_signal_in_frame(const sim_signal_def_t *s, const sim_can_frame_t *f) {
 int64_t sim_signal_raw(const sim_signal_def_t *s, const sim_can_frame_t *f) {
     uint64_t raw = 0;
     unsigned pos = s->start_bit;
-    for (unsigned i = 0; i < s->length; i++) {
-        if (s->big_endian) {
-            /* Motorola: from the MSB down through the byte, then on to the next byte's bit 7. */
-            raw = raw << 1 | bit_at(f, pos);
-            pos = pos % 8 == 0 ? pos + 15 : pos - 1;
-        } else {
-            raw |= (uint64_t)bit_at(f, pos + i) << i;
-        }
+    for (unsigned i = 0; i < s->length; i++, pos = next_bit(s, pos)) {
+        SIM_ASSERT(pos < 64);
+        uint64_t bit = (f->data[pos / 8] >> (pos % 8)) & 1u;
+        raw = s->big_endian ? raw << 1 | bit : raw | bit << i;
     }
-    if (s->is_signed && s->length < 64 && (raw >> (s->length - 1)) != 0) {
+    if (s->is_signed && (raw >> (s->length - 1)) != 0) {
         raw |= ~0ull << s->length; /* sign-extend */
     }
     return (int64_t)raw;

@@ -2,7 +2,8 @@
  * test_assert_fixture.h: a scenario, a real kernel and an assertion engine with a fake probe,
  * for the test_assert_*.c suites (included by each; not a suite of its own).
  *
- * The scenario has two packs on an inline board and the assertions the test gives. The fake
+ * The scenario has two packs on an inline board and the assertions the test gives, written
+ * with single quotes for readability ('a' becomes "a" before loading). The fake
  * probe answers relay coils, relays, SOC and node state from the fixture's fields, counts its
  * calls, and can be told to refuse one subject kind. Changes are scheduled as kernel events
  * (fx_at), which set a field and, unless told not to, tell the engine something changed: a
@@ -114,6 +115,9 @@ static inline void fx_begin_ex(fx_t *f, const char *duration, const char *extra_
         "\"testnode\", \"board\": %s, %s\"nodes\": [{\"name\": \"pack1\", \"type\": \"pack\"}, "
         "{\"name\": \"pack2\", \"type\": \"pack\"}], \"assertions\": [%s]}",
         duration, FX_BOARD, extra_top, assertions);
+    for (char *p = text; *p != '\0'; p++) {
+        *p = *p == '\'' ? '"' : *p;
+    }
     const char *dirs[] = {f->dir, NULL};
     sim_diag_t d;
     int rc = sim_scenario_load_buffer("t/eng.json", text, strlen(text), dirs, &f->s, &d);

@@ -7,15 +7,16 @@
  */
 #include "test_assert_fixture.h"
 
-#define COIL(name, node, relay, kind_and_times, value)                                             \
-    "{\"name\": \"" name "\", " kind_and_times ", \"subject\": \"relay_coil\", \"node\": \"" node  \
-    "\", \"relay\": \"" relay "\", \"eq\": " value "}"
+/* The subject "relay_coil of pack1 R1" and friends, for the assertions below. */
+#define COIL1(relay) "'subject': 'relay_coil', 'node': 'pack1', 'relay': '" relay "'"
+#define SOC1         "'subject': 'soc_percent', 'node': 'pack1'"
 
 static void test_at_pass_fail_and_message(void) {
     fx_t f;
-    fx_begin(&f,
-             COIL("coil at 5s", "pack1", "R1", "\"kind\": \"at\", \"at\": \"5s\"", "true") "," COIL(
-                 "coil early", "pack1", "R1", "\"kind\": \"at\", \"at\": \"4999ms\"", "true"));
+    fx_begin(&f, "{'name': 'coil at 5s', 'kind': 'at', 'at': '5s', " COIL1(
+                     "R1") ", 'eq': true},"
+                           "{'name': 'coil early', 'kind': 'at', 'at': '4999ms', " COIL1(
+                               "R1") ", 'eq': true}");
     fx_at(&f, S(5), 0, 0, 0, 1, true);
     fx_run(&f);
     const sim_assert_result_t *a = fx_result(&f, 0), *b = fx_result(&f, 1);
@@ -37,19 +38,14 @@ static void test_at_pass_fail_and_message(void) {
 
 static void test_always_and_never(void) {
     fx_t f;
-    fx_begin(&f,
-             COIL("broken", "pack1", "R1",
-                  "\"kind\": \"always\", \"from\": \"2s\", \"to\": "
-                  "\"8s\"",
-                  "true") "," COIL("held", "pack1", "R1",
-                                   "\"kind\": \"always\", \"from\": \"2s\", \"to\": "
-                                   "\"5s\"",
-                                   "true") "," COIL("never early", "pack1", "R1",
-                                                    "\"kind\": \"never\", \"to\": \"1s\"",
-                                                    "true") "," COIL("never late", "pack1", "R1",
-                                                                     "\"kind\": \"never\", "
-                                                                     "\"from\": \"1s\"",
-                                                                     "true"));
+    fx_begin(&f, "{'name': 'broken', 'kind': 'always', 'from': '2s', 'to': '8s', " COIL1(
+                     "R1") ", 'eq': true},"
+                           "{'name': 'held', 'kind': 'always', 'from': '2s', 'to': '5s', " COIL1(
+                               "R1") ", 'eq': true},"
+                                     "{'name': 'never early', 'kind': 'never', 'to': '1s', " COIL1(
+                                         "R1") ", 'eq': true},"
+                                               "{'name': 'never late', 'kind': 'never', 'from': "
+                                               "'1s', " COIL1("R1") ", 'eq': true}");
     fx_at(&f, S(2), 0, 0, 0, 1, true); /* exactly at "from": the window opens after it */
     fx_at(&f, S(6), 0, 0, 0, 0, true);
     fx_run(&f);
@@ -66,17 +62,12 @@ static void test_always_and_never(void) {
     fx_end(&f);
 }
 
-#define SOC(name, kind_and_times, cmp)                                                             \
-    "{\"name\": \"" name "\", " kind_and_times ", \"subject\": \"soc_percent\", \"node\": "        \
-    "\"pack1\", " cmp "}"
-
 static void test_eventually_window_end(void) {
     fx_t f;
-    fx_begin(
-        &f,
-        SOC("at the end", "\"kind\": \"eventually\", \"to\": \"10s\"", "\"ge\": 50") "," SOC(
-            "just before", "\"kind\": \"eventually\", \"to\": \"9999999999ns\"",
-            "\"ge\": 50") "," SOC("unknown ne", "\"kind\": \"at\", \"at\": \"1s\"", "\"ne\": 50"));
+    fx_begin(&f, "{'name': 'at the end', 'kind': 'eventually', 'to': '10s', " SOC1 ", 'ge': 50},"
+                 "{'name': 'just before', 'kind': 'eventually', 'to': '9999999999ns', " SOC1
+                 ", 'ge': 50},"
+                 "{'name': 'unknown ne', 'kind': 'at', 'at': '1s', " SOC1 ", 'ne': 50}");
     fx_at(&f, S(10), 1, 0, 0, 50 * SIM_VALUE_MICRO, true);
     fx_run(&f);
     ASSERT_EQ_I64(fx_result(&f, 0)->status, SIM_ASSERT_PASSED);
@@ -93,11 +84,11 @@ static void test_eventually_window_end(void) {
 
 static void test_eventually_for(void) {
     fx_t f;
-    fx_begin(&f, COIL("stays", "pack1", "R1", "\"kind\": \"eventually\", \"for\": \"1s\"",
-                      "true") "," COIL("too late", "pack1", "R2",
-                                       "\"kind\": \"eventually\", \"to\": \"8s\", "
-                                       "\"for\": \"3s\"",
-                                       "true"));
+    fx_begin(&f,
+             "{'name': 'stays', 'kind': 'eventually', 'for': '1s', " COIL1(
+                 "R1") ", 'eq': true},"
+                       "{'name': 'too late', 'kind': 'eventually', 'to': '8s', 'for': '3s', " COIL1(
+                           "R2") ", 'eq': true}");
     fx_at(&f, S(3), 0, 0, 0, 1, true);
     fx_at(&f, MS(3500), 0, 0, 0, 0, true); /* a blip: the hold starts over */
     fx_at(&f, S(6), 0, 0, 0, 1, true);
@@ -114,13 +105,10 @@ static void test_eventually_for(void) {
 
 static void test_within_time_trigger(void) {
     fx_t f;
-    fx_begin(&f, COIL("on time", "pack1", "R1",
-                      "\"kind\": \"within\", \"after\": \"4s\", "
-                      "\"within\": \"2s\"",
-                      "true") "," COIL("late", "pack2", "R1",
-                                       "\"kind\": \"within\", \"after\": \"4s\", "
-                                       "\"within\": \"2s\"",
-                                       "true"));
+    fx_begin(&f, "{'name': 'on time', 'kind': 'within', 'after': '4s', 'within': '2s', " COIL1(
+                     "R1") ", 'eq': true},"
+                           "{'name': 'late', 'kind': 'within', 'after': '4s', 'within': '2s', "
+                           "'subject': 'relay_coil', 'node': 'pack2', 'relay': 'R1', 'eq': true}");
     fx_at(&f, S(6), 0, 0, 0, 1, true);
     fx_at(&f, S(6) + 1, 0, 1, 0, 1, true);
     fx_run(&f);
@@ -132,20 +120,18 @@ static void test_within_time_trigger(void) {
     fx_end(&f);
 }
 
-#define HUNG(node) "{\"subject\": \"node_state\", \"node\": \"" node "\", \"eq\": \"hung\"}"
+#define HUNG(node) "{'subject': 'node_state', 'node': '" node "', 'eq': 'hung'}"
 
 static void test_within_condition_trigger(void) {
     fx_t f;
-    fx_begin(&f, COIL("answered", "pack1", "R2",
-                      "\"kind\": \"within\", \"to\": \"10s\", "
-                      "\"within\": \"2s\", \"after\": " HUNG("pack2"),
-                      "true") "," COIL("unanswered", "pack1", "R3",
-                                       "\"kind\": \"within\", \"within\": \"2s\", "
-                                       "\"after\": " HUNG("pack2"),
-                                       "true") "," COIL("no trigger", "pack1", "R3",
-                                                        "\"kind\": \"within\", \"within\": \"2s\", "
-                                                        "\"after\": " HUNG("pack1"),
-                                                        "true"));
+    fx_begin(&f, "{'name': 'answered', 'kind': 'within', 'to': '10s', 'within': '2s', "
+                 "'after': " HUNG("pack2") ", " COIL1(
+                     "R2") ", 'eq': true},"
+                           "{'name': 'unanswered', 'kind': 'within', 'within': '2s', "
+                           "'after': " HUNG("pack2") ", " COIL1(
+                               "R3") ", 'eq': true},"
+                                     "{'name': 'no trigger', 'kind': 'within', 'within': '2s', "
+                                     "'after': " HUNG("pack1") ", " COIL1("R3") ", 'eq': true}");
     fx_changes[0] = (fx_change_t){&f, 2, 1, 0, 0, "hung", true};
     fx_n_changes = 1;
     CU_ASSERT_FATAL(sim_kernel_schedule(f.k, S(3), SIM_PRIO_PHYSICS, fx_apply, &fx_changes[0], 0) !=
@@ -168,7 +154,7 @@ static void test_within_condition_trigger(void) {
 static void test_coalescing(void) {
     fx_t f;
     fx_sample_ns = S(100); /* no sampling inside the run: count evaluations exactly */
-    fx_begin(&f, COIL("quiet", "pack1", "R1", "\"kind\": \"always\"", "false"));
+    fx_begin(&f, "{'name': 'quiet', 'kind': 'always', " COIL1("R1") ", 'eq': false}");
     for (int i = 0; i < 5; i++) {
         fx_at(&f, S(10), 0, 0, 1, i & 1, true); /* five notified changes at one instant */
     }
@@ -181,21 +167,23 @@ static void test_coalescing(void) {
 
 static void test_sampling_net(void) {
     fx_t f;
-    fx_begin(&f, COIL("unnotified", "pack1", "R1", "\"kind\": \"always\"", "false") "," COIL(
-                     "notified", "pack1", "R2", "\"kind\": \"always\"", "false"));
+    fx_begin(&f, "{'name': 'unnotified', 'kind': 'always', " COIL1(
+                     "R1") ", 'eq': false},"
+                           "{'name': 'notified', 'kind': 'always', " COIL1("R2") ", 'eq': false}");
     fx_at(&f, MS(3500), 0, 0, 0, 1, false); /* nobody tells the engine */
     fx_at(&f, MS(6500), 0, 0, 1, 1, true);
     fx_run(&f);
+    ASSERT_EQ_I64(fx_result(&f, 0)->status, SIM_ASSERT_FAILED);
     ASSERT_EQ_I64(fx_result(&f, 0)->t_ns, S(4));     /* the next sample (every 1 s) sees it */
     ASSERT_EQ_I64(fx_result(&f, 1)->t_ns, MS(6500)); /* a notified change: at once */
-    ASSERT_EQ_I64(fx_result(&f, 0)->status, SIM_ASSERT_FAILED);
     fx_end(&f);
 }
 
 static void test_probe_refusal_and_run_end(void) {
     fx_t f;
-    fx_begin(&f, COIL("refused", "pack1", "R1", "\"kind\": \"always\", \"from\": \"1s\"",
-                      "false") "," SOC("late", "\"kind\": \"at\", \"at\": \"10s\"", "\"ge\": 0"));
+    fx_begin(&f, "{'name': 'refused', 'kind': 'always', 'from': '1s', " COIL1(
+                     "R1") ", 'eq': false},"
+                           "{'name': 'late', 'kind': 'at', 'at': '10s', " SOC1 ", 'ge': 0}");
     f.refuse = SIM_SUBJ_RELAY_COIL;
     CU_ASSERT_EQUAL(sim_kernel_run_until(f.k, S(5)), 0); /* a run cut short */
     sim_assert_finish(f.e);
@@ -212,8 +200,10 @@ static void test_probe_refusal_and_run_end(void) {
 
 static void test_report(void) {
     fx_t f;
-    fx_begin(&f, COIL("ok", "pack1", "R1", "\"kind\": \"at\", \"at\": \"1s\"", "false") "," SOC(
-                     "in range", "\"kind\": \"at\", \"at\": \"2s\"", "\"in\": [10, 20.5]"));
+    fx_begin(&f, "{'name': 'ok', 'kind': 'at', 'at': '1s', " COIL1(
+                     "R1") ", 'eq': false},"
+                           "{'name': 'in range', 'kind': 'at', 'at': '2s', " SOC1
+                           ", 'in': [10, 20.5]}");
     fx_at(&f, S(1), 1, 0, 0, 20500001, true);
     fx_run(&f);
     sim_report_t r;
@@ -234,7 +224,7 @@ static void test_report(void) {
 
 static void test_create_rejects(void) {
     fx_t f;
-    fx_begin(&f, COIL("x", "pack1", "R1", "\"kind\": \"at\", \"at\": \"1s\"", "true"));
+    fx_begin(&f, "{'name': 'x', 'kind': 'at', 'at': '1s', " COIL1("R1") ", 'eq': true}");
     sim_assert_t *e = NULL;
     sim_assert_cfg_t cfg = {.scn = f.s, .end_ns = S(1)}; /* a probe subject without a probe */
     ASSERT_EQ_I64(sim_assert_create(f.k, &cfg, &e), -SIM_EINVAL);

@@ -63,32 +63,23 @@ static void tel0_at(fx_t *f, sim_time_ns_t t, int node, unsigned id, uint8_t soc
                                  .data = {0, soc, 0x02, 0x08, 0xFF, 0x6A, master ? 0x08 : 0, 0}};
 }
 
-#define AT(name, at, body)                                                                         \
-    "{\"name\": \"" name "\", \"kind\": \"at\", \"at\": \"" at "\", " body "}"
-#define MASTER(v) "\"subject\": \"master\", \"eq\": \"" v "\""
+/* Assertions at one instant, in the fixture's single-quote style. */
+#define AT(name, at, body) "{'name': '" name "', 'kind': 'at', 'at': '" at "', " body "}"
+#define MASTER(v)          "'subject': 'master', 'eq': '" v "'"
 
+/* clang-format off */
 static const char master_asserts[] =
-    AT("one", "1s", MASTER("pack1")) "," AT("two", "2s", MASTER("pack1,pack2")) "," AT("still two", "5500ms", MASTER("pack1,pack2")) "," AT(
-        "pack1 stale", "5500000001ns",
-        MASTER(
-            "pack2")) ","
-                      "{\"name\": \"takeover\", \"kind\": \"within\", \"after\": \"5s\", "
-                      "\"within\": \"1s\", " MASTER("pack2") "}," AT(
-                          "none", "8s",
-                          MASTER(
-                              "")) "," AT("flag", "1s",
-                                          "\"subject\": \"master_flag\", \"node\": \"pack1\", "
-                                          "\"eq\": true") "," AT("no flag", "1s",
-                                                                 "\"subject\": \"master_flag\", "
-                                                                 "\"node\": \"pack2\", \"eq\": "
-                                                                 "false") "," AT("id1", "1s",
-                                                                                 "\"subject\": "
-                                                                                 "\"node_id\", "
-                                                                                 "\"node\": "
-                                                                                 "\"pack1\", "
-                                                                                 "\"eq\": 17") "," AT("id2",
-                                                                                                      "2s",
-                                                                                                      "\"subject\": \"node_id\", \"node\": \"pack2\", \"eq\": 5");
+    AT("one", "1s", MASTER("pack1")) ","
+    AT("two", "2s", MASTER("pack1,pack2")) ","
+    AT("still two", "5500ms", MASTER("pack1,pack2")) ","
+    AT("pack1 stale", "5500000001ns", MASTER("pack2")) ","
+    "{'name': 'takeover', 'kind': 'within', 'after': '5s', 'within': '1s', " MASTER("pack2") "},"
+    AT("none", "8s", MASTER("")) ","
+    AT("flag", "1s", "'subject': 'master_flag', 'node': 'pack1', 'eq': true") ","
+    AT("no flag", "1s", "'subject': 'master_flag', 'node': 'pack2', 'eq': false") ","
+    AT("id1", "1s", "'subject': 'node_id', 'node': 'pack1', 'eq': 17") ","
+    AT("id2", "2s", "'subject': 'node_id', 'node': 'pack2', 'eq': 5");
+/* clang-format on */
 
 static void test_master_and_ids(void) {
     fx_t f;
@@ -111,32 +102,22 @@ static void test_master_and_ids(void) {
     fx_end(&f);
 }
 
-#define FRAMES(body)      "\"subject\": \"can_frames\", " body
-#define SIGNAL(sig, node) "\"subject\": \"signal\", \"signal\": \"" sig "\", \"node\": \"" node "\""
+#define ANNS              "'subject': 'can_frames', 'id': '0x300', 'mask': '0x780'"
+#define SIGNAL(sig, node) "'subject': 'signal', 'signal': '" sig "', 'node': '" node "'"
 
-static const char
-    frame_asserts[] =
-        AT("anns", "9s", FRAMES("\"id\": \"0x300\", \"mask\": \"0x780\", \"eq\": 3")) "," AT(
-            "anns since", "9s",
-            FRAMES(
-                "\"id\": \"0x300\", \"mask\": \"0x780\", \"since\": \"2s\", "
-                "\"eq\": 2")) "," AT("from pack2", "9s",
-                                     FRAMES(
-                                         "\"id\": \"0x300\", \"mask\": \"0x780\", \"node\": "
-                                         "\"pack2\", "
-                                         "\"eq\": 2")) "," AT("pattern", "9s",
-                                                              FRAMES(
-                                                                  "\"id\": \"0x300\", \"mask\": "
-                                                                  "\"0x780\", \"data\": "
-                                                                  "\"01????01\", "
-                                                                  "\"eq\": 1")) "," AT("exact id",
-                                                                                       "9s",
-                                                                                       FRAMES(
-                                                                                           "\"id\":"
-                                                                                           " \"0x11"
-                                                                                           "1\", "
-                                                                                           "\"eq\":"
-                                                                                           " 1")) "," AT("soc", "1s", SIGNAL("TEL_BATTERY.SOC", "pack1") ", \"eq\": 42") "," AT("v", "1s", SIGNAL("TEL_BATTERY.V_PACK", "pack1") ", \"eq\": 52") "," AT("i", "1s", SIGNAL("TEL_BATTERY.I_BATT", "pack1") ", \"eq\": -1.5") "," AT("flag bit", "1s", SIGNAL("TEL_BATTERY.IS_MASTER", "pack1") ", \"eq\": 1") "," AT("not from pack2", "9s", SIGNAL("TEL_BATTERY.SOC", "pack2") ", \"eq\": 42");
+/* clang-format off */
+static const char frame_asserts[] =
+    AT("anns", "9s", ANNS ", 'eq': 3") ","
+    AT("anns since", "9s", ANNS ", 'since': '2s', 'eq': 2") ","
+    AT("from pack2", "9s", ANNS ", 'node': 'pack2', 'eq': 2") ","
+    AT("pattern", "9s", ANNS ", 'data': '01????01', 'eq': 1") ","
+    AT("exact id", "9s", "'subject': 'can_frames', 'id': '0x111', 'eq': 1") ","
+    AT("soc", "1s", SIGNAL("TEL.SOC", "pack1") ", 'eq': 42") ","
+    AT("v", "1s", SIGNAL("TEL.V_pack", "pack1") ", 'eq': 52") ","
+    AT("i", "1s", SIGNAL("TEL.I_batt", "pack1") ", 'eq': -1.5") ","
+    AT("flag bit", "1s", SIGNAL("TEL.St_Master", "pack1") ", 'eq': 1") ","
+    AT("not from pack2", "9s", SIGNAL("TEL.SOC", "pack2") ", 'eq': 42");
+/* clang-format on */
 
 static void test_frames_and_signals(void) {
     fx_t f;
@@ -158,43 +139,31 @@ static void test_frames_and_signals(void) {
     /* pack2 never sent TEL: its SOC was never seen */
     ASSERT_EQ_I64(fx_result(&f, n - 1)->status, SIM_ASSERT_FAILED);
     ASSERT_EQ_STR(fx_result(&f, n - 1)->actual, "unavailable");
-    ASSERT_EQ_STR(fx_result(&f, n - 1)->expected, "signal(TEL_BATTERY.SOC from pack2) == 42 at 9s");
+    ASSERT_EQ_STR(fx_result(&f, n - 1)->expected, "signal(TEL.SOC from pack2) == 42 at 9s");
     ASSERT_EQ_STR(fx_result(&f, 3)->expected,
                   "can_frames(id 0x300/0x780, data 01????01) == 1 at 9s");
     fx_end(&f);
 }
 
-#define LED(node, led) "\"subject\": \"led\", \"node\": \"" node "\", \"led\": \"" led "\""
-#define DISPLAY(sub)   "\"subject\": \"" sub "\", \"node\": \"pack1\""
+#define LED(node, led) "'subject': 'led', 'node': '" node "', 'led': '" led "'"
+#define PACK1(subject) "'subject': '" subject "', 'node': 'pack1'"
 
-static const char
-    feed_asserts
-        [] =
-            AT("yellow blinks", "5s",
-               LED("pack1",
-                   "yellow") ", \"eq\": \"blink\"") "," AT("at 1 Hz", "5s",
-                                                           "\"subject\": \"led_period_ms\", "
-                                                           "\"node\": \"pack1\", \"led\": "
-                                                           "\"yellow\", \"eq\": 1000") "," AT("red "
-                                                                                              "stea"
-                                                                                              "dy",
-                                                                                              "5s",
-                                                                                              LED("pack1",
-                                                                                                  "red") ", \"eq\": \"on\"") "," AT("green off",
-                                                                                                                                    "5s",
-                                                                                                                                    LED("pack1",
-                                                                                                                                        "green") ", \"eq\": \"off\"") "," AT("yellow stopped", "13s", LED("pack1", "yellow") ", \"eq\": \"off\"") "," AT("display blinks", "5s", DISPLAY("display_blink") ", \"eq\": true") "," AT("shown", "5750ms", DISPLAY("display_shown") ", \"eq\": \" 12\"") "," AT("blank phase", "5750ms", DISPLAY("display") ", \"eq\": \"   \"") "," AT("steady again",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   "15s",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   DISPLAY("display_blink") ", \"eq\": false") "," AT("bar red",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "1s",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "\"subject\": \"pixel\", \"node\": \"pack1\", \"pixel\": 0, \"eq\": "
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "\"red\"") "," AT("bar length", "1s", "\"subject\": \"pixels_lit\", \"node\": \"pack1\", \"eq\": 2") "," AT("sweep",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "2s",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "\"subject\": \"pixels_of\", \"node\": \"pack1\", \"colour\": \"blue\", "
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                  "\"eq\": 1") "," AT("beyond",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "2s",
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "\"subject\": \"pixel\", \"node\": \"pack2\", \"pixel\": 0, \"eq\": "
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      "\"off\"");
+/* clang-format off */
+static const char feed_asserts[] =
+    AT("yellow blinks", "5s", LED("pack1", "yellow") ", 'eq': 'blink'") ","
+    AT("at 1 Hz", "5s", "'subject': 'led_period_ms', 'node': 'pack1', 'led': 'yellow', 'eq': 1000") ","
+    AT("red steady", "5s", LED("pack1", "red") ", 'eq': 'on'") ","
+    AT("green off", "5s", LED("pack1", "green") ", 'eq': 'off'") ","
+    AT("yellow stopped", "13s", LED("pack1", "yellow") ", 'eq': 'off'") ","
+    AT("display blinks", "5s", PACK1("display_blink") ", 'eq': true") ","
+    AT("shown", "5750ms", PACK1("display_shown") ", 'eq': ' 12'") ","
+    AT("blank phase", "5750ms", PACK1("display") ", 'eq': '   '") ","
+    AT("steady again", "15s", PACK1("display_blink") ", 'eq': false") ","
+    AT("bar red", "1s", PACK1("pixel") ", 'pixel': 0, 'eq': 'red'") ","
+    AT("bar length", "1s", PACK1("pixels_lit") ", 'eq': 2") ","
+    AT("sweep", "2s", PACK1("pixels_of") ", 'colour': 'blue', 'eq': 1") ","
+    AT("beyond", "2s", "'subject': 'pixel', 'node': 'pack2', 'pixel': 0, 'eq': 'off'");
+/* clang-format on */
 
 static void test_feeds(void) {
     fx_t f;
