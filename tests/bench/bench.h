@@ -37,10 +37,10 @@ typedef enum { BENCH_WORKLOAD = 0, BENCH_RATIO = 1, BENCH_MEMORY = 2 } bench_kin
 
 /** Options of one harness run, shared by every benchmark. */
 typedef struct {
-    bool quick;           /* shorter runs: a smoke test, not a measurement */
-    const char *work_dir; /* scratch space for run folders; exists */
-    const char *src_dir;  /* the source tree (scenarios, expected digests) */
-    const char *self;     /* the alfasim binary (NULL outside it) */
+    bool quick;                     /* shorter runs: a smoke test, not a measurement */
+    const char *work_dir;           /* scratch space for run folders; exists */
+    const char *src_dir;            /* the source tree (scenarios, expected digests) */
+    const char *self;               /* the alfasim binary (NULL outside it) */
     const char *const *plugin_dirs; /* NULL-terminated plugin search path for scenarios */
 } bench_opts_t;
 
@@ -73,8 +73,8 @@ typedef struct {
     char unit[16];
 
     /* every kind */
-    double target;    /* the ratio or size to meet; 0 = none */
-    double aim;       /* the stretch goal; 0 = none */
+    double target; /* the ratio or size to meet; 0 = none */
+    double aim;    /* the stretch goal; 0 = none */
     uint64_t peak_rss_kib;
 } bench_result_t;
 

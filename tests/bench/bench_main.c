@@ -77,15 +77,32 @@ static int parse_args(bench_args_t *a, int argc, char **argv) {
                 }
                 a->filters[a->n_filters++] = optarg;
                 break;
-            case 'j': a->json = optarg; break;
-            case 'p': a->plot = optarg; break;
-            case 'q': a->quick = true; break;
-            case 'l': a->list = true; break;
-            case 'u': a->update = true; break;
-            case 's': a->src_dir = optarg; break;
-            case 'w': a->work_dir = optarg; break;
-            case 'h': fputs(bench_usage, stdout); return 0;
-            default: return usage_error("unknown or incomplete option", argv[optind - 1]);
+            case 'j':
+                a->json = optarg;
+                break;
+            case 'p':
+                a->plot = optarg;
+                break;
+            case 'q':
+                a->quick = true;
+                break;
+            case 'l':
+                a->list = true;
+                break;
+            case 'u':
+                a->update = true;
+                break;
+            case 's':
+                a->src_dir = optarg;
+                break;
+            case 'w':
+                a->work_dir = optarg;
+                break;
+            case 'h':
+                fputs(bench_usage, stdout);
+                return 0;
+            default:
+                return usage_error("unknown or incomplete option", argv[optind - 1]);
         }
     }
     if (optind < argc) {

@@ -143,9 +143,9 @@ int bench_png_write(const char *path, const uint8_t *rgb, uint32_t w, uint32_t h
     ihdr[12] = 0; /* no interlace */
     FILE *f = fopen(path, "wb");
     int rc = f == NULL ? -1 : 0;
-    if (rc == 0 && (fwrite(sig, 1, 8, f) != 8 || write_chunk(f, "IHDR", ihdr, 13) != 0 ||
-                    write_chunk(f, "IDAT", z, (uint32_t)z_len) != 0 ||
-                    write_chunk(f, "IEND", NULL, 0) != 0)) {
+    if (rc == 0 &&
+        (fwrite(sig, 1, 8, f) != 8 || write_chunk(f, "IHDR", ihdr, 13) != 0 ||
+         write_chunk(f, "IDAT", z, (uint32_t)z_len) != 0 || write_chunk(f, "IEND", NULL, 0) != 0)) {
         rc = -1;
     }
     if (f != NULL && fclose(f) != 0) {

@@ -79,8 +79,8 @@ static void ratio_table(FILE *out, const bench_result_t *rs, size_t n) {
             continue;
         }
         fprintf(out, "%-22s %-14s %9.2f %-14s %9.2f %7.2fx %6.2fx %4.2fx %-8s %s\n", r->name,
-                r->subject, r->subject_ns, r->baseline, r->baseline_ns, bench_ratio(r),
-                r->target, r->aim, check(r), verdict(r));
+                r->subject, r->subject_ns, r->baseline, r->baseline_ns, bench_ratio(r), r->target,
+                r->aim, check(r), verdict(r));
     }
     fputc('\n', out);
 }
@@ -157,9 +157,10 @@ static void json_result(FILE *f, const bench_result_t *r) {
     json_str(f, r->digest);
     fprintf(f, ", \"digest_check\": ");
     json_str(f, check(r));
-    fprintf(f, ",\n     \"nodes\": %u, \"sim_s\": %.6g, \"run_cpu_s\": %.6g, \"load_cpu_s\": %.6g,"
-               " \"events\": %llu, \"sim_s_per_wall_s\": %.6g, \"events_per_s\": %.6g,"
-               " \"events_per_sim_s\": %.6g,\n",
+    fprintf(f,
+            ",\n     \"nodes\": %u, \"sim_s\": %.6g, \"run_cpu_s\": %.6g, \"load_cpu_s\": %.6g,"
+            " \"events\": %llu, \"sim_s_per_wall_s\": %.6g, \"events_per_s\": %.6g,"
+            " \"events_per_sim_s\": %.6g,\n",
             r->nodes, r->sim_s, r->run_cpu_s, r->load_cpu_s, (unsigned long long)r->events,
             per(r->sim_s, r->run_cpu_s), per((double)r->events, r->run_cpu_s),
             per((double)r->events, r->sim_s));
