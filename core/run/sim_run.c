@@ -15,6 +15,14 @@
 #include "sim_run_int.h"
 #include "sim_sha256.h"
 
+/*
+ * The TWAI transmit queue the firmware's port configures (twai_general_config_t.tx_queue_len).
+ * A control tick queues up to seven frames at once (four TEL pages and three aggregate pages), so
+ * the ESP-IDF default of 5 would drop pages every tick; 16 is what ESP32 CAN firmware commonly
+ * uses.
+ */
+#define SIM_RUN_TWAI_TX_QUEUE 16
+
 #ifndef SIM_VERSION
 #define SIM_VERSION "0.1.0"
 #endif
@@ -68,6 +76,7 @@ static int build_node(sim_world_t *w, size_t i) {
         .bus = w->bus,
         .trace = w->trace,
         .plugins = w->plugins,
+        .can_tx_queue_len = SIM_RUN_TWAI_TX_QUEUE,
     };
     memcpy(nc.mac, sn->mac, 6);
     int rc = 0;
