@@ -55,7 +55,7 @@ bool panel_rect_contains(const panel_rect_t *r, int x, int y) {
 /* The TM1637 window holds `digits` cells, as tall as the window allows and at most 2/3 as wide
  * as tall (a real digit's proportions), centred with a small gap between them. */
 static void layout_digits(panel_card_layout_t *c, unsigned digits) {
-    const int pad = sc(6, c->scale_x8), gap = sc(5, c->scale_x8);
+    const int pad = sc(4, c->scale_x8), gap = sc(5, c->scale_x8);
     const int inner_w = c->display.w - 2 * pad - (int)(digits - 1) * gap;
     const int cell_h = c->display.h - 2 * pad;
     int cell_w = inner_w / (int)digits;
@@ -83,7 +83,7 @@ static void layout_card(panel_card_layout_t *c, int x, int y, int s8, unsigned d
     for (int i = 0; i < PANEL_LEDS; i++) {
         c->led[i] = rect_at(&c->card, s8, 10 + i * 26, 42, 20, 20);
     }
-    c->display = rect_at(&c->card, s8, 90, 32, 114, 44);
+    c->display = rect_at(&c->card, s8, 90, 30, 114, 50);
     layout_digits(c, digits);
     c->can = rect_at(&c->card, s8, 212, 32, 102, 44);
     for (int i = 0; i < PANEL_WS2812_PIXELS; i++) {
