@@ -1,0 +1,112 @@
+# The bundled behaviour suite (scenarios/*.json, docs/suite.md): golden traces, determinism,
+# the JUnit file, trace-diff, and the broken-firmware (mutant) checks.
+#
+#   suite_golden_<s>       runs scenario <s>: it must pass, and its trace must equal traces/<s>/
+#                          byte for byte (SIM_UPDATE_GOLDEN=1 rewrites traces/<s>/ instead)
+#   suite_determinism_<s>  runs <s> again with the same build: the same digest as the golden run
+#   suite_opt_build        builds alfasim and the firmware plugins again at -O0 (suite-O0/)
+#   suite_opt_<s>          runs <s> with the -O0 build: the same digest as traces/<s>/digest
+#   suite_junit            `alfasim suite scenarios/ -j 2`: everything passes and junit.xml
+#                          validates against tests/tools/junit.xsd
+#   suite_mutant_<m>       runs the scenario that guards rule <m> with a plugin built with
+#                          -DFW_MUTATION_<M> (firmware/alfaspark/fw_mutations.h): it must fail,
+#                          on the named assertions
+#   suite_tracediff        `alfasim trace-diff` on hand-made run folders
+if(NOT TARGET alfasim OR NOT TARGET fw_alfaspark)
+    return()
+endif()
+
+set(SUITE_SCRIPTS ${CMAKE_CURRENT_SOURCE_DIR}/suite)
+set(SUITE_OUT ${CMAKE_BINARY_DIR}/suite-out)
+file(GLOB suite_fw_srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/firmware/alfaspark/*.c)
+
+# The firmware with the other grid-limit boot policy (spec §7.5): the boot-policy scenario runs
+# one pack of each kind, so the plugin is part of every build ("plugin": "alfaspark_fresh").
+alfasim_add_plugin(fw_alfaspark_fresh ${suite_fw_srcs})
+target_compile_definitions(fw_alfaspark_fresh PRIVATE ALFASIM_FW_VERSION="2.5"
+                           GRIDLIMIT_BOOT_POLICY=START_FRESH)
+
+file(GLOB suite_scenarios CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/scenarios/*.json)
+
+# ---- golden traces and determinism --------------------------------------------------------------
+set(suite_opt_dir ${CMAKE_BINARY_DIR}/suite-O0)
+add_test(NAME suite_opt_build COMMAND sh -c
+    "cmake -S \"$0\" -B \"$1\" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-O0 -DSIM_ASAN=OFF \
+-DSIM_UBSAN=OFF -DSIM_WERROR=OFF -DSIM_BUILD_GUI=OFF >\"$1.configure.log\" 2>&1 \
+|| { cat \"$1.configure.log\"; exit 1; }; \
+cmake --build \"$1\" --target alfasim fw_alfaspark fw_alfaspark_fresh -j2"
+    ${CMAKE_SOURCE_DIR} ${suite_opt_dir})
+set_tests_properties(suite_opt_build PROPERTIES FIXTURES_SETUP suite_opt TIMEOUT 1200
+                     LABELS suite)
+
+foreach(s ${suite_scenarios})
+    get_filename_component(n ${s} NAME_WE)
+    add_test(NAME suite_golden_${n}
+             COMMAND sh ${SUITE_SCRIPTS}/golden.sh $<TARGET_FILE:alfasim> ${s}
+                     ${CMAKE_SOURCE_DIR}/traces/${n} ${SUITE_OUT}/golden/${n})
+    set_tests_properties(suite_golden_${n} PROPERTIES FIXTURES_SETUP suite_run_${n}
+                         TIMEOUT 900 LABELS suite)
+    add_test(NAME suite_determinism_${n}
+             COMMAND sh ${SUITE_SCRIPTS}/same_digest.sh $<TARGET_FILE:alfasim> ${s}
+                     ${SUITE_OUT}/again/${n} ${SUITE_OUT}/golden/${n})
+    set_tests_properties(suite_determinism_${n} PROPERTIES FIXTURES_REQUIRED suite_run_${n}
+                         TIMEOUT 900 LABELS suite)
+    add_test(NAME suite_opt_${n}
+             COMMAND sh ${SUITE_SCRIPTS}/same_digest.sh ${suite_opt_dir}/alfasim ${s}
+                     ${SUITE_OUT}/O0/${n} ${CMAKE_SOURCE_DIR}/traces/${n})
+    set_tests_properties(suite_opt_${n} PROPERTIES FIXTURES_REQUIRED suite_opt
+                         TIMEOUT 1800 LABELS suite)
+endforeach()
+
+# ---- the whole suite through `alfasim suite`, and its JUnit file -------------------------------
+find_program(SUITE_XMLLINT xmllint)
+if(SUITE_XMLLINT)
+    add_test(NAME suite_junit COMMAND sh -c
+        "rm -rf \"$1\" && \"$0\" suite \"$2/scenarios\" -j 2 --out \"$1\" --junit \"$1/junit.xml\" \
+--quiet; rc=$?; [ -f \"$1/junit.xml\" ] || { echo 'no junit.xml written'; exit 1; }; \
+\"$3\" --noout --schema \"$2/tests/tools/junit.xsd\" \"$1/junit.xml\" || exit 1; \
+n=$(grep -c '<testcase ' \"$1/junit.xml\"); echo \"junit.xml: $n test cases, suite exit $rc\"; \
+exit $rc"
+        $<TARGET_FILE:alfasim> ${SUITE_OUT}/suite ${CMAKE_SOURCE_DIR} ${SUITE_XMLLINT})
+    set_tests_properties(suite_junit PROPERTIES TIMEOUT 1800 LABELS suite)
+else()
+    message(STATUS "xmllint not found: suite_junit not registered")
+endif()
+
+# ---- broken firmware must fail its scenario ----------------------------------------------------
+# Each row: short name | FW_MUTATION_ suffix | scenario | assertions that must fail (;-separated).
+set(suite_mutants
+    "sc_swapped|SC_SWAPPED|self_consumption_sunny|grid_open_in_band"
+    "gridlimit_no_override|GRIDLIMIT_NO_OVERRIDE|grid_limit|latch_beats_backup"
+    "eco_restore_all|ECO_RESTORE_ALL|eco_shedding|heater_restored_after_pump"
+    "tou_unsynced|TOU_UNSYNCED|tou_midnight|r2_held_before_sync"
+    "elect_lowest|ELECT_LOWEST|election_failover|highest_nodeid_master"
+    "bar_floor|BAR_FLOOR|indicators|low_bar_two_red"
+    "no_blink|NO_BLINK|indicators|low_display_blinks")
+foreach(row ${suite_mutants})
+    string(REPLACE "|" ";" fields "${row}")
+    list(GET fields 0 m)
+    list(GET fields 1 def)
+    list(GET fields 2 scn)
+    list(GET fields 3 asserts)
+    string(REPLACE "," ";" asserts "${asserts}")
+    set(target fw_alfaspark_mut_${m})
+    alfasim_add_plugin(${target} ${suite_fw_srcs})
+    target_compile_definitions(${target} PRIVATE ALFASIM_FW_VERSION="2.5" FW_MUTATION_${def}=1)
+    # Named fw_alfaspark.so in a folder of its own, which the test puts first on the plugin
+    # path, so the scenario runs unchanged with the broken firmware.
+    set_target_properties(${target} PROPERTIES OUTPUT_NAME fw_alfaspark
+                          LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/mutants/${m})
+    if(EXISTS ${CMAKE_SOURCE_DIR}/scenarios/${scn}.json)
+        add_test(NAME suite_mutant_${m}
+                 COMMAND sh ${SUITE_SCRIPTS}/mutant.sh $<TARGET_FILE:alfasim>
+                         ${CMAKE_SOURCE_DIR}/scenarios/${scn}.json ${CMAKE_BINARY_DIR}/mutants/${m}
+                         ${SUITE_OUT}/mutant/${m} ${asserts})
+        set_tests_properties(suite_mutant_${m} PROPERTIES TIMEOUT 900 LABELS "suite;mutant")
+    endif()
+endforeach()
+
+# ---- trace-diff itself ----------------------------------------------------------------------------
+add_test(NAME suite_tracediff COMMAND sh ${SUITE_SCRIPTS}/tracediff.sh $<TARGET_FILE:alfasim>
+                                      ${CMAKE_BINARY_DIR}/test-tmp/tracediff)
+set_tests_properties(suite_tracediff PROPERTIES TIMEOUT 120 LABELS suite)
