@@ -20,3 +20,11 @@ if(TARGET alfasim)
     set_tests_properties(e2e_cli e2e_malformed e2e_interop e2e_seed_changes_digest e2e_suite
                          PROPERTIES TIMEOUT 600 LABELS e2e)
 endif()
+
+# The plant and the firmware through a day: assertions on the day's shape, then the firmware's
+# grid-energy estimate against the true meter (within 3 %).
+if(TARGET alfasim)
+    add_test(NAME e2e_day_one_pack
+             COMMAND sh -c "$<TARGET_FILE:alfasim> run ${CMAKE_SOURCE_DIR}/scenarios/day_one_pack.json --out ${CMAKE_BINARY_DIR}/e2e-day --quiet --no-pcap && /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/e2e/day_energy.py ${CMAKE_BINARY_DIR}/e2e-day")
+    set_tests_properties(e2e_day_one_pack PROPERTIES TIMEOUT 900 LABELS e2e)
+endif()
