@@ -101,7 +101,9 @@ static int command(const ctx_t *c, panel_cmd_result_t *out, uint16_t id, const u
     }
     in.can_id = id;
     in.n_args = n_args;
-    memcpy(in.args, args, n_args);
+    if (n_args > 0) {
+        memcpy(in.args, args, n_args);
+    }
     out->has_input = true;
     out->input = in;
     return 0;

@@ -70,7 +70,9 @@ static bool send_command(panel_t *p, int node, uint16_t id, const uint8_t *args,
     }
     in.can_id = id;
     in.n_args = n;
-    memcpy(in.args, args, n);
+    if (n > 0) {
+        memcpy(in.args, args, n);
+    }
     emit(p, &in);
     return true;
 }

@@ -237,6 +237,7 @@ static void test_compare(void) {
     ASSERT_EQ_I64(panel_image_write_diff(SIM_BINARY_DIR "/test-tmp/x.png", &a, &c, 0), -SIM_EINVAL);
     const char *diff = SIM_BINARY_DIR "/test-tmp/test_gui_png_diff.png";
     ASSERT_EQ_I64(panel_image_write_diff(diff, &a, &b, 16), 0);
+    panel_image_free(&c);
     ASSERT_EQ_I64(panel_png_read(diff, &c), 0);
     ASSERT_EQ_U64(panel_image_pixel(&c, 5, 3), 0xFF00FFu);
     CU_ASSERT_NOT_EQUAL(panel_image_pixel(&c, 0, 0), 0xFF00FFu);
