@@ -156,9 +156,18 @@ static int command_object(scn_ctx_t *c, const cJSON *v, const command_t *cmd, sc
     sim_scn_action_t *a = &e->act[0];
     scn_key_t keys[4];
     size_t nk = 0;
+    static const char *const expect[] = {
+        [A_ON] = "true or false",
+        [A_U8] = "a whole number from 0 to 255",
+        [A_U16] = "0 to 65535, as an integer or hex \"0x0100\"",
+        [A_HHMM] = "a time of day \"HH:MM\"",
+        [A_RELAY] = "a relay such as \"R1\"",
+        [A_STATE] = "\"connected\", \"disconnected\" or \"auto\"",
+        [A_MASK] = "a mode mask from 0 to 255",
+    };
     for (size_t i = 0; i < 2 && cmd->args[i].key != NULL; i++) {
         keys[nk++] = (scn_key_t){cmd->args[i].key, SCN_T_STRING | SCN_T_NUMBER | SCN_T_BOOL,
-                                 cmd->args[i].required, "an argument", NULL};
+                                 cmd->args[i].required, expect[cmd->args[i].kind], NULL};
     }
     keys[nk++] = (scn_key_t){"target", SCN_T_STRING | SCN_T_NUMBER, false, "a node", NULL};
     keys[nk++] = (scn_key_t){"via", SCN_T_STRING, false, "a gateway node", NULL};
