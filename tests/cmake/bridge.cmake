@@ -27,3 +27,26 @@ foreach(src ${bridge_suites})
         set_tests_properties(${name} PROPERTIES LABELS "unit;bridge" TIMEOUT 120)
     endif()
 endforeach()
+
+# bridge_world: the bridged three-node world as a program (tests/bridge/bridge_world_main.c). It
+# links only the kernel, bus, trace and bridge libraries.
+if(NOT bridge_type STREQUAL "INTERFACE_LIBRARY")
+    add_executable(bridge_world ${BRIDGE_TEST_DIR}/bridge_world_main.c
+                   ${BRIDGE_TEST_DIR}/bridge_world.c)
+    target_include_directories(bridge_world PRIVATE ${BRIDGE_TEST_DIR})
+    target_link_libraries(bridge_world PRIVATE sim_bridge sim_trace sim_can sim_kernel sim_warnings)
+
+    # python3-can is a Debian package: the system interpreter, not whatever is first on PATH.
+    execute_process(COMMAND /usr/bin/python3 -c "import can.interfaces.socketcand"
+                    RESULT_VARIABLE bridge_pycan_rc OUTPUT_QUIET ERROR_QUIET)
+    if(bridge_pycan_rc EQUAL 0)
+        add_test(NAME bridge_pycan_socketcand
+                 COMMAND /usr/bin/python3 ${BRIDGE_TEST_DIR}/pycan_socketcand.py
+                         --world $<TARGET_FILE:bridge_world>
+                         --tmp ${CMAKE_BINARY_DIR}/test-tmp/bridge_pycan --seconds 60 --factor 20)
+        set_tests_properties(bridge_pycan_socketcand PROPERTIES LABELS "bridge;interop"
+                             TIMEOUT 180)
+    else()
+        message(STATUS "python3-can missing: bridge_pycan_socketcand not registered")
+    endif()
+endif()
