@@ -3,6 +3,7 @@
  *
  *   scn_top.c       top-level keys and "bus"          scn_check_top()
  *   scn_nodes.c     "nodes"                           scn_on_nodes()
+ *   scn_node.c      one node object, by type          scn_check_node()
  *   scn_timeline.c  "timeline" entries and verbs      scn_on_timeline()
  *   scn_frame.c     CAN frames and fault matches      scn_on_can_send() ...
  *   scn_plugin.c    plugin references, resolved last  scn_resolve_plugins()
@@ -26,6 +27,9 @@ int scn_check_top(scn_ctx_t *c, const cJSON *root);
 
 /** "nodes": target is the scenario. */
 int scn_on_nodes(scn_ctx_t *c, const cJSON *v, void *target);
+
+/** Node i of "nodes" (scn_node.c): its type, keys and values into c->s->nodes[i]. */
+int scn_check_node(scn_ctx_t *c, const cJSON *obj, size_t i);
 
 /** "timeline": target is the scenario; appends to c->s->actions (unsorted). */
 int scn_on_timeline(scn_ctx_t *c, const cJSON *v, void *target);
