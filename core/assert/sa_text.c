@@ -103,12 +103,10 @@ static void subject_text(const sim_assert_t *e, const sim_subject_t *s, char *bu
     }
 }
 
-/* Texts are for people: one cut at the buffer's end is still useful, so truncation is fine. */
-static void cut_ok(int written) {
-    (void)written;
-}
-
-/* "relay(pack1.R1) == true", "soc_percent(pack1) in [10, 20.5]" */
+/*
+ * "relay(pack1.R1) == true", "soc_percent(pack1) in [10, 20.5]". The precisions keep the parts
+ * within SIM_ASSERT_TEXT, so a long subject shortens rather than pushing out the value.
+ */
 static void cond_text(const sim_assert_t *e, const sim_cond_t *c, char *buf, size_t cap) {
     static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">=", "in"};
     char subj[96], v[48], hi[48], tol[48];
@@ -116,13 +114,13 @@ static void cond_text(const sim_assert_t *e, const sim_cond_t *c, char *buf, siz
     sa_value_text(&c->value, v, sizeof v);
     if (c->op == SIM_CMP_IN) {
         sa_value_text(&c->value_hi, hi, sizeof hi);
-        cut_ok(snprintf(buf, cap, "%.70s in [%.40s, %.40s]", subj, v, hi));
+        snprintf(buf, cap, "%.70s in [%.40s, %.40s]", subj, v, hi);
         return;
     }
     sim_value_t t = {.type = SIM_VAL_NUM, .num_micro = c->tol_micro};
     sa_value_text(&t, tol, sizeof tol);
-    cut_ok(snprintf(buf, cap, "%.70s %s %.40s%s%.36s", subj, ops[c->op], v,
-                    c->tol_micro ? " +- " : "", c->tol_micro ? tol : ""));
+    snprintf(buf, cap, "%.70s %s %.40s%s%.36s", subj, ops[c->op], v, c->tol_micro ? " +- " : "",
+             c->tol_micro ? tol : "");
 }
 
 void sa_expected_text(const sim_assert_t *e, const sa_check_t *ch, char *buf, size_t cap) {
