@@ -33,6 +33,7 @@ int panel_canvas_resize(panel_t *p, int w, int h) {
     p->cv.px = px;
     p->cv.w = w;
     p->cv.h = h;
+    p->cache_valid = false;
     panel_gfx_unclip(&p->cv);
     return 0;
 }
@@ -109,7 +110,7 @@ void panel_draw(panel_t *p, const panel_snapshot_t *snap) {
             snprintf(title, sizeof title, "%s - %s", p->title, p->snap.title);
             panel_sdl_title(p, title);
         }
-        panel_sdl_present(p);
+        panel_sdl_present(p, false);
     }
 }
 

@@ -42,7 +42,7 @@ void panel_gfx_mask(panel_canvas_t *cv, int x, int y, const uint8_t *alpha, int 
 
 /** rgb scaled channel-wise by num/den (brightness), den > 0. */
 uint32_t panel_rgb_scale(uint32_t rgb, int num, int den);
-/** a + (b - a) * alpha / 256, channel-wise. */
+/** (a * (256 - alpha) + b * alpha) / 256 channel-wise, rounded down; alpha 0..256. */
 uint32_t panel_rgb_mix(uint32_t a, uint32_t b, int alpha);
 
 #endif

@@ -24,6 +24,20 @@
 
 typedef struct panel_sdl panel_sdl_t;
 
+/**
+ * Everything a card's pixels depend on. A card whose key equals the one it was last drawn with
+ * is left as it is in the canvas: most frames change the time and a card or two, not sixteen.
+ */
+typedef struct {
+    panel_node_t node;
+    panel_rect_t card;
+    int scale_x8;
+    bool selected;
+    bool blink[PANEL_SIGNALS];
+    bool aliased;
+    uint8_t lit_regs[PANEL_TM1637_REGS];
+} panel_card_key_t;
+
 struct panel {
     char title[PANEL_TEXT_MAX];
     char shot_dir[512];
@@ -35,6 +49,14 @@ struct panel {
     panel_snapshot_t snap; /* the last drawn snapshot */
     bool drawn;
     panel_blink_t blink;
+
+    bool cache_valid; /* the canvas holds the background and the cards of drawn_cards */
+    int drawn_w, drawn_h;
+    unsigned drawn_n;
+    panel_card_key_t drawn_cards[PANEL_NODES_MAX];
+    /** What the last render changed, for presenting only that (cards, strip, timeline). */
+    panel_rect_t dirty[PANEL_NODES_MAX + 2];
+    unsigned n_dirty;
 
     panel_input_t queue[PANEL_QUEUE_MAX];
     unsigned q_head, q_len;
@@ -64,7 +86,8 @@ int panel_sdl_open(panel_t *p, const char *title, int w, int h, char *err, size_
 void panel_sdl_close(panel_t *p);
 /** Translates pending SDL events into panel_feed calls. */
 void panel_sdl_pump(panel_t *p);
-void panel_sdl_present(panel_t *p);
+/** Shows the dirty parts of the canvas (all of it when `all`). */
+void panel_sdl_present(panel_t *p, bool all);
 void panel_sdl_title(panel_t *p, const char *title);
 
 /* panel_keys.c */

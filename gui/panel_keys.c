@@ -352,7 +352,7 @@ void panel_handle(panel_t *p, const panel_event_t *ev) {
             if (panel_canvas_resize(p, ev->x, ev->y) == 0 && p->drawn) {
                 panel_render(p); /* show the new layout at once, even while paused */
                 if (p->sdl) {
-                    panel_sdl_present(p);
+                    panel_sdl_present(p, true);
                 }
             }
             break;

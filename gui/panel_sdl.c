@@ -20,6 +20,11 @@ struct panel_sdl {
 };
 
 int panel_sdl_open(panel_t *p, const char *title, int w, int h, char *err, size_t errlen) {
+    /* The window surface through the video driver's own framebuffer (X11: shared memory), not
+     * through an OpenGL texture: on machines without a GPU the GL path runs on llvmpipe and
+     * costs more than drawing the whole panel. SDL_FRAMEBUFFER_ACCELERATION in the environment
+     * still wins over this default. */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
         snprintf(err, errlen,
                  "cannot open the panel window: %s (no display? screenshots work headless, or "
@@ -61,13 +66,26 @@ void panel_sdl_title(panel_t *p, const char *title) {
     SDL_SetWindowTitle(p->sdl->win, title);
 }
 
-void panel_sdl_present(panel_t *p) {
+void panel_sdl_present(panel_t *p, bool all) {
     SDL_Surface *dst = SDL_GetWindowSurface(p->sdl->win);
     SDL_Surface *src = SDL_CreateRGBSurfaceWithFormatFrom(p->cv.px, p->cv.w, p->cv.h, 32,
                                                           p->cv.w * 4, SDL_PIXELFORMAT_XRGB8888);
     if (dst && src) {
-        SDL_BlitSurface(src, NULL, dst, NULL);
-        SDL_UpdateWindowSurface(p->sdl->win);
+        SDL_Rect rects[PANEL_NODES_MAX + 2];
+        int n = 0;
+        if (all || p->n_dirty == 0 || dst->w != p->cv.w || dst->h != p->cv.h) {
+            rects[n++] = (SDL_Rect){0, 0, p->cv.w, p->cv.h};
+        } else {
+            for (unsigned i = 0; i < p->n_dirty; i++) {
+                const panel_rect_t *d = &p->dirty[i];
+                rects[n++] = (SDL_Rect){d->x, d->y, d->w, d->h};
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            SDL_Rect r = rects[i]; /* SDL_BlitSurface clips its rectangles in place */
+            SDL_BlitSurface(src, &r, dst, &r);
+        }
+        SDL_UpdateWindowSurfaceRects(p->sdl->win, rects, n);
     }
     SDL_FreeSurface(src);
 }
@@ -155,6 +173,6 @@ void panel_sdl_pump(panel_t *p) {
         }
     }
     if (exposed && p->drawn) {
-        panel_sdl_present(p); /* uncovered while paused: show the last frame again */
+        panel_sdl_present(p, true); /* uncovered while paused: show the last frame again */
     }
 }

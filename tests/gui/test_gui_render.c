@@ -246,6 +246,50 @@ static void test_window_equals_headless(void) {
     panel_close(win);
 }
 
+/* Forces a full redraw on the next frame: a canvas of another size, then the old size again. */
+static void invalidate(panel_t *p, int w, int h) {
+    panel_event_t ev = {.kind = PANEL_EV_RESIZE, .x = w + 1, .y = h};
+    panel_feed(p, &ev);
+    ev.x = w;
+    panel_feed(p, &ev);
+}
+
+static void test_incremental_equals_full(void) {
+    static demo_world_t w;
+    panel_snapshot_t s;
+    panel_image_t a, b;
+    panel_t *inc = gui_open_headless(960, 600), *full = gui_open_headless(960, 600);
+    demo_world_init(&w, 5, 600000000000LL);
+    const panel_event_t select = {.kind = PANEL_EV_TEXT, .text = "3"};
+    unsigned redrawn_differs = 0;
+    for (int f = 0; f < 150; f++) {
+        int64_t t_ns = (int64_t)f * 16666667LL * (f < 100 ? 1 : 40); /* then x40: aliasing */
+        if (f == 30) {
+            panel_feed(inc, &select);
+            panel_feed(full, &select);
+        }
+        if (f == 60) {
+            panel_input_t cut = panel_input_make(PANEL_IN_GRID);
+            demo_world_apply(&w, &cut, t_ns);
+        }
+        demo_world_snapshot(&w, t_ns, &s);
+        gui_draw_capture(inc, &s, &a);
+        invalidate(full, 960, 600);
+        gui_draw_capture(full, &s, &b);
+        panel_image_diff_t d;
+        if (!panel_image_matches(&a, &b, 0, 0, &d)) {
+            redrawn_differs++;
+            fprintf(stderr, "\n  frame %d: %llu pixels differ, first at %d,%d\n", f,
+                    (unsigned long long)d.differing, d.first_x, d.first_y);
+        }
+        panel_image_free(&a);
+        panel_image_free(&b);
+    }
+    ASSERT_EQ_I64(redrawn_differs, 0);
+    panel_close(inc);
+    panel_close(full);
+}
+
 static void test_screenshots_and_errors(void) {
     panel_t *p = gui_open_headless(640, 400);
     panel_snapshot_t s;
@@ -278,5 +322,6 @@ static void test_screenshots_and_errors(void) {
 void test_register(void) {
     TEST_SUITE("gui_render", TEST(test_tm1637_14_blinks), TEST(test_tm1637_brightness_and_off),
                TEST(test_soc_bar_red_at_18), TEST(test_leds_and_relays), TEST(test_demo_goldens),
-               TEST(test_window_equals_headless), TEST(test_screenshots_and_errors));
+               TEST(test_window_equals_headless), TEST(test_incremental_equals_full),
+               TEST(test_screenshots_and_errors));
 }
