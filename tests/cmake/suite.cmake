@@ -110,3 +110,16 @@ endforeach()
 add_test(NAME suite_tracediff COMMAND sh ${SUITE_SCRIPTS}/tracediff.sh $<TARGET_FILE:alfasim>
                                       ${CMAKE_BINARY_DIR}/test-tmp/tracediff)
 set_tests_properties(suite_tracediff PROPERTIES TIMEOUT 120 LABELS suite)
+
+# ---- the flash-wear projection of the week-long run ------------------------------------------------
+# suite_nvs_wear reads the NVS write counts the scenario's "nvs_writes.<key>" assertions report
+# and projects them with the wear model; a week of ordinary use must last far beyond the
+# product's life (spec/firmware.md §10.2: no periodic writes).
+add_executable(suite_nvs_wear ${SUITE_SCRIPTS}/nvs_wear.c)
+target_link_libraries(suite_nvs_wear PRIVATE sim_models PkgConfig::CJSON sim_warnings)
+if(EXISTS ${CMAKE_SOURCE_DIR}/scenarios/nvs_week.json)
+    add_test(NAME suite_nvs_wear_projection
+             COMMAND $<TARGET_FILE:suite_nvs_wear> ${SUITE_OUT}/golden/nvs_week/report.json 100)
+    set_tests_properties(suite_nvs_wear_projection PROPERTIES
+                         FIXTURES_REQUIRED suite_run_nvs_week TIMEOUT 60 LABELS suite)
+endif()
