@@ -60,6 +60,9 @@ void panel_sdl_close(panel_t *p) {
     free(p->sdl);
     p->sdl = NULL;
     SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    if (SDL_WasInit(SDL_INIT_EVERYTHING) == 0) {
+        SDL_Quit(); /* nothing else of SDL in use: also release its D-Bus connection */
+    }
 }
 
 void panel_sdl_title(panel_t *p, const char *title) {
