@@ -32,6 +32,17 @@ int panel_sdl_open(panel_t *p, const char *title, int w, int h, char *err, size_
                  SDL_GetError());
         return -SIM_EIO;
     }
+    /* With no display SDL quietly falls back to a driver that shows nothing. A window nobody
+     * can see is a confusing way to fail: refuse, unless such a driver was asked for. */
+    const char *driver = SDL_GetCurrentVideoDriver(), *asked = SDL_getenv("SDL_VIDEODRIVER");
+    if (driver && (strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0) &&
+        !(asked && asked[0])) {
+        snprintf(err, errlen,
+                 "cannot open the panel window: no display (DISPLAY or WAYLAND_DISPLAY unset); "
+                 "run under xvfb-run, use --screenshot-at, or set SDL_VIDEODRIVER=dummy");
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        return -SIM_EIO;
+    }
     p->sdl = calloc(1, sizeof *p->sdl);
     if (!p->sdl) {
         SDL_QuitSubSystem(SDL_INIT_VIDEO);

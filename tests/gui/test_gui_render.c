@@ -204,6 +204,26 @@ static void test_demo_goldens(void) {
     panel_close(p);
 }
 
+static void test_no_display_refused(void) {
+    /* No display and no driver asked for: SDL would fall back to one that shows nothing. */
+    const char *saved = getenv("SDL_VIDEODRIVER");
+    char keep[64] = "";
+    snprintf(keep, sizeof keep, "%s", saved ? saved : "");
+    unsetenv("SDL_VIDEODRIVER");
+    unsetenv("DISPLAY");
+    unsetenv("WAYLAND_DISPLAY");
+    panel_opts_t o;
+    panel_opts_default(&o);
+    panel_t *p = NULL;
+    char err[256] = "";
+    ASSERT_EQ_I64(panel_open(&o, &p, err, sizeof err), -SIM_EIO);
+    CU_ASSERT_PTR_NULL(p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "no display"));
+    if (keep[0]) {
+        setenv("SDL_VIDEODRIVER", keep, 1);
+    }
+}
+
 static void test_window_equals_headless(void) {
     setenv("SDL_VIDEODRIVER", "dummy", 0);
     static demo_world_t w;
@@ -322,6 +342,6 @@ static void test_screenshots_and_errors(void) {
 void test_register(void) {
     TEST_SUITE("gui_render", TEST(test_tm1637_14_blinks), TEST(test_tm1637_brightness_and_off),
                TEST(test_soc_bar_red_at_18), TEST(test_leds_and_relays), TEST(test_demo_goldens),
-               TEST(test_window_equals_headless), TEST(test_incremental_equals_full),
-               TEST(test_screenshots_and_errors));
+               TEST(test_no_display_refused), TEST(test_window_equals_headless),
+               TEST(test_incremental_equals_full), TEST(test_screenshots_and_errors));
 }
