@@ -84,12 +84,26 @@ static int check_iface(const socketcan_t *s, int fd, char *err, size_t errlen) {
     return 0;
 }
 
+#if defined(SIM_HAVE_LIBSOCKETCAN)
+/* vcan and vxcan are virtual devices without bit timing (libsocketcan would only complain). */
+static bool is_virtual(const char *iface) {
+    char link[256], target[512];
+    snprintf(link, sizeof link, "/sys/class/net/%s", iface);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n <= 0) {
+        return false;
+    }
+    target[n] = '\0';
+    return strstr(target, "/virtual/") != NULL;
+}
+#endif
+
 /* A real controller must run at the simulated bus's bit rate; vcan has no bit timing. */
 static int check_bitrate(const socketcan_t *s, char *err, size_t errlen) {
 #if defined(SIM_HAVE_LIBSOCKETCAN)
     struct can_bittiming bt;
     memset(&bt, 0, sizeof bt);
-    if (can_get_bittiming(s->iface, &bt) != 0 || bt.bitrate == 0 || bt.bitrate == s->bitrate_bps) {
+    if (is_virtual(s->iface) || can_get_bittiming(s->iface, &bt) != 0 || bt.bitrate == 0 || bt.bitrate == s->bitrate_bps) {
         return 0;
     }
     snprintf(err, errlen,
