@@ -233,6 +233,7 @@ int sim_bridge_replay_open(const char *events_path, unsigned index, sim_kernel_t
     *out = NULL;
     sim_bridge_t *b = calloc(1, sizeof *b);
     if (b == NULL) {
+        snprintf(err, errlen, "bridge replay: out of memory");
         return -SIM_ENOMEM;
     }
     b->k = k;
@@ -248,7 +249,8 @@ int sim_bridge_replay_open(const char *events_path, unsigned index, sim_kernel_t
         if ((rc = sim_bridge__attach(b)) != 0) {
             snprintf(err, errlen, "bridge replay: cannot join the bus: %s", sim_strerror(rc));
         } else if ((rc = schedule_all(b)) != 0) {
-            snprintf(err, errlen, "%s: bridge records out of time order", events_path);
+            snprintf(err, errlen, "%s: %s", events_path,
+                     rc == -SIM_EFORMAT ? "bridge records out of time order" : sim_strerror(rc));
         }
     }
     if (rc != 0) {

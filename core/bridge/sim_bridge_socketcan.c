@@ -129,7 +129,10 @@ static int configure(const socketcan_t *s, int fd, char *err, size_t errlen) {
     }
     /* Best effort: kernels without CAN FD simply never deliver FD frames. */
     (void)setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &on, sizeof on);
-    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    /* Beyond net.core.rmem_max only with CAP_NET_ADMIN (FORCE); else as much as allowed. */
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    }
     struct sockaddr_can addr;
     memset(&addr, 0, sizeof addr);
     addr.can_family = AF_CAN;

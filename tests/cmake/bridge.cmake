@@ -50,3 +50,25 @@ if(NOT bridge_type STREQUAL "INTERFACE_LIBRARY")
         message(STATUS "python3-can missing: bridge_pycan_socketcand not registered")
     endif()
 endif()
+
+# bridge_vm_vcan: the bridge against a real vcan0 inside a QEMU VM (tests/bridge/vm/), for
+# kernels without CAN. Registered when qemu-system-x86 and busybox-static are installed; the
+# Debian kernel package is downloaded with apt-get on first use into <build>/vm-cache (or taken
+# from SIM_VM_KERNEL_DIR). Boot and checks take well under a minute of wall time.
+find_program(SIM_QEMU qemu-system-x86_64)
+find_program(SIM_BUSYBOX busybox)
+if(TARGET bridge_world AND SIM_QEMU AND SIM_BUSYBOX)
+    set(bridge_vm_out ${CMAKE_BINARY_DIR}/test-tmp/bridge_vm)
+    set(bridge_vm_suite "")
+    if(TARGET test_bridge_socketcan)
+        set(bridge_vm_suite $<TARGET_FILE:test_bridge_socketcan>)
+    endif()
+    add_test(NAME bridge_vm_vcan
+             COMMAND sh ${BRIDGE_TEST_DIR}/vm/run-in-vm.sh ${bridge_vm_out}
+                     sh ${BRIDGE_TEST_DIR}/vm/vcan_check.sh $<TARGET_FILE:bridge_world>
+                     ${bridge_vm_out} ${bridge_vm_suite})
+    set_tests_properties(bridge_vm_vcan PROPERTIES LABELS "bridge;vm" TIMEOUT 900
+                         ENVIRONMENT "SIM_VM_CACHE=${CMAKE_BINARY_DIR}/vm-cache")
+else()
+    message(STATUS "qemu-system-x86_64 or busybox missing: bridge_vm_vcan not registered")
+endif()

@@ -4,7 +4,7 @@
 #   vcan_check.sh BRIDGE_WORLD OUT_DIR [TEST_BRIDGE_SOCKETCAN]
 #
 # 1. The SocketCAN suite with a real interface (SIM_TEST_VCAN=vcan0), when its binary is given.
-# 2. candump -L vcan0 records while bridge_world runs three nodes bridged to vcan0 for 20 s at
+# 2. candump -L vcan0 (with a receive buffer large enough for the burst) records while bridge_world runs three nodes bridged to vcan0 for 20 s at
 #    real time; cansend puts a command on vcan0 at about 3 s; at 8 s the simulation pauses for
 #    3 s and cangen sends a burst of 1000 frames meanwhile.
 # 3. vcan_compare.py: candump and bus.log hold the same frames in the same order, the command
@@ -22,7 +22,7 @@ if [ -n "$suite" ] && [ -x "$suite" ]; then
 fi
 
 rm -rf "$out/live" "$out/live.paused" "$out/replay"
-candump -L vcan0 >"$out/candump.log" &
+candump -L -r 8388608 vcan0 >"$out/candump.log" &
 dump=$!
 sleep 1
 "$world" live "$out/live" 20 1 socketcan:vcan0 - 8 3000 >"$out/live.txt" &
