@@ -226,6 +226,10 @@ static int setup(sim_bridge_t *b, const sim_bridge_cfg_t *cfg, char *err, size_t
         snprintf(err, errlen, "bridge %s: cannot join the bus: %s", b->endpoint, sim_strerror(rc));
         return rc;
     }
+    if (sim_bridge_port(b) != 0) {
+        sim_bridge__log(b, "socketcand listening on port %u (one client at a time)",
+                        (unsigned)sim_bridge_port(b));
+    }
     sim_bridge__record_open(b);
     return 0;
 }

@@ -27,8 +27,10 @@
  * counted in sim_bridge_stats_t, for report.json, and printed once per kind through cfg.log.
  *
  * Echo rules. The bridge never forwards a frame its own controller sent (host frames do not come
- * back to the host), nor one sent by a peer bridge on the same host link (cfg.peer), so two
- * bridges on one interface cannot loop. SocketCAN sockets do not receive their own writes.
+ * back to the host), nor one sent by a peer bridge on the same host link (cfg.peer); and what a
+ * peer wrote to the host comes back as host input, so it is expected and dropped (rx_echo). Two
+ * bridges on one interface therefore cannot loop. SocketCAN sockets do not receive their own
+ * writes (CAN_RAW_RECV_OWN_MSGS off); a loopback confirmation that arrives anyway is dropped.
  *
  * Queues. The rx queue (host to bus) holds cfg.rx_queue_len frames: nothing is dropped while
  * the simulation is paused or busy as long as sim_bridge_service keeps being called; beyond the
@@ -116,7 +118,8 @@ typedef struct {
     uint32_t tx_queue_len;   /* bus frames held before the host takes them; 0: 16384 */
     uint32_t rate_milli;     /* host-side TX rate = bit rate x rate_milli / 1000; 0: unlimited */
     uint32_t grace_ms;       /* hold frames this long after a peer becomes ready (the python-can
-                                handshake reads each reply whole); 0: none */
+                                handshake reads each reply whole); 0: none (sim_bridge_open
+                                makes it 100 for socketcand) */
     uint32_t stop_on;        /* SIM_BRIDGE_STOP_* */
     sim_bridge_t *peer;      /* a bridge of this bus on the same host link, or NULL */
     sim_bridge_clock_t clock;
@@ -144,9 +147,10 @@ int sim_bridge_create(sim_kernel_t *k, sim_can_bus_t *bus, sim_trace_t *trace, s
 
 /**
  * sim_bridge_create with the transport the spec names: socketcan on spec->iface at the bus's bit
- * rate, or a socketcand server on spec->host:port. cfg may be NULL (defaults, grace 100 ms);
- * cfg->endpoint NULL becomes spec->text. Return values as sim_bridge_create; every failure means
- * "requested bridge unavailable" (exit status 69).
+ * rate, or a socketcand server on spec->host:port (its port is logged once listening). cfg may
+ * be NULL (defaults); cfg->endpoint NULL becomes spec->text; grace_ms 0 becomes 100 ms for
+ * socketcand. Return values as sim_bridge_create; every failure means "requested bridge
+ * unavailable" (exit status 69), with a one-line message in err.
  */
 int sim_bridge_open(sim_kernel_t *k, sim_can_bus_t *bus, sim_trace_t *trace,
                     const sim_bridge_spec_t *spec, const sim_bridge_cfg_t *cfg, sim_bridge_t **out,
@@ -261,8 +265,9 @@ int sim_bridge_stats_json(const sim_bridge_t *b, char *buf, size_t len);
  * the bridge. pump and service are no-ops on it.
  * @retval 0             created
  * @retval -SIM_ENOENT   the run had no index-th bridge (or the file is missing: message in err)
- * @retval -SIM_EFORMAT  a bridge line is malformed (message with the line number in err)
- * @retval -SIM_ENOMEM, -SIM_EAGAIN (no observer slot)
+ * @retval -SIM_EFORMAT  a bridge line is malformed (message with the line number in err), or the
+ *                       records go back in time
+ * @retval -SIM_ENOMEM
  */
 int sim_bridge_replay_open(const char *events_path, unsigned index, sim_kernel_t *k,
                            sim_can_bus_t *bus, sim_trace_t *trace, sim_bridge_t **out, char *err,

@@ -103,7 +103,8 @@ static int check_bitrate(const socketcan_t *s, char *err, size_t errlen) {
 #if defined(SIM_HAVE_LIBSOCKETCAN)
     struct can_bittiming bt;
     memset(&bt, 0, sizeof bt);
-    if (is_virtual(s->iface) || can_get_bittiming(s->iface, &bt) != 0 || bt.bitrate == 0 || bt.bitrate == s->bitrate_bps) {
+    if (is_virtual(s->iface) || can_get_bittiming(s->iface, &bt) != 0 || bt.bitrate == 0 ||
+        bt.bitrate == s->bitrate_bps) {
         return 0;
     }
     snprintf(err, errlen,

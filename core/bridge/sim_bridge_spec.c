@@ -90,12 +90,15 @@ int sim_bridge_parse_spec(const char *text, sim_bridge_spec_t *out, char *err, s
 int sim_bridge_open(sim_kernel_t *k, sim_can_bus_t *bus, sim_trace_t *trace,
                     const sim_bridge_spec_t *spec, const sim_bridge_cfg_t *cfg, sim_bridge_t **out,
                     char *err, size_t errlen) {
-    sim_bridge_cfg_t c = {.grace_ms = SOCKETCAND_GRACE_MS};
+    sim_bridge_cfg_t c = {0};
     if (cfg != NULL) {
         c = *cfg;
     }
     if (c.endpoint == NULL) {
         c.endpoint = spec->text;
+    }
+    if (spec->kind == SIM_BRIDGE_SOCKETCAND && c.grace_ms == 0) {
+        c.grace_ms = SOCKETCAND_GRACE_MS;
     }
     sim_bridge_io_t io = {0};
     int rc = spec->kind == SIM_BRIDGE_SOCKETCAN
