@@ -32,6 +32,7 @@ int cli_run(int argc, char **argv);
 int cli_suite(int argc, char **argv);
 int cli_check_determinism(int argc, char **argv);
 int cli_validate(int argc, char **argv);
+int cli_replay(int argc, char **argv);
 int cli_tracediff(int argc, char **argv);
 
 /** "alfasim: error: <msg>" on stderr, then a hint line if given. Returns `code`. */

@@ -27,48 +27,6 @@ static const char check_usage[] =
     "Exit codes: 0 identical, 1 the runs differ, 65 bad scenario, 66 missing input,\n"
     "70 a run failed.\n";
 
-/* Prints the first line where two files differ; returns true if they differ. */
-static bool first_divergence(const char *a_path, const char *b_path, const char *label) {
-    FILE *a = fopen(a_path, "r"), *b = fopen(b_path, "r");
-    bool differ = false;
-    if (a == NULL || b == NULL) {
-        differ = (a == NULL) != (b == NULL);
-    } else {
-        char la[4096], lb[4096];
-        for (unsigned line = 1;; line++) {
-            char *ra = fgets(la, sizeof la, a), *rb = fgets(lb, sizeof lb, b);
-            if (ra == NULL && rb == NULL) {
-                break;
-            }
-            if (ra == NULL || rb == NULL || strcmp(la, lb) != 0) {
-                printf("  first divergence in %s line %u:\n    run 1: %s    run 2: %s", label, line,
-                       ra ? la : "(end of file)\n", rb ? lb : "(end of file)\n");
-                differ = true;
-                break;
-            }
-        }
-    }
-    if (a) {
-        fclose(a);
-    }
-    if (b) {
-        fclose(b);
-    }
-    return differ;
-}
-
-static void explain(const char *dir1, const char *dir2) {
-    static const char *const files[] = {"bus.log", "events.jsonl", "signals.vcd"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char p1[4400], p2[4400];
-        snprintf(p1, sizeof p1, "%s/%s", dir1, files[i]);
-        snprintf(p2, sizeof p2, "%s/%s", dir2, files[i]);
-        if (first_divergence(p1, p2, files[i])) {
-            return;
-        }
-    }
-}
-
 static int run_once(const cli_opts_t *o, const char *scenario, const char *dir, sim_report_t *r) {
     pid_t pid = cli_spawn_run(o, scenario, dir);
     int code = CLI_EXIT_SOFTWARE;
@@ -118,7 +76,7 @@ int cli_check_determinism(int argc, char **argv) {
         printf("%s seed=0x%" PRIx64 ": %s\n  run 1: %s\n  run 2: %s\n", scn->name, r1.seed,
                same ? "deterministic" : "NOT deterministic", r1.digest, r2.digest);
         if (!same) {
-            explain(d1, d2);
+            cli_explain_divergence(d1, d2);
             rc = CLI_EXIT_FAIL;
         }
     } else {

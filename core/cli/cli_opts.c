@@ -11,25 +11,30 @@
 
 #include "cli.h"
 #include "cli_opts.h"
+#include "sim_bridge.h"
 
 typedef struct {
     const char *name;
     unsigned flag;
     bool takes_value;
+    bool optional_value; /* only as --opt=value; bare --opt is allowed */
 } opt_def_t;
 
 static const opt_def_t defs[] = {
-    {"--seed", CLI_OPT_SEED, true},
-    {"--duration", CLI_OPT_DURATION, true},
-    {"--out", CLI_OPT_OUT, true},
-    {"--junit", CLI_OPT_JUNIT, true},
-    {"-j", CLI_OPT_JOBS, true},
-    {"--jobs", CLI_OPT_JOBS, true},
-    {"--shard", CLI_OPT_SHARD, true},
-    {"--quiet", CLI_OPT_QUIET, false},
-    {"-q", CLI_OPT_QUIET, false},
-    {"--no-pcap", CLI_OPT_PCAP, false},
-    {"--plugin-path", CLI_OPT_PLUGIN_PATH, true},
+    {"--seed", CLI_OPT_SEED, true, false},
+    {"--duration", CLI_OPT_DURATION, true, false},
+    {"--out", CLI_OPT_OUT, true, false},
+    {"--junit", CLI_OPT_JUNIT, true, false},
+    {"-j", CLI_OPT_JOBS, true, false},
+    {"--jobs", CLI_OPT_JOBS, true, false},
+    {"--shard", CLI_OPT_SHARD, true, false},
+    {"--quiet", CLI_OPT_QUIET, false, false},
+    {"-q", CLI_OPT_QUIET, false, false},
+    {"--no-pcap", CLI_OPT_PCAP, false, false},
+    {"--plugin-path", CLI_OPT_PLUGIN_PATH, true, false},
+    {"--bridge", CLI_OPT_BRIDGE, true, false},
+    {"--bridge-wait", CLI_OPT_BRIDGE, true, false},
+    {"--realtime", CLI_OPT_REALTIME, true, true},
 };
 
 static int apply(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char *val) {
@@ -77,6 +82,31 @@ static int apply(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char 
         case CLI_OPT_PCAP:
             o->no_pcap = true;
             return -1;
+        case CLI_OPT_BRIDGE:
+            if (strcmp(d->name, "--bridge-wait") == 0) {
+                sim_time_ns_t t = 0;
+                if (sim_parse_duration(val, &t) != 0 || t < 0 || t > 3600 * SIM_NS_PER_S) {
+                    return cli_usage_error(cmd, "--bridge-wait: '%s' is not a duration up to 1h",
+                                           val);
+                }
+                o->bridge_wait_ms = (uint32_t)(t / SIM_NS_PER_MS);
+            } else {
+                sim_bridge_spec_t spec;
+                char err[160];
+                if (sim_bridge_parse_spec(val, &spec, err, sizeof err) != 0) {
+                    return cli_usage_error(cmd, "--bridge: %s", err);
+                }
+                o->bridge = val;
+            }
+            return -1;
+        case CLI_OPT_REALTIME:
+            if (val == NULL) {
+                o->realtime_milli = 1000;
+            } else if (sim_pacer_parse_factor(val, &o->realtime_milli) != 0) {
+                return cli_usage_error(cmd, "--realtime: '%s' is not a factor from 0.001 to 1000",
+                                       val);
+            }
+            return -1;
         case CLI_OPT_PLUGIN_PATH:
             if (o->n_plugin_paths >= sizeof o->plugin_paths / sizeof o->plugin_paths[0]) {
                 return cli_usage_error(cmd, "--plugin-path: too many directories");
@@ -102,6 +132,7 @@ int cli_opts_parse(cli_opts_t *o, const char *cmd, const char *usage, int argc, 
                    unsigned allowed) {
     memset(o, 0, sizeof *o);
     o->jobs = 1;
+    o->bridge_wait_ms = 60000;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -122,7 +153,9 @@ int cli_opts_parse(cli_opts_t *o, const char *cmd, const char *usage, int argc, 
             return cli_usage_error(cmd, "unknown option '%.*s' for '%s'", (int)name_len, arg, cmd);
         }
         const char *val = NULL;
-        if (d->takes_value) {
+        if (d->optional_value) {
+            val = eq != NULL ? eq + 1 : NULL;
+        } else if (d->takes_value) {
             if (eq != NULL) {
                 val = eq + 1;
             } else if (i + 1 < argc) {

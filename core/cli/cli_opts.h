@@ -22,8 +22,11 @@ enum {
     CLI_OPT_QUIET = 1u << 6,
     CLI_OPT_PCAP = 1u << 7,
     CLI_OPT_PLUGIN_PATH = 1u << 8,
+    CLI_OPT_BRIDGE = 1u << 9,    /* --bridge SPEC, --bridge-wait T */
+    CLI_OPT_REALTIME = 1u << 10, /* --realtime[=FACTOR] */
     CLI_OPT_RUN = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_OUT | CLI_OPT_JUNIT | CLI_OPT_QUIET |
-                  CLI_OPT_PCAP | CLI_OPT_PLUGIN_PATH,
+                  CLI_OPT_PCAP | CLI_OPT_PLUGIN_PATH | CLI_OPT_BRIDGE | CLI_OPT_REALTIME,
+    CLI_OPT_REPLAY = CLI_OPT_OUT | CLI_OPT_QUIET | CLI_OPT_PCAP | CLI_OPT_PLUGIN_PATH,
     CLI_OPT_SUITE = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_OUT | CLI_OPT_JUNIT | CLI_OPT_JOBS |
                     CLI_OPT_SHARD | CLI_OPT_QUIET | CLI_OPT_PLUGIN_PATH,
     CLI_OPT_CHECK = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_QUIET | CLI_OPT_PLUGIN_PATH,
@@ -43,6 +46,9 @@ typedef struct {
     unsigned shard_k, shard_n;   /* --shard K/N, 1-based; n 0 = no sharding */
     const char *plugin_paths[8]; /* --plugin-path, forwarded to workers */
     size_t n_plugin_paths;
+    const char *bridge;      /* --bridge SPEC */
+    uint32_t bridge_wait_ms; /* --bridge-wait T (default 60 s) */
+    uint32_t realtime_milli; /* --realtime[=F]: 1000 = real time; 0 = not given */
 } cli_opts_t;
 
 /**

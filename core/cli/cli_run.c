@@ -14,6 +14,8 @@
 static const char run_usage[] =
     "Usage: alfasim run SCENARIO.json [--seed N] [--duration T] [--out DIR] [--junit FILE]\n"
     "                   [--plugin-path DIR] [--no-pcap] [--quiet]\n"
+    "                   [--bridge socketcan:IFACE | --bridge socketcand:HOST:PORT]\n"
+    "                   [--realtime[=FACTOR]] [--bridge-wait T]\n"
     "\n"
     "Runs one scenario in virtual time and writes its run folder (bus.log, bus.pcap,\n"
     "events.jsonl, signals.vcd, report.json).\n"
@@ -21,6 +23,7 @@ static const char run_usage[] =
     "Examples:\n"
     "  alfasim run scenarios/test/two_nodes.json\n"
     "  alfasim run scenarios/test/two_nodes.json --seed 0x5eed --duration 30s --out /tmp/run1\n"
+    "  alfasim run scenarios/election_single.json --bridge socketcand:127.0.0.1:29536\n"
     "\n"
     "Options:\n"
     "  --seed N          seed for every random stream (decimal or 0x hex; default: the "
@@ -31,9 +34,13 @@ static const char run_usage[] =
     "  --plugin-path DIR look for firmware plugins in DIR first (repeatable)\n"
     "  --no-pcap         do not write bus.pcap\n"
     "  --quiet           print nothing but errors\n"
+    "  --bridge SPEC     connect the bus to real CAN: socketcan:vcan0, or a socketcand server\n"
+    "                    socketcand:127.0.0.1:29536 for python-can clients (docs/bridge.md)\n"
+    "  --realtime[=F]    pace the run to real time (x F); bridged runs are paced by default\n"
+    "  --bridge-wait T   socketcand: wait up to T for a client before starting (default 60s)\n"
     "\n"
     "Exit codes: 0 passed, 1 an assertion failed, 64 usage, 65 bad scenario, 66 missing input,\n"
-    "70 internal error, 74 cannot write output.\n";
+    "69 bridge unavailable, 70 internal error, 74 cannot write output.\n";
 
 static void progress(void *ctx, sim_time_ns_t now_ns, sim_time_ns_t end_ns) {
     const uint64_t *t0 = ctx;
@@ -99,6 +106,9 @@ int cli_run(int argc, char **argv) {
         .progress = (!o.quiet && cli_progress_enabled()) ? progress : NULL,
         .progress_ctx = &t0,
         .wall_ms = cli_wall_ms,
+        .bridge = o.bridge,
+        .realtime_milli = o.realtime_milli,
+        .bridge_wait_ms = o.bridge_wait_ms,
     };
     sim_report_t report;
     memset(&report, 0, sizeof report);
@@ -113,6 +123,7 @@ int cli_run(int argc, char **argv) {
         code = rc == -SIM_EIO       ? CLI_EXIT_IOERR
                : rc == -SIM_EFORMAT ? CLI_EXIT_DATAERR
                : rc == -SIM_ENOENT  ? CLI_EXIT_NOINPUT
+               : rc == -SIM_ENOTSUP ? CLI_EXIT_UNAVAILABLE
                                     : CLI_EXIT_SOFTWARE;
     } else {
         code = exit_for_verdict(report.verdict);

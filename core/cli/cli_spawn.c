@@ -181,3 +181,45 @@ int cli_report_read(const char *dir, sim_report_t *r) {
 void cli_remove_tree(const char *path) {
     sim_trace_remove_folder(path);
 }
+
+/* Prints the first line where two files differ; returns true if they differ. */
+static bool first_divergence(const char *a_path, const char *b_path, const char *label) {
+    FILE *a = fopen(a_path, "r"), *b = fopen(b_path, "r");
+    bool differ = false;
+    if (a == NULL || b == NULL) {
+        differ = (a == NULL) != (b == NULL);
+    } else {
+        char la[4096], lb[4096];
+        for (unsigned line = 1;; line++) {
+            char *ra = fgets(la, sizeof la, a), *rb = fgets(lb, sizeof lb, b);
+            if (ra == NULL && rb == NULL) {
+                break;
+            }
+            if (ra == NULL || rb == NULL || strcmp(la, lb) != 0) {
+                printf("  first divergence in %s line %u:\n    run 1: %s    run 2: %s", label, line,
+                       ra ? la : "(end of file)\n", rb ? lb : "(end of file)\n");
+                differ = true;
+                break;
+            }
+        }
+    }
+    if (a) {
+        fclose(a);
+    }
+    if (b) {
+        fclose(b);
+    }
+    return differ;
+}
+
+void cli_explain_divergence(const char *dir1, const char *dir2) {
+    static const char *const files[] = {"bus.log", "events.jsonl", "signals.vcd"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char p1[4400], p2[4400];
+        snprintf(p1, sizeof p1, "%s/%s", dir1, files[i]);
+        snprintf(p2, sizeof p2, "%s/%s", dir2, files[i]);
+        if (first_divergence(p1, p2, files[i])) {
+            return;
+        }
+    }
+}

@@ -23,6 +23,9 @@ pid_t cli_wait_any(int *exit_code);
 /** Reads <dir>/report.json into r (allocating strings). 0 or -1. */
 int cli_report_read(const char *dir, sim_report_t *r);
 
+/** Prints the first line where two run folders' traces differ (bus.log, events.jsonl, VCD). */
+void cli_explain_divergence(const char *dir1, const char *dir2);
+
 /** Removes a directory tree (for temporary run folders). */
 void cli_remove_tree(const char *path);
 

@@ -27,6 +27,7 @@ static const char usage[] =
     "  suite               run many scenarios in worker processes, with a summary\n"
     "  check-determinism   run a scenario twice in separate processes and compare digests\n"
     "  validate            load and check a scenario without running it\n"
+    "  replay              run a recorded run folder again offline and compare digests\n"
     "  trace-diff          compare two run folders and show the first divergent line\n"
     "\n"
     "Options:\n"
@@ -47,6 +48,7 @@ static const command_t commands[] = {
     {"check-determinism", cli_check_determinism},
     {"validate", cli_validate},
     {"trace-diff", cli_tracediff},
+    {"replay", cli_replay},
 };
 
 /* Levenshtein distance, for "did you mean" on a mistyped command. */

@@ -129,6 +129,35 @@ static bool needs_external_sender(const sim_scenario_t *s) {
     return false;
 }
 
+/* A live bridge (--bridge), or the recorded one of a replayed run, sits on the bus like the
+ * gateway's USB adapter; it is created where the live run created it, so a replay matches. */
+static int open_bridge(sim_world_t *w) {
+    const sim_run_cfg_t *cfg = w->cfg;
+    if (cfg->replay_events != NULL) {
+        int rc = sim_bridge_replay_open(cfg->replay_events, 0, w->k, w->bus, w->trace, &w->bridge,
+                                        w->err, w->errlen);
+        if (rc == -SIM_ENOENT && w->err[0] == '\0') {
+            return 0; /* the recorded run had no bridge */
+        }
+        return rc == -SIM_ENOENT ? -SIM_ENOENT : rc;
+    }
+    if (cfg->bridge == NULL) {
+        return 0;
+    }
+    sim_bridge_spec_t spec;
+    if (sim_bridge_parse_spec(cfg->bridge, &spec, w->err, w->errlen) != 0 ||
+        sim_bridge_open(w->k, w->bus, w->trace, &spec, NULL, &w->bridge, w->err, w->errlen) != 0) {
+        return -SIM_ENOTSUP;
+    }
+    if (spec.kind == SIM_BRIDGE_SOCKETCAND && cfg->bridge_wait_ms > 0 &&
+        sim_bridge_wait_ready(w->bridge, cfg->bridge_wait_ms) != 0) {
+        snprintf(w->err, w->errlen, "bridge %s: error: no client connected within %u ms", spec.text,
+                 (unsigned)cfg->bridge_wait_ms);
+        return -SIM_ENOTSUP;
+    }
+    return 0;
+}
+
 static int build(sim_world_t *w) {
     const sim_run_cfg_t *cfg = w->cfg;
     int rc = sim_kernel_create(cfg->seed, &w->k);
@@ -167,21 +196,40 @@ static int build(sim_world_t *w) {
             return rc;
         }
     }
+    if ((rc = open_bridge(w)) != 0) {
+        return rc;
+    }
     return sim_run_schedule(w);
 }
 
 static int execute(sim_world_t *w) {
     const sim_run_cfg_t *cfg = w->cfg;
+    bool live = cfg->replay_events == NULL && w->bridge != NULL;
+    uint32_t factor = cfg->realtime_milli ? cfg->realtime_milli : live ? 1000u : 0u;
+    sim_pacer_t pacer;
+    sim_pacer_init(&pacer, factor);
     sim_time_ns_t end = cfg->duration_ns;
     sim_time_ns_t t = 0;
     while (t < end) {
         t = sim_time_add(t, SIM_NS_PER_S) < end ? t + SIM_NS_PER_S : end;
-        if (sim_kernel_run_until(w->k, t) != 0) {
-            return w->err[0] ? -SIM_EIO : -SIM_ECANCELED;
+        int rc;
+        if (live || factor != 0) {
+            rc = sim_bridge_run_until(w->k, live ? w->bridge : NULL, &pacer, t, 0);
+        } else {
+            rc = sim_kernel_run_until(w->k, t);
+        }
+        if (rc == -SIM_ECANCELED && w->bridge != NULL && sim_bridge_stopped(w->bridge)) {
+            return 0; /* the bridge recorded a stop (cfg.stop_on): the run ends here */
+        }
+        if (rc != 0) {
+            return w->err[0] ? -SIM_EIO : rc;
         }
         if (cfg->progress != NULL) {
             cfg->progress(cfg->progress_ctx, t, end);
         }
+    }
+    if (live) {
+        (void)sim_bridge_drain(w->bridge, 2000); /* frames still bound for the host */
     }
     return 0;
 }
@@ -236,6 +284,12 @@ static int fill_report(sim_world_t *w, sim_report_t *r) {
     r->can_error_frames = bs.error_frames;
     r->can_load_ppm = sim_can_bus_load_ppm(w->bus);
     int rc = fill_nodes(w, r);
+    if (rc == 0 && w->bridge != NULL) {
+        char json[1024];
+        if (sim_bridge_stats_json(w->bridge, json, sizeof json) > 0) {
+            r->bridge_json = strdup(json);
+        }
+    }
     if (rc == 0) {
         sim_assert_finish(w->asserts);
         rc = sim_assert_report(w->asserts, r);
@@ -273,6 +327,7 @@ static void teardown(sim_world_t *w) {
     free(w->packs);
     free(w->gws);
     sim_assert_destroy(w->asserts);
+    sim_bridge_destroy(w->bridge);
     if (w->ext != NULL) {
         sim_can_ctrl_detach(w->ext);
     }

@@ -8,8 +8,10 @@
  * report.json, all inside "<out>.partial" until everything succeeded, then renamed to <out>.
  * On any failure nothing is left behind.
  *
- * The only host facts it touches are the wall-clock duration and the optional progress callback,
- * neither of which reaches the traces.
+ * The only host facts it touches are the wall-clock duration, the optional progress callback and,
+ * for a bridged or paced run, the host clock that paces it; none of them reaches the traces:
+ * frames from a bridge are recorded at the virtual time they enter the bus, so a replay
+ * (cfg.replay_events) gives the same traces without the outside world.
  */
 #ifndef SIM_RUN_H
 #define SIM_RUN_H
@@ -33,13 +35,21 @@ typedef struct {
     void *progress_ctx;
     /** Host wall clock in ms for the report's wall_ms (NULL: 0). Never reaches the traces. */
     uint64_t (*wall_ms)(void);
+    /* ---- live runs (a bridge to real CAN, real-time pacing) and their replay ---- */
+    const char *bridge;      /* "socketcan:IFACE" or "socketcand:HOST:PORT", or NULL */
+    uint32_t realtime_milli; /* pacing factor in thousandths (1000 = real time); 0 = unpaced,
+                                except that a bridged run defaults to real time */
+    uint32_t bridge_wait_ms; /* socketcand: wait this long for a client before starting */
+    /** Replay: the events.jsonl of a recorded run whose bridge frames are injected again. */
+    const char *replay_events;
 } sim_run_cfg_t;
 
 /**
  * Runs the scenario and fills *report (the caller frees it with sim_report_clear).
  * @retval 0            the run completed; report->verdict says pass or fail
  * @retval -SIM_EIO     the run folder could not be written (message in err)
- * @retval -SIM_EFORMAT a node's plugin could not be loaded (message in err)
+ * @retval -SIM_EFORMAT a node's plugin could not be loaded, or a replayed record is malformed
+ * @retval -SIM_ENOTSUP the requested bridge is unavailable (exit 69; message in err)
  * @retval other <0     internal error (message in err)
  */
 int sim_run_scenario(const sim_run_cfg_t *cfg, sim_report_t *report, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #define SIM_RUN_INT_H
 
 #include "sim_assert.h"
+#include "sim_bridge.h"
 #include "sim_can.h"
 #include "sim_kernel.h"
 #include "sim_node.h"
@@ -30,6 +31,7 @@ typedef struct {
     sim_trace_t *trace;
     sim_plugin_cache_t *plugins;
     sim_assert_t *asserts;
+    sim_bridge_t *bridge; /* a live bridge, or the replay of a recorded one, or NULL */
     /* per scenario node (index as in scn->nodes); entries not of the node's type are NULL */
     sim_node_t **nodes;     /* firmware and pack nodes */
     sim_run_pack_t **packs; /* pack nodes */

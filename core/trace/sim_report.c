@@ -42,6 +42,7 @@ void sim_report_clear(sim_report_t *r) {
     free(r->scenario_name);
     free(r->error_message);
     free(r->repro);
+    free(r->bridge_json);
     free(r->hostname);
     memset(r, 0, sizeof *r);
 }

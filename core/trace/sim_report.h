@@ -62,7 +62,8 @@ typedef struct {
     char timestamp[20]; /* run start, local "YYYY-MM-DDTHH:MM:SS" (junit); "" writes the epoch */
     char *hostname;     /* junit; NULL writes "localhost" */
     char digest[65];
-    char *repro; /* one-line command reproducing the run */
+    char *repro;       /* one-line command reproducing the run */
+    char *bridge_json; /* a bridged run's statistics (one JSON object), or NULL */
     /* statistics */
     uint64_t events_run;
     uint64_t can_frames, can_error_frames;

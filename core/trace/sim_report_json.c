@@ -168,6 +168,10 @@ int sim_report_write_json(const sim_report_t *r, const char *dir) {
     put_head(&w, r);
     put_statistics(&w, r);
     put_assertions(&w, r);
+    if (r->bridge_json != NULL) {
+        jw_next(&w, "bridge");
+        fputs(r->bridge_json, f); /* one line of JSON from the bridge's own writer */
+    }
     jw_str(&w, "repro", r->repro);
     jw_u64(&w, "wall_ms", r->wall_ms); /* last: the one host-dependent field */
     jw_close(&w, '}');

@@ -28,3 +28,11 @@ if(TARGET alfasim)
              COMMAND sh -c "$<TARGET_FILE:alfasim> run ${CMAKE_SOURCE_DIR}/scenarios/day_one_pack.json --out ${CMAKE_BINARY_DIR}/e2e-day --quiet --no-pcap && /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/e2e/day_energy.py ${CMAKE_BINARY_DIR}/e2e-day")
     set_tests_properties(e2e_day_one_pack PROPERTIES TIMEOUT 900 LABELS e2e)
 endif()
+
+# A bridged run through the command line, a python-can client on socketcand, and its replay.
+if(TARGET alfasim)
+    add_test(NAME e2e_bridge_replay
+             COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/e2e/bridge_replay.sh $<TARGET_FILE:alfasim>
+                     ${CMAKE_SOURCE_DIR})
+    set_tests_properties(e2e_bridge_replay PROPERTIES TIMEOUT 120 LABELS e2e)
+endif()
