@@ -17,22 +17,6 @@
 
 #define TMP_ROOT SIM_BINARY_DIR "/test-tmp/trace_bus"
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-        buf[n] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
-
 typedef struct {
     sim_kernel_t *k;
     sim_can_bus_t *bus;
@@ -68,9 +52,9 @@ static char *rig_down(rig_t *r, char **ev) {
     sim_kernel_destroy(r->k);
     char path[400];
     snprintf(path, sizeof path, "%s/events.jsonl", r->dir);
-    *ev = slurp(path);
+    *ev = test_slurp(path);
     snprintf(path, sizeof path, "%s/bus.log", r->dir);
-    return slurp(path);
+    return test_slurp(path);
 }
 
 static size_t count(const char *hay, const char *needle) {

@@ -14,22 +14,6 @@
 
 #define TMP_ROOT SIM_BINARY_DIR "/test-tmp/trace_events"
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-        buf[n] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
-
 static sim_trace_t *open_run(const char *name, char *dir, size_t dirlen) {
     mkdir(SIM_BINARY_DIR "/test-tmp", 0777);
     mkdir(TMP_ROOT, 0777);
@@ -44,7 +28,7 @@ static char *close_and_read(sim_trace_t *t, const char *dir) {
     sim_trace_free(t);
     char path[512];
     snprintf(path, sizeof path, "%s/events.jsonl", dir);
-    return slurp(path);
+    return test_slurp(path);
 }
 
 static void test_head_and_field_order(void) {

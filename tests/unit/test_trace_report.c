@@ -15,22 +15,6 @@
 
 #define TMP_ROOT SIM_BINARY_DIR "/test-tmp/trace_report"
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-        buf[n] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
-
 static const char *tmp_dir(void) {
     mkdir(SIM_BINARY_DIR "/test-tmp", 0777);
     mkdir(TMP_ROOT, 0777);
@@ -88,7 +72,7 @@ static void check_key_order(const cJSON *obj, const char *const *keys, size_t n)
 static cJSON *write_and_parse(const sim_report_t *r, char **text_out) {
     ASSERT_EQ_I64(sim_report_write_json(r, tmp_dir()), 0);
     CU_ASSERT_FALSE(exists(TMP_ROOT "/report.json.tmp"));
-    char *text = slurp(TMP_ROOT "/report.json");
+    char *text = test_slurp(TMP_ROOT "/report.json");
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, &end, 1);
@@ -196,7 +180,7 @@ static void test_junit_exact_pass(void) {
     const sim_report_t *runs[] = {&r};
     ASSERT_EQ_I64(sim_report_write_junit(runs, 1, TMP_ROOT "/pass.xml"), 0);
     CU_ASSERT_FALSE(exists(TMP_ROOT "/pass.xml.tmp"));
-    char *x = slurp(TMP_ROOT "/pass.xml");
+    char *x = test_slurp(TMP_ROOT "/pass.xml");
     ASSERT_EQ_STR(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                      "<testsuites>\n"
                      "  <testsuite package=\"alfasim\" id=\"0\" name=\"boot\" "
@@ -226,7 +210,7 @@ static void test_junit_failure_error_and_escaping(void) {
     err.timestamp[0] = '\0'; /* a reproducible report: no wall-clock time */
     const sim_report_t *runs[] = {&fail, &err};
     ASSERT_EQ_I64(sim_report_write_junit(runs, 2, TMP_ROOT "/mixed.xml"), 0);
-    char *x = slurp(TMP_ROOT "/mixed.xml");
+    char *x = test_slurp(TMP_ROOT "/mixed.xml");
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     CU_ASSERT_PTR_NOT_NULL(strstr(x, "id=\"0\" name=\"bus_off\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(x, "tests=\"1\" failures=\"1\" errors=\"0\" time=\"1.250\">"));
