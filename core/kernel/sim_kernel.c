@@ -95,6 +95,14 @@ struct sim_kernel {
     uint32_t pending_max;
 };
 
+static inline void prefetch(const void *p) {
+#if defined(__GNUC__)
+    __builtin_prefetch(p);
+#else
+    (void)p;
+#endif
+}
+
 static _Noreturn void out_of_memory(void) {
     fprintf(stderr, "alfasim: internal error: out of memory in the event queue\n");
     abort();
@@ -243,6 +251,27 @@ static void sort_small(const slot_t *slots, entry_t *f, uint32_t n) {
     }
 }
 
+/*
+ * Insertion sort that gives up once it has moved entries more than `budget` places in all;
+ * returns false then (f[0..n) is a permutation of what it was, partly sorted).
+ */
+static bool sort_cheap(const slot_t *slots, entry_t *f, uint32_t n, uint64_t budget) {
+    for (uint32_t i = 1; i < n; i++) {
+        entry_t e = f[i];
+        uint32_t pos = i;
+        while (pos > 0 && entry_less(slots, &e, &f[pos - 1U])) {
+            f[pos] = f[pos - 1U];
+            pos--;
+        }
+        f[pos] = e;
+        budget -= i - pos < budget ? i - pos : budget;
+        if (budget == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Merges sorted a[0..na) and b[0..nb) into out. */
 static void merge(const slot_t *slots, const entry_t *a, uint32_t na, const entry_t *b, uint32_t nb,
                   entry_t *out) {
@@ -297,9 +326,10 @@ static void refill(sim_kernel_t *k) {
         out_of_memory();
     }
     memcpy(k->front, taken, (size_t)n * sizeof *taken);
-    if (n <= SORT_RUN) {
-        sort_small(k->slots, k->front, n);
-    } else {
+    /* A take returns its buckets in time order, so insertion sort only orders within buckets:
+     * about one comparison per entry. Many same-instant events in a bad (prio) order would make
+     * it quadratic; past a linear budget of moves the merge sort takes over. */
+    if (!sort_cheap(k->slots, k->front, n, 4U * (uint64_t)n + 64U)) {
         sort_entries(k->slots, k->front, k->front + n, n);
     }
     k->tail = n;
@@ -506,6 +536,12 @@ static inline void dispatch_next(sim_kernel_t *k) {
     k->live--;
     if (k->head == k->tail ? k->far_len != 0 : k->dead != 0) {
         normalize(k);
+    }
+    if (k->head < k->tail) {
+        /* The next event's slot was written when it was scheduled, often thousands of events
+         * ago: start fetching it now, so the miss overlaps this callback instead of the next
+         * dispatch. */
+        prefetch(&k->slots[k->front[k->head].slot]);
     }
     SIM_ASSERT(top.t_ns >= k->now_ns); /* virtual time never goes backwards */
     k->now_ns = top.t_ns;

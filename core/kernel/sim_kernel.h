@@ -48,9 +48,9 @@ enum {
     SIM_PRIO_PHYSICS = -200,  /* plant model steps */
     SIM_PRIO_WIRE = -100,     /* end of a CAN frame, a UART byte on the line */
     SIM_PRIO_DEFAULT = 0,
-    SIM_PRIO_FIRMWARE = 100,   /* firmware timer callbacks */
-    SIM_PRIO_ARBITRATE = 200,  /* CAN arbitration: after every same-instant send was queued */
-    SIM_PRIO_OBSERVE = 300,    /* trace sampling, assertions */
+    SIM_PRIO_FIRMWARE = 100,  /* firmware timer callbacks */
+    SIM_PRIO_ARBITRATE = 200, /* CAN arbitration: after every same-instant send was queued */
+    SIM_PRIO_OBSERVE = 300,   /* trace sampling, assertions */
 };
 
 /** Creates a kernel at time 0 with the run's seed. 0, or -SIM_ENOMEM. */
@@ -107,8 +107,8 @@ typedef struct {
     uint64_t events_run;
     uint64_t events_scheduled;
     uint64_t events_cancelled;
-    uint32_t pending;      /* events in the queue now */
-    uint32_t pending_max;  /* high-water mark */
+    uint32_t pending;     /* events in the queue now */
+    uint32_t pending_max; /* high-water mark */
 } sim_kernel_stats_t;
 void sim_kernel_stats(const sim_kernel_t *k, sim_kernel_stats_t *out);
 

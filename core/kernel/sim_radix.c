@@ -12,26 +12,38 @@
  * lowest non-empty bucket, found with two count-trailing-zeros (a summary word over 32 words of
  * one bit per bucket). A bucket is an unsorted array that remembers its smallest time.
  *
- * Taking the earliest entries, from bucket (L, d):
- *   - level 0 (all times equal), or level 1 (a 256 ns span) with few entries: return it whole,
- *     and with it the following buckets while they are level 0 or 1 and the total stays small;
- *     the new base is the latest time returned. Every bucket left still holds its entries
- *     correctly, since the new base agrees with the old one above the level of the last bucket
- *     taken, and no remaining bucket of that level lies below it. The level limit keeps the base
- *     close to the front: a small but wide bucket (one event now, one in an hour) taken whole
- *     would drag the base an hour ahead and send every push until then to the kernel's front.
- *   - otherwise: the new base is the bucket's earliest time; the entries at that time are
- *     returned and the others scatter to lower levels (they share digits L and up with it).
- * An entry therefore only ever moves down, at most once per level and in practice once or
- * twice, by sequential scans: no comparisons except for the bucket minimum.
+ * Taking the earliest entries, from the lowest non-empty bucket (L, d):
+ *
+ *   whole    level 0 (all times equal), or a bucket of at most 8 entries on level 1 or 2 (256 ns
+ *            or 65 us wide): return it, and with it the following buckets while they qualify
+ *            and the total stays at most 8. The new base is the latest time returned. Every
+ *            bucket left still holds its entries correctly: the new base agrees with the old
+ *            one above the level of the last bucket taken, and no bucket of that level that is
+ *            left lies below it.
+ *   sorted   a larger bucket on level 1 or 2 (up to 4096 entries): return it whole, sorted by
+ *            time with one or two counting-sort passes on its lower digits (what splitting it
+ *            and taking the pieces one by one would give, without the round trip through the
+ *            lower levels). The new base is its latest time, at most 65 us ahead.
+ *   split    anything else: the new base is the bucket's earliest time; the entries at that
+ *            time are returned and the others scatter to lower levels (they share digits L and
+ *            up with it).
+ *
+ * The level limits keep the base close to the front: a small but wide bucket (one event now,
+ * one in an hour) taken whole would drag the base an hour ahead and send every push until then
+ * to the kernel's sorted front. An entry only ever moves down, at most once per level and in
+ * practice once or twice, by sequential scans: no comparisons except for the bucket minimum.
  */
 #include "sim_radix.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#define WHOLE_MAX_LEVEL  1U /* runs of small buckets up to this level are taken whole */
-#define INITIAL_CAPACITY 4U /* one cache line: most buckets hold a handful of entries */
+#define WHOLE_MAX_LEVEL       2U    /* runs of small buckets up to this level are taken whole */
+#define BY_DIGIT_MAX_LEVEL    2U    /* buckets up to this level (65 us wide) may be taken sorted */
+#define BY_DIGIT_MAX          4096U /* ... when they hold this many entries at most */
+#define BY_DIGIT_ONE_PASS_MAX 128U  /* a level-2 bucket up to this size is sorted in one pass */
+#define INITIAL_CAPACITY      4U    /* one cache line: most buckets hold a handful of entries */
 
 static inline unsigned lsb64(uint64_t x) { /* x != 0 */
 #if defined(__GNUC__)
@@ -129,22 +141,28 @@ static uint32_t split(sim_radix_t *r, unsigned bi, sim_time_ns_t base_ns) {
     return kept;
 }
 
+/* Room for `n` entries at the start of the output; ends the process when out of memory. */
+static void out_reserve(sim_radix_t *r, uint64_t n) {
+    if (n <= r->out_cap) {
+        return;
+    }
+    uint64_t cap = r->out_cap < INITIAL_CAPACITY ? INITIAL_CAPACITY : r->out_cap;
+    while (cap < n) {
+        cap *= 2U;
+    }
+    sim_radix_entry_t *p = cap <= UINT32_MAX ? realloc(r->out, (size_t)cap * sizeof *p) : NULL;
+    if (p == NULL) {
+        out_of_memory();
+    }
+    r->out = p;
+    r->out_cap = (uint32_t)cap;
+}
+
 /* Appends bucket bi whole to the output at `at` and empties it; returns its latest time. */
 static sim_time_ns_t take_whole(sim_radix_t *r, unsigned bi, uint32_t at) {
     sim_radix_bucket_t *b = &r->buckets[bi];
     uint32_t n = b->len;
-    if ((uint64_t)at + n > r->out_cap) {
-        uint64_t cap = r->out_cap < INITIAL_CAPACITY ? INITIAL_CAPACITY : r->out_cap;
-        while (cap < (uint64_t)at + n) {
-            cap *= 2U;
-        }
-        sim_radix_entry_t *p = cap <= UINT32_MAX ? realloc(r->out, (size_t)cap * sizeof *p) : NULL;
-        if (p == NULL) {
-            out_of_memory();
-        }
-        r->out = p;
-        r->out_cap = (uint32_t)cap;
-    }
+    out_reserve(r, (uint64_t)at + n);
     sim_time_ns_t max_ns = b->min_ns;
     for (uint32_t i = 0; i < n; i++) {
         r->out[at + i] = b->e[i];
@@ -162,19 +180,78 @@ static inline bool whole_ok(const sim_radix_t *r, unsigned bi, uint32_t taken, u
     return bi / SIM_RADIX_DIGITS <= WHOLE_MAX_LEVEL && taken + r->buckets[bi].len <= small_max;
 }
 
+/*
+ * One stable counting-sort pass of n entries by the digit at `shift`, from src to dst. The
+ * counters are all zero before and after; only the range of digits seen is summed and cleared.
+ */
+static void counting_pass(uint32_t *count, const sim_radix_entry_t *src, sim_radix_entry_t *dst,
+                          uint32_t n, unsigned shift) {
+    unsigned lo = SIM_RADIX_DIGITS - 1U, hi = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)((uint64_t)src[i].t_ns >> shift) & (SIM_RADIX_DIGITS - 1U);
+        count[d]++;
+        lo = d < lo ? d : lo;
+        hi = d > hi ? d : hi;
+    }
+    uint32_t at = 0;
+    for (unsigned d = lo; d <= hi; d++) {
+        uint32_t c = count[d];
+        count[d] = at;
+        at += c;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)((uint64_t)src[i].t_ns >> shift) & (SIM_RADIX_DIGITS - 1U);
+        dst[count[d]++] = src[i];
+    }
+    memset(count + lo, 0, (size_t)(hi - lo + 1U) * sizeof *count);
+}
+
+/*
+ * Takes bucket bi (level 1 or 2) whole, sorted by time with a least-significant-digit radix
+ * sort: entries come out in time order (ties in bucket order) as if the bucket had been split
+ * and its sub-buckets taken one by one, in sequential passes that never touch the lower levels.
+ * A level-2 bucket is sorted on its level-1 digit alone while it holds few entries: a 256 ns
+ * group then holds about one, and the kernel's insertion sort finishes the job for free. Returns
+ * the bucket's latest time.
+ */
+static sim_time_ns_t take_by_digit(sim_radix_t *r, unsigned bi) {
+    sim_radix_bucket_t *b = &r->buckets[bi];
+    uint32_t n = b->len;
+    unsigned level = bi / SIM_RADIX_DIGITS;
+    out_reserve(r, 2U * (uint64_t)n);
+    sim_time_ns_t max_ns = b->min_ns;
+    for (uint32_t i = 0; i < n; i++) {
+        max_ns = b->e[i].t_ns > max_ns ? b->e[i].t_ns : max_ns;
+    }
+    if (level == 2U && n > BY_DIGIT_ONE_PASS_MAX) {
+        counting_pass(r->digit_count, b->e, r->out + n, n, 0);
+        counting_pass(r->digit_count, r->out + n, r->out, n, SIM_RADIX_DIGIT_BITS);
+    } else {
+        counting_pass(r->digit_count, b->e, r->out, n, (level - 1U) * SIM_RADIX_DIGIT_BITS);
+    }
+    bucket_clear(r, bi);
+    return max_ns;
+}
+
 uint32_t sim_radix_take(sim_radix_t *r, uint32_t small_max, sim_time_ns_t *base_ns,
                         const sim_radix_entry_t **out) {
     SIM_ASSERT(r->count > 0);
     unsigned bi = lowest(r);
+    uint32_t n = r->buckets[bi].len;
     if (!whole_ok(r, bi, 0, small_max)) {
-        *base_ns = r->buckets[bi].min_ns;
-        uint32_t kept = split(r, bi, *base_ns);
-        *out = r->buckets[bi].e;
-        bucket_clear(r, bi);
-        r->count -= kept;
-        return kept;
+        if (bi / SIM_RADIX_DIGITS <= BY_DIGIT_MAX_LEVEL && n <= BY_DIGIT_MAX) {
+            *base_ns = take_by_digit(r, bi);
+            *out = r->out;
+        } else {
+            *base_ns = r->buckets[bi].min_ns;
+            n = split(r, bi, *base_ns);
+            *out = r->buckets[bi].e;
+            bucket_clear(r, bi);
+        }
+        r->count -= n;
+        return n;
     }
-    uint32_t n = 0;
+    n = 0;
     for (;;) {
         uint32_t len = r->buckets[bi].len;
         *base_ns = take_whole(r, bi, n);

@@ -57,6 +57,7 @@ typedef struct {
     uint64_t nonempty[SIM_RADIX_WORDS]; /* bit L * DIGITS + d: bucket (L, d) holds entries */
     sim_radix_entry_t *out;             /* what the last take returned, when it took whole */
     uint32_t out_cap;
+    uint32_t digit_count[SIM_RADIX_DIGITS];        /* counting sort scratch, zero between takes */
     sim_radix_bucket_t buckets[SIM_RADIX_BUCKETS]; /* index L * DIGITS + d */
 } sim_radix_t;
 
@@ -122,11 +123,12 @@ static inline int sim_radix_add(sim_radix_t *r, sim_time_ns_t base_ns, sim_time_
 /**
  * Removes the earliest entries from a non-empty store and returns how many, with *out pointing
  * at them (valid until the next call on the store) and *base_ns set to the new base: every entry
- * returned has t <= *base_ns and every entry left has t > *base_ns. Entries come grouped by
- * bucket in time order, unsorted within a bucket. At least the entries with the earliest time
- * are returned; a run of consecutive small buckets spanning at most 256 ns each, up to
- * `small_max` entries in all, is returned whole. Runs out of memory only by ending the process
- * (there is nothing sane to return half-way through).
+ * returned has t <= *base_ns and every entry left has t > *base_ns. Entries come in groups in
+ * time order (each group a bucket, or a 256 ns slice of one), unsorted within a group, so an
+ * insertion sort finishes the order in about one comparison per entry. At least the entries
+ * with the earliest time are returned; a run of small buckets (at most `small_max` entries), or
+ * one larger bucket, may come whole (see sim_radix.c). Runs out of memory only by ending the
+ * process (there is nothing sane to return half-way through).
  */
 uint32_t sim_radix_take(sim_radix_t *r, uint32_t small_max, sim_time_ns_t *base_ns,
                         const sim_radix_entry_t **out);
