@@ -1,0 +1,477 @@
+#!/usr/bin/python3
+"""Unit tests of the reference gateway: /usr/bin/python3 -m unittest test_gateway (in this folder).
+
+Frames are built by hand from spec/firmware.md §9.5 and §9.10 (byte by byte, not through the
+signal table), so the table-driven decoder and encoder are checked against an independent
+reading of the spec. Time is the frames' bus time, set by each test; nothing sleeps.
+"""
+import datetime
+import json
+import os
+import sys
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import can  # noqa: E402
+
+import alfaspark_gateway  # noqa: E402
+from gw_clock import EpochClock, parse_epoch  # noqa: E402
+from gw_core import GatewayCore  # noqa: E402
+from gw_signals import SignalTable  # noqa: E402
+
+TABLE = SignalTable.load(SignalTable.default_path())
+EPOCH = "2024-06-21T12:00"
+
+
+def s16(value):
+    return list((value & 0xFFFF).to_bytes(2, "big"))
+
+
+def tel_pages(soc=55, v_dv=512, i_ca=-250, status=0x10, p=(100, 2000, -500, 1500, 0, 0),
+              relays=0x0F, modes=0x00, warnings=0, e_grid=0, grid_limit=0):
+    """The four TEL pages of spec §9.5, written out byte by byte."""
+    return [
+        bytes([0, soc] + s16(v_dv) + s16(i_ca) + [status, 0]),
+        bytes([1] + s16(p[0]) + s16(p[1]) + s16(p[2]) + [0]),
+        bytes([2] + s16(p[3]) + s16(p[4]) + s16(p[5]) + [0]),
+        bytes([3, relays, modes, warnings] + s16(e_grid) + [grid_limit, 0]),
+    ]
+
+
+def ann(device=1, master=False, mac_tail=0x28000077):
+    return bytes([device, 2, 5, 1 if master else 0]) + mac_tail.to_bytes(4, "big")
+
+
+class Recorder:
+    """The core's outputs: frames sent and messages published, in order."""
+
+    def __init__(self):
+        self.frames = []
+        self.published = []
+
+    def send(self, can_id, data):
+        self.frames.append((can_id, bytes(data)))
+
+    def publish(self, topic, payload, retain):
+        self.published.append((topic, payload, retain))
+
+    def on(self, topic):
+        return [p for t, p, _ in self.published if t == topic]
+
+    def json_on(self, topic):
+        return [json.loads(p) for p in self.on(topic)]
+
+    def frames_on(self, can_id):
+        return [d for i, d in self.frames if i == can_id]
+
+
+def make_core(rec=None):
+    rec = rec or Recorder()
+    clock = EpochClock(parse_epoch(EPOCH), 0.0)
+    return GatewayCore(TABLE, rec.publish, rec.send, clock), rec
+
+
+def boot_three(core, t=0.0):
+    """Packs 20, 50, 90 announce at t, 90 claiming master, as after the election."""
+    for n, tail in ((20, 0x28000014), (50, 0x28000032), (90, 0x2800005A)):
+        core.on_frame(0x300 + n, ann(master=(n == 90), mac_tail=tail), t)
+
+
+class SignalTableTest(unittest.TestCase):
+    def test_tel_pages_decode_to_physical_values(self):
+        pages = tel_pages(soc=55, v_dv=512, i_ca=-250, status=0x19,
+                          p=(-300, 2000, 32767, 1500, -32768, 7), e_grid=1234, grid_limit=12)
+        tel = TABLE.find(0x114)
+        self.assertEqual(tel.node_of(0x114), 20)
+        p0 = tel.decode(pages[0])
+        self.assertEqual((p0["SOC"], p0["V_pack"], p0["I_batt"]), (55, 51.2, -2.5))
+        self.assertEqual((p0["St_Charging"], p0["St_Master"], p0["St_TimeValid"]), (1, 1, 1))
+        self.assertEqual(p0["St_BmsInvalid"], 0)
+        self.assertNotIn("P_grid", p0)
+        p1 = tel.decode(pages[1])
+        self.assertEqual((p1["P_grid"], p1["P_home"], p1["P_batt"]), (-300, 2000, 32767))
+        p2 = tel.decode(pages[2])
+        self.assertEqual((p2["P_solar"], p2["P_pool"], p2["P_heater"]), (1500, -32768, 7))
+        p3 = tel.decode(pages[3])
+        self.assertEqual((p3["E_grid"], p3["GridLimit"], p3["Relay_Heater"]), (12.34, 12, 1))
+
+    def test_ann_mac_tail_is_big_endian(self):
+        fields = TABLE.find(0x35A).decode(ann(master=True, mac_tail=0x246F2877))
+        self.assertEqual(fields["MacTail"], 0x246F2877)
+        self.assertEqual((fields["DeviceType"], fields["IsMaster"]), (1, 1))
+
+    def test_encode_places_big_endian_and_byte_fields(self):
+        data = TABLE.message("CMD_SET_ECO_LIMIT").encode({"Target": 127, "Seq": 9,
+                                                          "EcoLimit": 1500})
+        self.assertEqual(data, bytes([0x7F, 9, 0x05, 0xDC]))
+        time = TABLE.message("TIME").encode({"Hour": 23, "Day": 31, "Minute": 59, "Month": 12,
+                                             "Year": 2030})
+        self.assertEqual(time, bytes([23, 31, 59, 12, 30]))
+
+    def test_encode_refuses_values_that_do_not_fit(self):
+        msg = TABLE.message("CMD_SET_ECO_LIMIT")
+        with self.assertRaises(ValueError):
+            msg.encode({"Target": 127, "Seq": 1, "EcoLimit": 70000})
+        with self.assertRaises(ValueError):
+            msg.encode({"Target": 127, "Seq": 1, "Bogus": 1})
+
+
+class TelemetryTest(unittest.TestCase):
+    def test_one_json_per_complete_page_set_with_identity(self):
+        core, rec = make_core()
+        boot_three(core)
+        pages = tel_pages(p=(100, 2000, -500, 1500, 300, 0), modes=0x02, warnings=0x01,
+                          e_grid=250, relays=0x05)
+        for page in pages[:3]:
+            core.on_frame(0x114, page, 1.0)
+        self.assertEqual(rec.on("alfaspark/20/telemetry"), [])
+        core.on_frame(0x114, pages[3], 1.0)
+        [tel] = rec.json_on("alfaspark/20/telemetry")
+        self.assertEqual((tel["P_grid"], tel["P_home"], tel["P_batt"]), (100, 2000, -500))
+        self.assertEqual((tel["P_solar"], tel["P_pool"], tel["P_heater"]), (1500, 300, 0))
+        self.assertEqual((tel["SOC"], tel["V_pack"], tel["I_batt"]), (55, 51.2, -2.5))
+        self.assertEqual(tel["relays"], {"grid": True, "inv": False, "pump": True,
+                                         "heater": False})
+        self.assertEqual(tel["mode"]["eco"], True)
+        self.assertEqual(tel["mode_mask"], 2)
+        self.assertEqual(tel["warnings"], {"loads_limit": True, "grid_limit": False})
+        self.assertEqual(tel["E_grid_kwh"], 2.5)
+        self.assertEqual((tel["node_id"], tel["device_type"], tel["fw_version"],
+                          tel["mac_tail"]), (20, "Energy-Pack", "2.5", "28000014"))
+        self.assertEqual(rec.on("alfaspark/20/availability"), ["online"])
+
+    def test_invalid_soc_is_null_and_stale_pack_goes_offline(self):
+        core, rec = make_core()
+        boot_three(core)
+        for page in tel_pages(soc=0xFF, status=0x02):
+            core.on_frame(0x132, page, 2.0)
+        [tel] = rec.json_on("alfaspark/50/telemetry")
+        self.assertIsNone(tel["SOC"])
+        self.assertTrue(tel["status"]["bms_invalid"])
+        core.on_frame(0x35A, ann(master=True, mac_tail=0x2800005A), 12.0)
+        self.assertEqual(rec.on("alfaspark/50/availability"), ["online"])
+        core.on_frame(0x35A, ann(master=True, mac_tail=0x2800005A), 12.001)
+        self.assertEqual(rec.on("alfaspark/50/availability"), ["online", "offline"])
+
+    def test_aggregate_from_master_pages_in_10_w_units(self):
+        core, rec = make_core()
+        core.on_frame(0x180, bytes([3, 0xFF, 90]), 1.0)
+        core.on_frame(0x181, bytes(s16(-12) + s16(350) + s16(3277)), 1.0)
+        self.assertEqual(rec.on("alfaspark/aggregate"), [])
+        core.on_frame(0x182, bytes(s16(412) + s16(0) + s16(-1)), 1.0)
+        [agg] = rec.json_on("alfaspark/aggregate")
+        self.assertEqual((agg["master_id"], agg["online_packs"], agg["avg_soc"]), (90, 3, None))
+        self.assertEqual((agg["total_grid"], agg["total_home"], agg["total_batt"]),
+                         (-120, 3500, 32770))
+        self.assertEqual((agg["total_solar"], agg["total_heater"]), (4120, -10))
+
+    def test_events_are_published_with_their_name(self):
+        core, rec = make_core()
+        core.on_frame(0x432, bytes([8, 1, 0, 0, 0, 0, 0, 0]), 3.0)
+        [evt] = rec.json_on("alfaspark/50/event")
+        self.assertEqual((evt["node"], evt["name"], evt["Code"], evt["Severity"]),
+                         (50, "grid_limit_tripped", 8, 1))
+
+
+class MasterTest(unittest.TestCase):
+    def test_highest_node_id_and_ttl_of_120_s(self):
+        core, rec = make_core()
+        boot_three(core, t=0.0)
+        self.assertEqual(rec.on("alfaspark/master")[-1], "90")
+        for n in (20, 50):  # 20 and 50 keep announcing; 90 is silent from t = 0
+            core.on_frame(0x300 + n, ann(mac_tail=n), 60.0)
+        core.on_frame(0x314, ann(mac_tail=20), 120.0)
+        self.assertEqual(rec.on("alfaspark/master")[-1], "90", "live at exactly 120 s")
+        core.on_frame(0x314, ann(mac_tail=20), 120.000001)
+        self.assertEqual(rec.on("alfaspark/master"), ["20", "50", "90", "50"])
+        self.assertTrue(all(retain for t, _, retain in rec.published if t == "alfaspark/master"))
+
+    def test_energy_gateway_wins_over_higher_packs(self):
+        core, rec = make_core()
+        boot_three(core)
+        core.on_frame(0x30A, ann(device=2, master=True, mac_tail=0xABCD0001), 1.0)
+        self.assertEqual(rec.on("alfaspark/master")[-1], "10")
+        info = rec.json_on("alfaspark/master/info")[-1]
+        self.assertEqual([n["node"] for n in info["nodes"]], [10, 20, 50, 90])
+
+    def test_mismatch_reported_only_after_the_grace_time(self):
+        core, rec = make_core()
+        boot_three(core, t=0.0)
+        # pack 90 rebooted: its TEL says "not master" for 2 s, which is the protocol working
+        for t in (1.0, 3.0):
+            core.on_frame(0x15A, tel_pages(status=0x00)[0], t)
+        core.on_frame(0x15A, tel_pages(status=0x08)[0], 5.0)
+        self.assertEqual([r["nodes"] for r in rec.json_on("alfaspark/master/mismatch")], [[]],
+                         "only the initial, empty report")
+        # pack 50 claims mastership for good
+        for t in (10.0, 12.0, 14.0, 16.0):
+            core.on_frame(0x132, tel_pages(status=0x08)[0], t)
+        reports = rec.json_on("alfaspark/master/mismatch")
+        self.assertEqual(reports[-1]["nodes"], [{"node": 50, "claims_master": True}])
+        self.assertEqual(reports[-1]["t"], 16.0)
+        core.on_frame(0x132, tel_pages(status=0x00)[0], 18.0)
+        self.assertEqual(rec.json_on("alfaspark/master/mismatch")[-1]["nodes"], [])
+
+
+class CommandTest(unittest.TestCase):
+    def setUp(self):
+        self.core, self.rec = make_core()
+        boot_three(self.core)
+        self.rec.frames.clear()
+
+    def mqtt(self, name, obj):
+        self.core.on_mqtt(f"alfaspark/cmd/{name}", json.dumps(obj).encode())
+
+    def test_commands_become_one_broadcast_frame_with_fresh_sequence_numbers(self):
+        self.mqtt("set_eco_limit", {"limit_w": 1500})
+        self.mqtt("set_eco", {"on": True})
+        self.mqtt("mode", {"mode": "Eco", "on": False})
+        seq0 = self.rec.frames[0][1][1]
+        self.assertEqual(self.rec.frames, [
+            (0x206, bytes([0x7F, seq0, 0x05, 0xDC])),
+            (0x202, bytes([0x7F, seq0 + 1, 1])),
+            (0x202, bytes([0x7F, seq0 + 2, 0])),
+        ])
+
+    def test_arguments_and_targets(self):
+        self.mqtt("set_tou_window", {"start": "22:00", "end": "06:30", "node": 50})
+        self.mqtt("set_relay", {"relay": "R3", "state": "auto"})
+        self.mqtt("factory_reset", {})
+        self.mqtt("set_mode_mask", {"mask": "0x05"})
+        self.core.on_mqtt("alfaspark/ota/trigger", b'{"major": 2, "minor": 6}')
+        data = [d for _, d in self.rec.frames]
+        ids = [i for i, _ in self.rec.frames]
+        self.assertEqual(ids, [0x20A, 0x20B, 0x20F, 0x20C, 0x208])
+        self.assertEqual(data[0][0], 50)
+        self.assertEqual(data[0][2:], bytes([22, 0, 6, 30]))
+        self.assertEqual(data[1][2:], bytes([2, 2]))
+        self.assertEqual(data[2][2:], bytes([0xA5, 0x5A]))
+        self.assertEqual(data[3][2:], bytes([5]))
+        self.assertEqual(data[4][2:], bytes([2, 6]))
+
+    def test_bad_commands_send_nothing_and_say_why(self):
+        self.mqtt("set_eco_limit", {"limit": 1500})
+        self.mqtt("set_eco_limit", {"limit_w": 70000})
+        self.mqtt("set_eco", {"on": 1, "id": "r7"})
+        self.mqtt("warp_drive", {})
+        self.core.on_mqtt("alfaspark/cmd/set_eco", b"{not json")
+        self.mqtt("set_eco", {"on": True, "node": 128})
+        self.assertEqual(self.rec.frames, [])
+        errors = self.rec.json_on("alfaspark/ack/set_eco_limit")
+        self.assertIn('"limit_w"', errors[0]["error"])
+        self.assertIn("does not fit", errors[1]["error"])
+        eco = self.rec.json_on("alfaspark/ack/set_eco")
+        self.assertEqual(eco[0]["request_id"], "r7")
+        self.assertEqual(len(eco), 3)
+        self.assertEqual(len(self.rec.json_on("alfaspark/ack/warp_drive")), 1)
+
+
+class AckTest(unittest.TestCase):
+    def setUp(self):
+        self.core, self.rec = make_core()
+        boot_three(self.core)
+        self.rec.frames.clear()
+        self.core.on_mqtt("alfaspark/cmd/set_eco", b'{"on": true, "id": "app-1"}')
+        self.seq = self.rec.frames[0][1][1]
+
+    def ack(self, node, t, seq=None, status=0, cmd=0x02, mask=0x02):
+        seq = self.seq if seq is None else seq
+        self.core.on_frame(0x280 + node, bytes([cmd, seq, status, mask]), t)
+
+    def test_acks_matched_by_node_command_and_seq(self):
+        self.ack(20, 0.1)
+        self.ack(50, 0.1, seq=(self.seq + 1) & 0xFF)  # not ours: another sequence number
+        self.ack(50, 0.2, status=3, mask=0)
+        self.assertEqual(self.rec.on("alfaspark/ack/set_eco/result"), [])
+        self.ack(90, 0.3)
+        acks = self.rec.json_on("alfaspark/ack/set_eco")
+        self.assertEqual([(a["node"], a["matched"], a["request_id"]) for a in acks],
+                         [(20, True, "app-1"), (50, False, None), (50, True, "app-1"),
+                          (90, True, "app-1")])
+        self.assertEqual(acks[2]["status_text"], "refused")
+        [result] = self.rec.json_on("alfaspark/ack/set_eco/result")
+        self.assertEqual(result["acks"], {"20": "ok", "50": "refused", "90": "ok"})
+        self.assertEqual((result["complete"], result["ok"], result["missing"]),
+                         (True, False, []))
+
+    def test_missing_acks_reported_when_the_wait_runs_out(self):
+        self.ack(90, 1.0)
+        self.core.on_frame(0x15A, tel_pages()[0], 4.999)
+        self.assertEqual(self.rec.on("alfaspark/ack/set_eco/result"), [])
+        self.core.on_frame(0x15A, tel_pages()[0], 5.0)
+        [result] = self.rec.json_on("alfaspark/ack/set_eco/result")
+        self.assertEqual((result["missing"], result["complete"]), ([20, 50], False))
+
+    def test_targeted_command_ignores_acks_from_other_nodes(self):
+        self.core.on_mqtt("alfaspark/cmd/request_status", b'{"node": 50}')
+        seq = self.rec.frames[-1][1][1]
+        self.ack(20, 0.1, seq=seq, cmd=0x0E)
+        self.ack(50, 0.1, seq=seq, cmd=0x0E)
+        acks = self.rec.json_on("alfaspark/ack/request_status")
+        self.assertEqual([(a["node"], a["matched"]) for a in acks], [(20, False), (50, True)])
+        [result] = self.rec.json_on("alfaspark/ack/request_status/result")
+        self.assertEqual(result["acks"], {"50": "ok"})
+
+
+class BusDutiesTest(unittest.TestCase):
+    def test_time_broadcast_at_start_and_at_each_local_minute(self):
+        core, rec = make_core()
+        core.on_frame(0x114, tel_pages()[0], 0.5)
+        core.on_frame(0x114, tel_pages()[0], 59.999)
+        core.on_frame(0x114, tel_pages()[0], 60.0)
+        core.on_frame(0x114, tel_pages()[0], 119.0)
+        core.on_frame(0x114, tel_pages()[0], 3600.0)
+        self.assertEqual(rec.frames_on(0x7FF), [bytes([12, 21, 0, 6, 24]),
+                                                bytes([12, 21, 1, 6, 24]),
+                                                bytes([13, 21, 0, 6, 24])])
+
+    def test_status_requested_at_start_and_from_anonymous_packs_only(self):
+        core, rec = make_core()
+        core.on_frame(0x114, tel_pages()[0], 1.0)
+        [startup] = rec.frames_on(0x20E)
+        self.assertEqual(startup[0], 127)
+        core.on_frame(0x132, tel_pages()[0], 5.0)  # still within the broadcast's reach
+        core.on_frame(0x132, tel_pages()[0], 11.0)
+        core.on_frame(0x132, tel_pages()[0], 13.0)
+        self.assertEqual([d[0] for d in rec.frames_on(0x20E)], [127, 50])
+        core.on_frame(0x332, ann(mac_tail=50), 13.5)
+        core.on_frame(0x132, tel_pages()[0], 30.0)
+        self.assertEqual(len(rec.frames_on(0x20E)), 2, "pack 50 has announced: no request")
+
+    def test_gateway_never_sends_on_election_ids(self):
+        core, rec = make_core()
+        boot_three(core)
+        for t in range(0, 300, 2):
+            core.on_frame(0x15A, tel_pages(status=0x08)[0], float(t))
+        self.assertTrue(rec.frames)
+        self.assertTrue(all(i == 0x7FF or 0x201 <= i <= 0x27F for i, _ in rec.frames))
+
+    def test_foreign_commander_warned_once_a_minute(self):
+        core, rec = make_core()
+        core.on_frame(0x202, bytes([0x7F, 1, 1]), 1.0)
+        core.on_frame(0x7FF, bytes([12, 21, 0, 6, 24]), 2.0)
+        core.on_frame(0x202, bytes([0x7F, 2, 1]), 61.0)
+        warnings = rec.json_on("alfaspark/gateway/warning")
+        self.assertEqual([(w["id"], w["t"]) for w in warnings], [("0x202", 1.0), ("0x202", 61.0)])
+
+    def test_new_run_on_the_link_clears_the_tables(self):
+        core, rec = make_core()
+        boot_three(core, t=500.0)
+        core.on_frame(0x314, ann(mac_tail=20), 0.2)
+        self.assertEqual(rec.on("alfaspark/master")[-1], "20")
+        self.assertEqual(len(rec.frames_on(0x20E)), 2)
+        self.assertEqual(rec.frames_on(0x7FF)[-1], bytes([12, 21, 0, 6, 24]))
+
+    def test_extended_and_remote_frames_are_ignored(self):
+        core, rec = make_core()
+        core.on_frame(0x35A, ann(master=True), 1.0, extended=True)
+        core.on_frame(0x35A, b"", 1.0, remote=True)
+        self.assertEqual((rec.frames, rec.published), ([], []))
+
+
+class DiscoveryTest(unittest.TestCase):
+    def test_retained_configs_per_pack_and_republished_when_ha_returns(self):
+        core, rec = make_core()
+        core.on_mqtt_connected()
+        core.on_frame(0x35A, ann(master=True, mac_tail=0x2800005A), 1.0)
+        configs = [(t, json.loads(p), r) for t, p, r in rec.published
+                   if t.startswith("homeassistant/")]
+        soc = [c for t, c, _ in configs if t == "homeassistant/sensor/alfaspark_2800005A/soc/config"]
+        self.assertEqual(len(soc), 1)
+        self.assertEqual(soc[0]["unique_id"], "alfaspark_2800005A_soc")
+        self.assertEqual(soc[0]["state_topic"], "alfaspark/90/telemetry")
+        self.assertEqual(soc[0]["device"]["identifiers"], ["alfaspark_2800005A"])
+        self.assertEqual((soc[0]["device_class"], soc[0]["unit_of_measurement"]), ("battery", "%"))
+        self.assertTrue(all(r for _, _, r in configs))
+        self.assertIn("homeassistant/sensor/alfaspark_system/total_solar/config",
+                      [t for t, _, _ in configs])
+        before = len(rec.published)
+        core.on_mqtt("homeassistant/status", b"online")
+        again = [t for t, _, _ in rec.published[before:]]
+        self.assertIn("homeassistant/sensor/alfaspark_2800005A/soc/config", again)
+        self.assertEqual(rec.on("alfaspark/gateway/status"), ["online"])
+
+
+class FakeMqttClient:
+    """What Gateway uses of paho's Client, recording publications."""
+
+    def __init__(self):
+        self.on_connect = self.on_disconnect = self.on_message = None
+        self.subscribed = []
+        self.published = []
+        self.cond = threading.Condition()
+
+    def subscribe(self, topic, qos=0):
+        self.subscribed.append(topic)
+
+    def publish(self, topic, payload, qos=0, retain=False):
+        with self.cond:
+            self.published.append((topic, payload))
+            self.cond.notify_all()
+
+    def wait_for(self, topic, timeout_s=10.0):
+        with self.cond:
+            ok = self.cond.wait_for(lambda: any(t == topic for t, _ in self.published),
+                                    timeout_s)
+        return ok
+
+
+class Message:
+    def __init__(self, topic, payload):
+        self.topic, self.payload = topic, payload
+
+
+class VirtualBusTest(unittest.TestCase):
+    """The whole gateway on python-can's virtual interface, with a fake broker client."""
+
+    def test_frames_in_telemetry_out_and_mqtt_command_on_the_bus(self):
+        channel = "gw-unit-%d" % os.getpid()
+        args = alfaspark_gateway.parse_args(["--can-interface", "virtual", "--channel", channel,
+                                             "--epoch", EPOCH, "--quiet"])
+        gw_bus = can.Bus(interface="virtual", channel=channel)
+        packs = can.Bus(interface="virtual", channel=channel)
+        client = FakeMqttClient()
+        gw = alfaspark_gateway.Gateway(args, TABLE, gw_bus, client)
+        client.on_connect(client, None, {}, 0)
+        self.assertIn("alfaspark/cmd/+", client.subscribed)
+        runner = threading.Thread(target=gw.run)
+        runner.start()
+        try:
+            packs.send(can.Message(arbitration_id=0x332, data=ann(), is_extended_id=False))
+            for page in tel_pages():
+                packs.send(can.Message(arbitration_id=0x132, data=page, is_extended_id=False))
+            self.assertTrue(client.wait_for("alfaspark/50/telemetry"))
+            client.on_message(client, None, Message("alfaspark/cmd/set_eco", b'{"on": true}'))
+            seen = []
+            while True:
+                msg = packs.recv(timeout=5.0)
+                self.assertIsNotNone(msg, f"no SET_ECO on the bus, saw {seen}")
+                seen.append(msg.arbitration_id)
+                if msg.arbitration_id == 0x202:
+                    break
+            self.assertFalse(msg.is_extended_id)
+            self.assertEqual((msg.data[0], msg.data[2], msg.dlc), (0x7F, 1, 3))
+            self.assertEqual(seen[:2], [0x7FF, 0x20E], "time, then the start-up status request")
+        finally:
+            gw.stop.set()
+            runner.join(timeout=5.0)
+            gw_bus.shutdown()
+            packs.shutdown()
+        self.assertFalse(runner.is_alive())
+
+
+class ClockTest(unittest.TestCase):
+    def test_epoch_clock_counts_from_the_first_frame_when_origin_is_unknown(self):
+        clock = EpochClock(parse_epoch("2024-01-31T23:59:30"))
+        self.assertEqual(clock.local(1.7e9), datetime.datetime(2024, 1, 31, 23, 59, 30))
+        self.assertEqual(clock.local(1.7e9 + 45), datetime.datetime(2024, 2, 1, 0, 0, 15))
+
+    def test_epoch_text_is_checked(self):
+        with self.assertRaises(ValueError):
+            parse_epoch("21/06/2024 12:00")
+
+
+if __name__ == "__main__":
+    unittest.main()
