@@ -188,6 +188,7 @@ static int configure(sim_bridge_t *b, const sim_bridge_cfg_t *cfg, const char *k
     strcpy(b->endpoint, ep);
     b->ctrl_queue_len = cfg->ctrl_queue_len ? cfg->ctrl_queue_len : DEFAULT_CTRL_QUEUE;
     b->rate_milli = cfg->rate_milli;
+    b->rate_follows_pacer = cfg->rate_milli == 0;
     b->grace_ms = cfg->grace_ms;
     b->stop_on = cfg->stop_on;
     b->clock = cfg->clock;

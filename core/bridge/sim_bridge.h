@@ -53,8 +53,9 @@
  *   sim_bridge_drain(b, 2000)                  at the end: flush frames still bound for the host
  *   sim_bridge_stats(b, &st) / sim_bridge_stats_json(...) into report.json, then destroy.
  * Replay (alfasim replay DIR): for i = 0, 1, ... sim_bridge_replay_open(DIR "/events.jsonl", i,
- * k, bus, trace, &b, err, len) until -SIM_ENOENT, at the same point of the build, then plain
- * sim_kernel_run_until; sim_bridge_stopped(b) tells whether the recorded run was stopped.
+ * k, bus, trace, &b, err, len) until it returns -SIM_ENOENT with err empty, at the same point of
+ * the build, then plain sim_kernel_run_until; sim_bridge_stopped(b) tells whether the recorded
+ * run was stopped.
  *
  * Not thread-safe; one thread drives kernel, bus and bridges.
  */
@@ -116,7 +117,8 @@ typedef struct {
     uint16_t ctrl_queue_len; /* controller TX queue in frames; 0: 64 */
     uint32_t rx_queue_len;   /* host frames held before the bus takes them; 0: 16384 */
     uint32_t tx_queue_len;   /* bus frames held before the host takes them; 0: 16384 */
-    uint32_t rate_milli;     /* host-side TX rate = bit rate x rate_milli / 1000; 0: unlimited */
+    uint32_t rate_milli;     /* host-side TX rate = bit rate x rate_milli / 1000; 0: follow
+                                the pacer of sim_bridge_run_until (unlimited when unpaced) */
     uint32_t grace_ms;       /* hold frames this long after a peer becomes ready (the python-can
                                 handshake reads each reply whole); 0: none (sim_bridge_open
                                 makes it 100 for socketcand) */
@@ -264,7 +266,8 @@ int sim_bridge_stats_json(const sim_bridge_t *b, char *buf, size_t len);
  * (t, SIM_PRIO_BRIDGE). No transport: bus frames go nowhere. Call it where the live run created
  * the bridge. pump and service are no-ops on it.
  * @retval 0             created
- * @retval -SIM_ENOENT   the run had no index-th bridge (or the file is missing: message in err)
+ * @retval -SIM_ENOENT   with err empty: the run had no index-th bridge (a replay goes on without
+ *                       it); with a message in err: the file cannot be read
  * @retval -SIM_EFORMAT  a bridge line is malformed (message with the line number in err), or the
  *                       records go back in time
  * @retval -SIM_ENOMEM

@@ -154,6 +154,9 @@ int sim_bridge_run_until(sim_kernel_t *k, sim_bridge_t *b, sim_pacer_t *p, sim_t
     if (slice_ns <= 0) {
         slice_ns = DEFAULT_SLICE_NS;
     }
+    if (b != NULL && b->rate_follows_pacer) {
+        b->rate_milli = paced ? p->factor_milli : 0; /* the host link at the bus's pace */
+    }
     while (sim_kernel_now(k) < t_end) {
         sim_time_ns_t t_next = sim_time_add(sim_kernel_now(k), slice_ns);
         if (t_next > t_end) {

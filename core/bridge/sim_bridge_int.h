@@ -78,6 +78,7 @@ struct sim_bridge {
     char endpoint[SIM_BRIDGE_ENDPOINT_MAX + 1];
     uint16_t ctrl_queue_len;
     uint32_t rate_milli, grace_ms, stop_on;
+    bool rate_follows_pacer; /* cfg.rate_milli was 0: sim_bridge_run_until sets rate_milli */
     sim_bridge_clock_t clock;
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
