@@ -5,8 +5,9 @@
  * Input: two bytes choose a split point, the rest is the client's stream. The stream is parsed
  * three times, whole, in two segments cut at the split point, and one byte per call, and the
  * three sequences of callbacks must be identical: the header promises the parse does not depend
- * on how TCP segments the stream. Every command body is then taken apart as the server does
- * (verb, then "send" arguments), with these invariants:
+ * on how TCP segments the stream. They must also equal the callbacks of reference_parse(), the
+ * header's rules written a second way. Every command body is then taken apart as the server does
+ * (verb, then "send" arguments, also classified by reference_send()), with these invariants:
  *   - a body holds at most SIM_SCAND_CMD_MAX bytes and never '<' or '>';
  *   - the verb and the detail text are NUL-terminated within their buffers, on one line;
  *   - a parsed "send" frame has DLC 0..8, zero bytes past its DLC, and an identifier that fits
@@ -18,7 +19,7 @@
 #include "fuzz_target.h"
 #include "sim_bridge_scand.h"
 
-/* The callbacks seen during one parse, as text: "C:<body>\n" or "J:<what>\n" each. */
+/* The callbacks of one parse as text: "C:<body>\n" per command, "J:\n" per report of junk. */
 typedef struct {
     char *buf;
     size_t len, cap;
@@ -71,6 +72,70 @@ static void check_round_trip(const sim_can_frame_t *f) {
                "frame line \"%s\"", line);
 }
 
+static bool is_ws(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The next whitespace-separated word of *s as a hex number of 1..max digits. */
+static bool ref_hex_word(const char **s, size_t max, uint32_t *v) {
+    while (is_ws(**s)) {
+        (*s)++;
+    }
+    size_t n = 0;
+    *v = 0;
+    for (; (*s)[0] != '\0' && !is_ws((*s)[0]); (*s)++, n++) {
+        char c = (*s)[0];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0 || n >= max) {
+            return false;
+        }
+        *v = *v << 4 | (uint32_t)d;
+    }
+    return n > 0;
+}
+
+/* "send" arguments by the header's rules: ID (3 digits at most and <= 0x7FF: standard) LEN, then
+ * exactly LEN bytes; LEN above 8 is FD for a CAN FD length, else a bad DLC. */
+static sim_bridge_in_kind_t reference_send(const char *s, sim_can_frame_t *f) {
+    static const uint32_t fd_lengths[] = {12, 16, 20, 24, 32, 48, 64};
+    const char *id_start = s;
+    uint32_t id, len, byte;
+    memset(f, 0, sizeof *f);
+    if (!ref_hex_word(&s, 8, &id) || id > SIM_CAN_EXT_ID_MASK) {
+        return SIM_BRIDGE_IN_MALFORMED;
+    }
+    while (is_ws(*id_start)) {
+        id_start++;
+    }
+    f->id = id;
+    f->flags = (s - id_start > 3 || id > SIM_CAN_STD_ID_MASK) ? SIM_CAN_FLAG_IDE : 0u;
+    if (!ref_hex_word(&s, 2, &len)) {
+        return SIM_BRIDGE_IN_MALFORMED;
+    }
+    for (size_t i = 0; len > 8u && i < sizeof fd_lengths / sizeof fd_lengths[0]; i++) {
+        if (len == fd_lengths[i]) {
+            return SIM_BRIDGE_IN_FD;
+        }
+    }
+    if (len > 8u) {
+        return SIM_BRIDGE_IN_BAD_DLC;
+    }
+    for (uint32_t i = 0; i < len; i++) {
+        if (!ref_hex_word(&s, 2, &byte)) {
+            return SIM_BRIDGE_IN_MALFORMED;
+        }
+        f->data[i] = (uint8_t)byte;
+    }
+    f->dlc = (uint8_t)len;
+    while (is_ws(*s)) {
+        s++;
+    }
+    return *s == '\0' ? SIM_BRIDGE_IN_FRAME : SIM_BRIDGE_IN_MALFORMED;
+}
+
 static void check_send(const char *args) {
     sim_can_frame_t f;
     char detail[64];
@@ -80,9 +145,16 @@ static void check_send(const char *args) {
     FUZZ_CHECK(k == SIM_BRIDGE_IN_FRAME || k == SIM_BRIDGE_IN_MALFORMED || k == SIM_BRIDGE_IN_FD ||
                    k == SIM_BRIDGE_IN_BAD_DLC,
                "send classified as %d", (int)k);
+    sim_can_frame_t want;
+    sim_bridge_in_kind_t want_k = reference_send(args, &want);
+    FUZZ_CHECK(k == want_k, "send \"%s\" classified %d, the header's rules say %d", args, (int)k,
+               (int)want_k);
     if (k != SIM_BRIDGE_IN_FRAME) {
         return;
     }
+    FUZZ_CHECK(f.id == want.id && f.flags == want.flags && f.dlc == want.dlc &&
+                   memcmp(f.data, want.data, sizeof f.data) == 0,
+               "send \"%s\" parsed to another frame than the header's rules give", args);
     FUZZ_CHECK(f.dlc <= 8u && (f.flags & ~SIM_CAN_FLAG_IDE) == 0u, "dlc %u flags %u",
                (unsigned)f.dlc, (unsigned)f.flags);
     FUZZ_CHECK(f.id <= ((f.flags & SIM_CAN_FLAG_IDE) ? SIM_CAN_EXT_ID_MASK : SIM_CAN_STD_ID_MASK),
@@ -112,7 +184,46 @@ static void on_command(void *ctx, const char *body) {
 
 static void on_junk(void *ctx, const char *what) {
     FUZZ_CHECK(what != NULL && what[0] != '\0', "junk without a description");
-    log_put(ctx, 'J', what);
+    log_put(ctx, 'J', "");
+}
+
+/*
+ * The header's rules restated over the whole stream, as a search for delimiters rather than a
+ * byte-at-a-time machine: "<body>" is a command (its text up to a NUL, as a C string shows it),
+ * or junk when the body is longer than SIM_SCAND_CMD_MAX; a '<' before the closing '>' is junk
+ * and starts over; an unterminated command at the end says nothing yet; a run of bytes outside
+ * commands that are not whitespace is junk once, until the next command starts.
+ */
+static void reference_parse(const char *d, size_t n, cb_log_t *log) {
+    bool in_junk = false;
+    char body[SIM_SCAND_CMD_MAX + 1];
+    for (size_t i = 0; i < n;) {
+        if (d[i] != '<') {
+            bool space = d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n';
+            if (!space && !in_junk) {
+                log_put(log, 'J', "");
+            }
+            in_junk = in_junk || !space;
+            i++;
+            continue;
+        }
+        in_junk = false;
+        size_t j = i + 1;
+        while (j < n && d[j] != '<' && d[j] != '>') {
+            j++;
+        }
+        if (j >= n) {
+            return;
+        }
+        if (d[j] == '<' || j - i - 1 > SIM_SCAND_CMD_MAX) {
+            log_put(log, 'J', "");
+        } else {
+            memcpy(body, d + i + 1, j - i - 1);
+            body[j - i - 1] = '\0';
+            log_put(log, 'C', body);
+        }
+        i = d[j] == '<' ? j : j + 1;
+    }
 }
 
 /* Parses data in segments: the first `split` bytes, then the rest in steps of `step` (0: one). */
@@ -132,7 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     const char *text = (const char *)data + 2;
     size_t n = size - 2, split = (size_t)(data[0] << 8 | data[1]) % (n + 1);
-    cb_log_t whole = {0}, two = {0}, bytes = {0};
+    cb_log_t whole = {0}, two = {0}, bytes = {0}, ref = {0};
     parse(text, n, n, 1, &whole);
     parse(text, n, split, n, &two);
     parse(text, n, 0, 1, &bytes);
@@ -142,6 +253,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(whole.len == bytes.len &&
                    (whole.len == 0 || memcmp(whole.buf, bytes.buf, whole.len) == 0),
                "feeding one byte at a time changes the parse");
+    reference_parse(text, n, &ref);
+    FUZZ_CHECK(whole.len == ref.len &&
+                   (whole.len == 0 || memcmp(whole.buf, ref.buf, whole.len) == 0),
+               "the parse differs from the header's rules: got\n%.*s\nexpected\n%.*s",
+               (int)whole.len, whole.buf ? whole.buf : "", (int)ref.len, ref.buf ? ref.buf : "");
+    free(ref.buf);
     free(whole.buf);
     free(two.buf);
     free(bytes.buf);
