@@ -29,13 +29,17 @@ target_compile_definitions(fw_alfaspark_fresh PRIVATE ALFASIM_FW_VERSION="2.5"
 file(GLOB suite_scenarios CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/scenarios/*.json)
 
 # ---- golden traces and determinism --------------------------------------------------------------
+# The second build for the determinism check: the same sources at another optimisation level
+# (no sanitizers, no panel), configured and built by the suite_opt_build test into suite-O0/.
+# Another level can be tried with -DSIM_SUITE_OPT_FLAGS=-O3; the digests must not change.
+set(SIM_SUITE_OPT_FLAGS "-O0" CACHE STRING "C flags of the suite's second, differently optimised build")
 set(suite_opt_dir ${CMAKE_BINARY_DIR}/suite-O0)
 add_test(NAME suite_opt_build COMMAND sh -c
-    "cmake -S \"$0\" -B \"$1\" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-O0 -DSIM_ASAN=OFF \
+    "cmake -S \"$0\" -B \"$1\" -DCMAKE_BUILD_TYPE=None \"-DCMAKE_C_FLAGS=$2\" -DSIM_ASAN=OFF \
 -DSIM_UBSAN=OFF -DSIM_WERROR=OFF -DSIM_BUILD_GUI=OFF >\"$1.configure.log\" 2>&1 \
 || { cat \"$1.configure.log\"; exit 1; }; \
 cmake --build \"$1\" --target alfasim fw_alfaspark fw_alfaspark_fresh -j2"
-    ${CMAKE_SOURCE_DIR} ${suite_opt_dir})
+    ${CMAKE_SOURCE_DIR} ${suite_opt_dir} "${SIM_SUITE_OPT_FLAGS}")
 set_tests_properties(suite_opt_build PROPERTIES FIXTURES_SETUP suite_opt TIMEOUT 1200
                      LABELS suite)
 
