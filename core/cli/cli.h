@@ -34,6 +34,7 @@ int cli_check_determinism(int argc, char **argv);
 int cli_validate(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_tracediff(int argc, char **argv);
+int cli_bench(int argc, char **argv);
 
 /** "alfasim: error: <msg>" on stderr, then a hint line if given. Returns `code`. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -49,6 +49,7 @@ static const command_t commands[] = {
     {"validate", cli_validate},
     {"trace-diff", cli_tracediff},
     {"replay", cli_replay},
+    {"bench", cli_bench},
 };
 
 /* Levenshtein distance, for "did you mean" on a mistyped command. */

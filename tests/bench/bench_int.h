@@ -23,6 +23,17 @@ void bench_report_tables(FILE *out, const bench_result_t *rs, size_t n, bool qui
 int bench_report_json(const char *path, const bench_result_t *rs, size_t n, bool quick,
                       const char *machine);
 
+/** What the scaling series and the two reference workloads say together (0: not measured). */
+typedef struct {
+    double full_ratio;   /* per-node throughput of s127 over that of s4 */
+    double series_ratio; /* the same for scale_127 over scale_4 */
+    double exponent;     /* cost per simulated second ~ nodes^k, first to last point */
+    double max_exponent; /* the largest k between neighbouring points */
+    unsigned points;
+} bench_scaling_t;
+
+void bench_scaling(const bench_result_t *rs, size_t n, bench_scaling_t *out);
+
 /** A one-line description of the host: CPU model, cores, compiler. */
 void bench_machine(char *buf, size_t len);
 

@@ -28,7 +28,8 @@ static const char bench_usage[] =
     "targets are reported, never enforced. A benchmark fails when what it computed differs from\n"
     "the recorded digest (tests/bench/expected.txt) or from its baseline.\n"
     "\n"
-    "  --filter TEXT   only benchmarks whose name contains TEXT (repeatable)\n"
+    "  --filter TEXT   only the benchmark named TEXT, or else those whose name contains TEXT\n"
+    "                  (repeatable)\n"
     "  --json FILE     also write the results as JSON\n"
     "  --plot FILE     write the scaling plot (PNG) when scale_* workloads ran\n"
     "  --quick         short runs and the light benchmarks only: a smoke test, not a measurement\n"
@@ -111,12 +112,26 @@ static int parse_args(bench_args_t *a, int argc, char **argv) {
     return -1;
 }
 
-static bool selected(const bench_args_t *a, const bench_def_t *d) {
+/* True when some benchmark is called exactly `name`. */
+static bool is_a_name(const bench_env_t *env, const char *name) {
+    for (size_t g = 0; g < env->n_groups; g++) {
+        for (size_t i = 0; i < env->groups[g].n; i++) {
+            if (strcmp(env->groups[g].defs[i].name, name) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* A filter that names a benchmark selects it alone; any other text selects by substring. */
+static bool selected(const bench_args_t *a, const bench_env_t *env, const bench_def_t *d) {
     if (a->n_filters == 0) {
         return !(a->quick && d->heavy);
     }
     for (size_t i = 0; i < a->n_filters; i++) {
-        if (strstr(d->name, a->filters[i]) != NULL) {
+        const char *f = a->filters[i];
+        if (is_a_name(env, f) ? strcmp(d->name, f) == 0 : strstr(d->name, f) != NULL) {
             return true;
         }
     }
@@ -142,7 +157,9 @@ static bool read_all(int fd, void *buf, size_t len) {
 
 static void child(int fd, const bench_opts_t *o, const bench_def_t *d, bench_result_t *r) {
     d->fn(o, d->param, r);
-    r->peak_rss_kib = bench_peak_rss_kib();
+    if (r->peak_rss_kib == 0) {
+        r->peak_rss_kib = bench_peak_rss_kib(); /* unless it measured a process of its own */
+    }
     const char *p = (const char *)r;
     size_t left = sizeof *r;
     while (left > 0) {
@@ -213,7 +230,7 @@ static size_t run_selected(const bench_args_t *a, const bench_opts_t *o, const b
     for (size_t g = 0; g < env->n_groups; g++) {
         for (size_t i = 0; i < env->groups[g].n && n < BENCH_MAX_RESULTS; i++) {
             const bench_def_t *d = &env->groups[g].defs[i];
-            if (!selected(a, d)) {
+            if (!selected(a, env, d)) {
                 continue;
             }
             fprintf(stderr, "bench: %s ...\n", d->name);

@@ -9,6 +9,7 @@
  * The C locale is the process default and nothing here calls setlocale, so numbers print with
  * a decimal point whatever the environment says.
  */
+#include <math.h>
 #include <string.h>
 
 #include "bench_int.h"
@@ -71,16 +72,20 @@ static void workload_table(FILE *out, const bench_result_t *rs, size_t n) {
 }
 
 static void ratio_table(FILE *out, const bench_result_t *rs, size_t n) {
-    fprintf(out, "%-22s %-14s %9s %-14s %9s %8s %7s %5s %-8s %s\n", "comparison", "subject",
+    fprintf(out, "%-22s %-14s %9s %-14s %9s %8s %7s %6s %-8s %s\n", "comparison", "subject",
             "ns/op", "baseline", "ns/op", "ratio", "target", "aim", "digest", "verdict");
     for (size_t i = 0; i < n; i++) {
         const bench_result_t *r = &rs[i];
         if (r->kind != BENCH_RATIO) {
             continue;
         }
-        fprintf(out, "%-22s %-14s %9.2f %-14s %9.2f %7.2fx %6.2fx %4.2fx %-8s %s\n", r->name,
+        char aim[16] = "-";
+        if (r->aim > 0) {
+            snprintf(aim, sizeof aim, "%.2fx", r->aim);
+        }
+        fprintf(out, "%-22s %-14s %9.2f %-14s %9.2f %7.2fx %6.2fx %6s %-8s %s\n", r->name,
                 r->subject, r->subject_ns, r->baseline, r->baseline_ns, bench_ratio(r), r->target,
-                r->aim, check(r), verdict(r));
+                aim, check(r), verdict(r));
     }
     fputc('\n', out);
 }
@@ -99,6 +104,77 @@ static void memory_table(FILE *out, const bench_result_t *rs, size_t n) {
     fputc('\n', out);
 }
 
+/* Per-node throughput: node-seconds simulated per CPU second of the run loop. */
+static double per_node_tput(const bench_result_t *r) {
+    return per((double)r->nodes * r->sim_s, r->run_cpu_s);
+}
+
+static const bench_result_t *find(const bench_result_t *rs, size_t n, const char *name) {
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rs[i].name, name) == 0 && !rs[i].failed && rs[i].run_cpu_s > 0) {
+            return &rs[i];
+        }
+    }
+    return NULL;
+}
+
+void bench_scaling(const bench_result_t *rs, size_t n, bench_scaling_t *out) {
+    memset(out, 0, sizeof *out);
+    const bench_result_t *a = find(rs, n, "s4"), *b = find(rs, n, "s127");
+    if (a != NULL && b != NULL) {
+        out->full_ratio = per_node_tput(b) / per_node_tput(a);
+    }
+    a = find(rs, n, "scale_4");
+    b = find(rs, n, "scale_127");
+    if (a != NULL && b != NULL) {
+        out->series_ratio = per_node_tput(b) / per_node_tput(a);
+    }
+    /* Growth exponent between consecutive points of the series: cost ~ nodes^k. */
+    static const char *const series[] = {"scale_1",  "scale_2",  "scale_4",  "scale_8",
+                                         "scale_16", "scale_32", "scale_64", "scale_127"};
+    const bench_result_t *prev = NULL, *first = NULL;
+    bool have_k = false;
+    for (size_t i = 0; i < sizeof series / sizeof series[0]; i++) {
+        const bench_result_t *r = find(rs, n, series[i]);
+        if (r == NULL) {
+            continue;
+        }
+        if (prev != NULL) {
+            double k = log((r->run_cpu_s / r->sim_s) / (prev->run_cpu_s / prev->sim_s)) /
+                       log((double)r->nodes / (double)prev->nodes);
+            out->max_exponent = have_k && out->max_exponent > k ? out->max_exponent : k;
+            have_k = true;
+        }
+        first = first ? first : r;
+        prev = r;
+        out->points++;
+    }
+    if (out->points > 1) {
+        out->exponent = log((prev->run_cpu_s / prev->sim_s) / (first->run_cpu_s / first->sim_s)) /
+                        log((double)prev->nodes / (double)first->nodes);
+    }
+}
+
+static void scaling_lines(FILE *out, const bench_result_t *rs, size_t n) {
+    bench_scaling_t sc;
+    bench_scaling(rs, n, &sc);
+    if (sc.full_ratio > 0) {
+        fprintf(out, "scaling: per-node throughput s127 / s4 = %.2f (target >= 0.50: %s)\n",
+                sc.full_ratio, sc.full_ratio >= 0.5 ? "met" : "MISSED");
+    }
+    if (sc.series_ratio > 0) {
+        fprintf(out,
+                "scaling: per-node throughput scale_127 / scale_4 = %.2f (target >= 0.50: %s)\n",
+                sc.series_ratio, sc.series_ratio >= 0.5 ? "met" : "MISSED");
+    }
+    if (sc.points > 1) {
+        fprintf(out,
+                "scaling: cost ~ nodes^k, k = %.2f first to last, at most %.2f between neighbours "
+                "(super-quadratic above 2: %s)\n\n",
+                sc.exponent, sc.max_exponent, sc.max_exponent <= 2.0 ? "no" : "YES");
+    }
+}
+
 static bool has_kind(const bench_result_t *rs, size_t n, bench_kind_t k) {
     for (size_t i = 0; i < n; i++) {
         if (rs[i].kind == k) {
@@ -114,6 +190,7 @@ void bench_report_tables(FILE *out, const bench_result_t *rs, size_t n, bool qui
     }
     if (has_kind(rs, n, BENCH_WORKLOAD)) {
         workload_table(out, rs, n);
+        scaling_lines(out, rs, n);
     }
     if (has_kind(rs, n, BENCH_RATIO)) {
         ratio_table(out, rs, n);
@@ -184,7 +261,14 @@ int bench_report_json(const char *path, const bench_result_t *rs, size_t n, bool
     }
     fprintf(f, "{\n  \"machine\": ");
     json_str(f, machine);
-    fprintf(f, ",\n  \"quick\": %s,\n  \"results\": [\n", quick ? "true" : "false");
+    bench_scaling_t sc;
+    bench_scaling(rs, n, &sc);
+    fprintf(f, ",\n  \"quick\": %s,\n", quick ? "true" : "false");
+    fprintf(f,
+            "  \"scaling\": {\"per_node_s127_over_s4\": %.6g, \"per_node_scale127_over_scale4\":"
+            " %.6g, \"exponent\": %.6g, \"max_exponent\": %.6g, \"points\": %u},\n",
+            sc.full_ratio, sc.series_ratio, sc.exponent, sc.max_exponent, sc.points);
+    fprintf(f, "  \"results\": [\n");
     for (size_t i = 0; i < n; i++) {
         json_result(f, &rs[i]);
         fprintf(f, "%s\n", i + 1 < n ? "," : "");

@@ -1,9 +1,10 @@
 # Benchmarks (tests/bench/, docs/performance.md). Not part of the default test run: every entry
-# has the label "bench", which `ctest -LE bench` leaves out; run them with `ctest -L bench` or
-# `alfasim bench`.
+# here has the label "bench", which `ctest -LE bench` leaves out; run them with `ctest -L bench`
+# or `alfasim bench`.
 #
 #   sim_bench_base   the harness, the baseline heap and the kernel benchmarks (kernel only)
 #   bench_kernel     those as a standalone program (callgrind-friendly)
+#   sim_bench        every benchmark; linked into alfasim for `alfasim bench`
 set(BENCH_DIR ${CMAKE_SOURCE_DIR}/tests/bench)
 
 find_package(ZLIB QUIET)
@@ -25,3 +26,18 @@ endif()
 add_executable(bench_kernel ${BENCH_DIR}/bench_kernel_main.c)
 target_link_libraries(bench_kernel PRIVATE sim_bench_base sim_warnings)
 target_compile_definitions(bench_kernel PRIVATE BENCH_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+
+if(NOT TARGET alfasim)
+    return()
+endif()
+
+add_library(sim_bench STATIC
+    ${BENCH_DIR}/bench_all.c ${BENCH_DIR}/bench_scenario.c ${BENCH_DIR}/bench_call.c
+    ${BENCH_DIR}/callee_direct.c ${BENCH_DIR}/bench_nodes.c)
+target_link_libraries(sim_bench PUBLIC sim_bench_base sim_core sim_models PRIVATE sim_warnings)
+target_compile_definitions(sim_bench PRIVATE BENCH_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+target_link_libraries(alfasim PRIVATE sim_bench)
+
+# Baseline 3's firmware as a plugin (the same source is in sim_bench as callee_direct.c).
+alfasim_add_plugin(fw_benchcallee ${BENCH_DIR}/callee.c)
+add_dependencies(alfasim fw_benchcallee)
