@@ -58,7 +58,9 @@ static bool parse_head(const char *line, line_head_t *h) {
     }
     char *end;
     long long t = strtoll(p + 8, &end, 10);
-    if (end == p + 8 || t < 0) {
+    /* No run reaches half the time range (a scenario lasts at most 400 days); a later time is
+     * not a record, and replaying it would push the bus's frame timing past SIM_TIME_NEVER. */
+    if (end == p + 8 || t < 0 || t > SIM_TIME_NEVER / 2) {
         return false;
     }
     p = end;
