@@ -74,19 +74,28 @@ static int validate_plugin(sim_node_t *n, const sim_node_cfg_t *cfg, char *err, 
     const alfasim_plugin_t *d = sim_plugin_descriptor(copy);
     copy_str(n->fw_name, sizeof n->fw_name, d->name);
     copy_str(n->fw_version, sizeof n->fw_version, d->fw_version);
+    const alfasim_fw_ops_t *o = d->ops;
+    n->fw_caps = (uint8_t)((o->on_timer != NULL ? FW_CAP_TIMER : 0u) |
+                           (o->on_uart_rx != NULL ? FW_CAP_UART_RX : 0u) |
+                           (o->on_can_rx != NULL ? FW_CAP_CAN_RX : 0u) |
+                           (o->on_can_state != NULL ? FW_CAP_CAN_STATE : 0u) |
+                           (o->on_adc_burst != NULL ? FW_CAP_ADC : 0u));
     sim_plugin_unload(copy);
     return 0;
 }
 
+/* n->ops holds the operations; the firmware gets n->host, the guard in front of them. */
 static void fill_host_ops(sim_node_t *n) {
-    memset(&n->host, 0, sizeof n->host);
-    n->host.abi_version = ALFASIM_PLUGIN_ABI_VERSION;
-    n->host.size = (uint32_t)sizeof n->host;
-    n->host.ctx = n;
-    sim_node__ops_core(&n->host);
-    sim_node__ops_gpio(&n->host);
-    sim_node__ops_io(&n->host);
-    sim_node__ops_dev(&n->host);
+    memset(&n->ops, 0, sizeof n->ops);
+    n->ops.abi_version = ALFASIM_PLUGIN_ABI_VERSION;
+    n->ops.size = (uint32_t)sizeof n->ops;
+    n->ops.ctx = n;
+    sim_node__ops_core(&n->ops);
+    sim_node__ops_gpio(&n->ops);
+    sim_node__ops_io(&n->ops);
+    sim_node__ops_dev(&n->ops);
+    n->host = n->ops;
+    sim_node__guard_fill(&n->host);
 }
 
 static int setup(sim_node_t *n, const sim_node_cfg_t *cfg, char *err, size_t errlen) {
@@ -135,6 +144,10 @@ int sim_node_create(sim_kernel_t *k, const sim_node_cfg_t *cfg, sim_node_t **out
     n->line = cfg->rs485;
     n->state = SIM_NODE_OFF;
     n->reason = HAL_RESET_POWER_ON;
+    n->isolate = cfg->isolate;
+    n->isolate_timeout_ms = cfg->isolate_timeout_ms;
+    n->log_bytes_per_s =
+        cfg->log_bytes_per_s != 0 ? cfg->log_bytes_per_s : SIM_NODE_LOG_BYTES_PER_S;
     fill_host_ops(n);
     int rc = setup(n, cfg, err, errlen);
     if (rc != 0) {
@@ -221,6 +234,18 @@ const char *sim_node_fw_version(const sim_node_t *n) {
 
 const char *sim_node_error(const sim_node_t *n) {
     return n->error;
+}
+
+bool sim_node_isolated(const sim_node_t *n) {
+    return n->isolate;
+}
+
+const char *sim_node_faulted(const sim_node_t *n) {
+    return n->fault;
+}
+
+const char *sim_node_fault_detail(const sim_node_t *n) {
+    return n->fault_detail;
 }
 
 void sim_node_stats(const sim_node_t *n, sim_node_stats_t *out) {

@@ -50,6 +50,16 @@
  * boot (with reason), watchdog_reset, log (firmware console lines, and host diagnostics with
  * "src":"host").
  *
+ * Isolation (cfg.isolate). The copy runs in a child process instead (sim_isolate.h), with results
+ * identical to running it here; only a crash, a hang or a protocol error can tell them apart.
+ *
+ * Faults. A node whose firmware crashes, exits, hangs (isolated), writes more than its log budget
+ * (either mode), or breaks the isolation protocol faults: a "node_fault" line in events.jsonl
+ * (with "reason" and "detail"), then it goes down like a power cut and stays OFF for the rest of
+ * the run (power_on returns -SIM_EBUSY). sim_node_faulted() names the reason; the run layer turns
+ * it into a JUnit error and exit code 3. Reasons: segfault, stack_overflow, abort, signal, exit,
+ * hang, log_flood, protocol (sim_isolate.h describes each).
+ *
  * Errors: 0 or -SIM_E* (sim_types.h); HAL operations return hal_err_t to the firmware.
  */
 #ifndef SIM_NODE_H
@@ -67,10 +77,11 @@
 #include "sim_trace.h"
 #include "sim_uart.h"
 
-#define SIM_NODE_NAME_MAX     31u  /* characters in a node name */
-#define SIM_NODE_INBOX_LEN    32u  /* CAN/UART deliveries waiting for the firmware */
-#define SIM_NODE_EDGE_QUEUE   512u /* future-stamped GPIO edges waiting for the VCD */
-#define SIM_NODE_DELAY_US_MAX 100u
+#define SIM_NODE_NAME_MAX        31u  /* characters in a node name */
+#define SIM_NODE_INBOX_LEN       32u  /* CAN/UART deliveries waiting for the firmware */
+#define SIM_NODE_EDGE_QUEUE      512u /* future-stamped GPIO edges waiting for the VCD */
+#define SIM_NODE_DELAY_US_MAX    100u
+#define SIM_NODE_LOG_BYTES_PER_S 65536u /* default log budget per second of virtual time */
 
 typedef struct sim_node sim_node_t;
 
@@ -84,6 +95,14 @@ typedef struct {
     uint16_t can_tx_queue_len; /* 0: the controller default (5, as TWAI) */
     /** Optional: shares plugin bytes between nodes (read once); NULL reads the file here. */
     sim_plugin_cache_t *plugins;
+    /** Runs the firmware in a child process (sim_isolate.h); false runs it in this process. */
+    bool isolate;
+    /** Isolated only: wall-clock ms without a reply before the child counts as hung; 0 means
+     *  SIM_ISOLATE_TIMEOUT_MS_DEFAULT. Decides only that a child is stuck, never a result. */
+    uint32_t isolate_timeout_ms;
+    /** Log bytes (each line's length + 1) the firmware may write per second of virtual time
+     *  before the node faults with "log_flood"; 0 means SIM_NODE_LOG_BYTES_PER_S. */
+    uint32_t log_bytes_per_s;
 } sim_node_cfg_t;
 
 typedef enum { SIM_NODE_OFF = 0, SIM_NODE_RUNNING = 1, SIM_NODE_HUNG = 2 } sim_node_state_t;
@@ -139,8 +158,9 @@ int sim_node_create(sim_kernel_t *k, const sim_node_cfg_t *cfg, sim_node_t **out
 
 /**
  * Powers on: a fresh copy, reset reason POWER_ON, ops->init. Trace: power_on, boot.
- * @retval 0
- * @retval -SIM_EBUSY    not OFF
+ * @retval 0             booted; also when the firmware faulted during init (the node is then OFF
+ *                       and sim_node_faulted says why)
+ * @retval -SIM_EBUSY    not OFF, or faulted earlier in the run
  * @retval -SIM_EVERSION the copy refused the host table (init returned non-zero); node stays OFF
  * @retval other         the copy could not be loaded (sim_node_error says why); node stays OFF
  */
@@ -179,6 +199,12 @@ const char *sim_node_fw_name(const sim_node_t *n);
 const char *sim_node_fw_version(const sim_node_t *n);
 /** The last load failure of power_on ("" if none). */
 const char *sim_node_error(const sim_node_t *n);
+/** Whether the firmware runs in a child process (cfg.isolate). */
+bool sim_node_isolated(const sim_node_t *n);
+/** NULL while the node has not faulted; after a fault its reason ("segfault", "hang", ...). */
+const char *sim_node_faulted(const sim_node_t *n);
+/** The fault's detail ("SIGSEGV", "status 3", ...); "" before a fault. */
+const char *sim_node_fault_detail(const sim_node_t *n);
 
 typedef struct {
     uint32_t power_ons; /* sim_node_power_on calls that booted */
@@ -199,7 +225,14 @@ typedef struct {
     uint64_t delay_clamped;     /* hal_delay_us calls above 100 us */
     uint64_t adc_bursts;        /* bursts completed */
     uint64_t ws2812_writes;
-    uint64_t nvs_writes; /* hal_nvs_set calls that wrote */
+    uint64_t nvs_writes;   /* hal_nvs_set calls that wrote */
+    uint32_t faults;       /* 0 or 1: the node faulted (sim_node_faulted) */
+    uint32_t brownouts;    /* power cuts from the NVS model (sim_nvs_cut_power_at) */
+    uint64_t iso_spawns;   /* isolated: child processes started (one per boot) */
+    uint64_t iso_batches;  /* isolated: batches of entry points sent to the child */
+    uint64_t iso_items;    /* isolated: entry points the child ran */
+    uint64_t iso_ops;      /* isolated: operations the host performed for the child */
+    uint64_t iso_sync_ops; /* isolated: of those, the ones the child waited for */
 } sim_node_stats_t;
 void sim_node_stats(const sim_node_t *n, sim_node_stats_t *out);
 

@@ -42,10 +42,8 @@ static void adc_done(sim_kernel_t *k, void *ctx, uint64_t arg) {
         n->adc_buf[i] = n->adc_buf[i] > 4095u ? 4095u : n->adc_buf[i];
     }
     n->stats.adc_bursts++;
-    if (sim_node__deliverable(n, arg) && n->fw->on_adc_burst != NULL) {
-        sim_node__enter(n);
-        n->fw->on_adc_burst(n->adc_buf, cfg->samples_per_channel, cfg->channel_mask);
-        sim_node__leave(n);
+    if (sim_node__deliverable(n, arg)) {
+        sim_node__fw_adc(n, n->adc_buf, cfg->samples_per_channel, cfg->channel_mask);
     }
 }
 

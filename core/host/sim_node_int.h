@@ -7,6 +7,13 @@
  *   sim_node_gpio.c  host operations: GPIO and delays; edges to the binding and the VCD
  *   sim_node_io.c    host operations: CAN, UART; the inbox of deliveries
  *   sim_node_dev.c   host operations: ADC bursts, WS2812 (device models through the binding)
+ *   sim_node_guard.c the table the firmware gets: the operations, muted once the node faulted
+ *   sim_node_fw.c    calling the firmware's entry points, in process or in the child
+ *   sim_node_fault.c node faults, and the log budget
+ *   sim_node_iso.c   isolated nodes, host side: the child's life, batches, the mirror
+ *   sim_node_replay.c isolated nodes, host side: performing the operations the child recorded
+ *   sim_node_child.c isolated nodes, child side: the main loop and the crash handler
+ *   sim_node_proxy.c isolated nodes, child side: the proxy host operations table
  *
  * Names with the sim_node__ prefix (libuv's uv__) are internal to these files.
  *
@@ -18,6 +25,7 @@
 #ifndef SIM_NODE_INT_H
 #define SIM_NODE_INT_H
 
+#include "sim_isolate.h"
 #include "sim_node.h"
 
 /* The watchdog judges after the firmware callbacks of the same instant: a feed due exactly at
@@ -49,6 +57,18 @@ typedef struct {
     bool level;
 } node_edge_t;
 
+/* The entry points a plugin provides (fw ops that are not NULL), read once at creation: every
+ * copy of a file has the same, and an isolated host needs them without a copy of its own. */
+enum {
+    FW_CAP_TIMER = 1u << 0,
+    FW_CAP_UART_RX = 1u << 1,
+    FW_CAP_CAN_RX = 1u << 2,
+    FW_CAP_CAN_STATE = 1u << 3,
+    FW_CAP_ADC = 1u << 4,
+};
+
+#define NODE_UART_TX_CAPACITY 256u /* the RS-485 port's TX buffer (hal.h) */
+
 typedef struct {
     sim_event_id_t ev;
     sim_time_ns_t deadline_ns;
@@ -68,11 +88,26 @@ struct sim_node {
     sim_node_binding_t bind;
     sim_node_stats_t stats;
 
-    /* the copy */
+    /* the copy: in process (copy, fw), or in a child (iso) */
     sim_plugin_image_t *image;
     sim_plugin_t *copy;
     const alfasim_fw_ops_t *fw;
-    alfasim_host_ops_t host;
+    alfasim_host_ops_t host; /* what the firmware calls: the guard (sim_node_guard.c) */
+    alfasim_host_ops_t ops;  /* the operations themselves */
+    uint8_t fw_caps;         /* FW_CAP_* */
+    bool isolate;
+    uint32_t isolate_timeout_ms;
+    sim_isolate_t *iso;
+    uint64_t iso_nvs_version; /* the NVS image version the child's copy matches */
+    uint64_t iso_ops;         /* operations replayed in the current batch */
+
+    /* faults */
+    const char *fault; /* reason, NULL while healthy */
+    char fault_detail[96];
+    bool muted; /* faulted inside an entry point: operations do nothing until it returns */
+    uint32_t log_bytes_per_s;
+    int64_t log_window_s;
+    uint32_t log_window_bytes;
     sim_node_state_t state;
     uint64_t gen;
     bool in_fw;
@@ -100,6 +135,7 @@ struct sim_node {
     /* CAN, UART, inbox */
     sim_can_bus_t *bus;
     sim_can_ctrl_t *can;
+    uint16_t can_tx_cap;
     bool can_recovering;
     sim_uart_line_t *line;
     sim_uart_port_t *uart;
@@ -135,6 +171,8 @@ const char *sim_node__log_level_name(int level);
 
 /* ---- sim_node_ops.c ---- */
 void sim_node__ops_core(alfasim_host_ops_t *ops);
+/** A sim_nvs return value as the firmware sees it (hal_err_t). */
+int sim_node__nvs_to_hal(int rc);
 /** Cancels the firmware timers and a pending restart, and the watchdog with with_wdt. */
 void sim_node__timers_cancel(sim_node_t *n, bool with_wdt);
 
@@ -159,5 +197,68 @@ void sim_node__inbox_drop(sim_node_t *n);
 void sim_node__ops_dev(alfasim_host_ops_t *ops);
 /** Cancels a burst in progress (teardown). */
 void sim_node__adc_cancel(sim_node_t *n);
+
+/* ---- sim_node_guard.c ---- */
+/** Fills the firmware's table: each operation forwards to n->ops unless the node is muted. */
+void sim_node__guard_fill(alfasim_host_ops_t *host);
+
+/* ---- sim_node_fw.c ---- */
+/** Loads the firmware: a copy here, or a child that loads one. 0 or -SIM_E* (n->error). */
+int sim_node__fw_load(sim_node_t *n);
+/** Unloads the copy, or kills the child. */
+void sim_node__fw_unload(sim_node_t *n);
+/** The firmware is loaded (in process or in a child). */
+bool sim_node__fw_loaded(const sim_node_t *n);
+/**
+ * Runs ops->init. Returns its result, or SIM_NODE__FAULTED when the node faulted during it (it is
+ * then already OFF).
+ */
+int sim_node__fw_init(sim_node_t *n);
+#define SIM_NODE__FAULTED (-1000)
+/** Entry points; each brackets the call (enter/leave) and settles a fault found inside. */
+void sim_node__fw_timer(sim_node_t *n, unsigned id);
+/** Delivers the inbox while the node stays deliverable (one batch per round when isolated). */
+void sim_node__fw_inbox(sim_node_t *n, uint64_t arg);
+void sim_node__fw_adc(sim_node_t *n, const uint16_t *samples, uint16_t spc, uint8_t mask);
+
+/* ---- sim_node_fault.c ---- */
+/**
+ * Records a fault: the node_fault line now, the node muted; outside an entry point the node is
+ * also torn down at once, inside one when it returns (sim_node__fault_settle). The first fault
+ * wins; later ones are ignored. `reason` must be a static string.
+ */
+void sim_node__fault(sim_node_t *n, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/** After an entry point: tears a node that faulted inside it down. */
+void sim_node__fault_settle(sim_node_t *n);
+/** Counts a log line against the budget; false when it is over (the node has faulted). */
+bool sim_node__log_budget(sim_node_t *n, size_t len);
+
+/* ---- sim_node_iso.c ---- */
+int sim_node__iso_load(sim_node_t *n);
+void sim_node__iso_unload(sim_node_t *n);
+/**
+ * Runs `count` items in the child: sends the batch, then for each item the caller calls
+ * sim_node__iso_item (between enter and leave), then sim_node__iso_end. Each returns 0, or -1
+ * when the node faulted (stop: the child is gone).
+ */
+int sim_node__iso_send(sim_node_t *n, const sim_iso_item_t *items, unsigned count,
+                       const uint16_t *samples, size_t n_samples);
+int sim_node__iso_item(sim_node_t *n, unsigned index);
+int sim_node__iso_end(sim_node_t *n, unsigned done, int *init_rc);
+/** Fills a mirror of the node's state for the child. */
+void sim_node__iso_mirror(sim_node_t *n, sim_iso_mirror_t *m);
+
+/* ---- sim_node_replay.c ---- */
+/** Performs one OP record for the child; 0, or -1 when the node faulted. */
+int sim_node__replay_op(sim_node_t *n, const uint8_t *payload, size_t len);
+
+/* ---- sim_node_child.c ---- */
+typedef struct {
+    sim_plugin_image_t *image;
+    const sim_nvs_t *nvs;
+} sim_node_child_args_t;
+/** The child's main (sim_isolate_main_fn): loads the copy, then runs batches until killed. */
+void sim_node__child_main(void *arg, int fd);
 
 #endif

@@ -16,31 +16,11 @@
 
 /* ---- inbox ----------------------------------------------------------------------------------- */
 
-static void deliver(sim_node_t *n, const node_inbox_item_t *it) {
-    const alfasim_fw_ops_t *fw = n->fw;
-    sim_node__enter(n);
-    if (it->kind == INBOX_CAN_RX && fw->on_can_rx != NULL) {
-        n->stats.can_rx++;
-        fw->on_can_rx(&it->frame);
-    } else if (it->kind == INBOX_CAN_STATE && fw->on_can_state != NULL) {
-        fw->on_can_state(it->state);
-    } else if (it->kind == INBOX_UART_RX && fw->on_uart_rx != NULL) {
-        n->stats.uart_rx++;
-        fw->on_uart_rx(&it->byte, 1);
-    }
-    sim_node__leave(n);
-}
-
 static void inbox_fire(sim_kernel_t *k, void *ctx, uint64_t arg) {
     (void)k;
     sim_node_t *n = ctx;
     n->inbox_ev = 0;
-    while (n->inbox_count > 0 && sim_node__deliverable(n, arg)) {
-        node_inbox_item_t it = n->inbox[n->inbox_head];
-        n->inbox_head = (n->inbox_head + 1u) % SIM_NODE_INBOX_LEN;
-        n->inbox_count--;
-        deliver(n, &it);
-    }
+    sim_node__fw_inbox(n, arg);
 }
 
 static void count_dropped(sim_node_t *n, const node_inbox_item_t *it) {
@@ -116,6 +96,7 @@ static void can_on_state(void *ctx, sim_can_state_t st) {
 
 int sim_node__can_attach(sim_node_t *n, uint16_t tx_queue_len) {
     sim_can_ctrl_cfg_t cfg = {.name = n->name, .tx_queue_len = tx_queue_len};
+    n->can_tx_cap = tx_queue_len != 0 ? tx_queue_len : 5u; /* sim_can.h: 0 means 5 */
     sim_can_ctrl_cb_t cb = {.on_rx = can_on_rx, .on_state = can_on_state};
     return sim_can_ctrl_attach(n->bus, &cfg, &cb, n, &n->can);
 }
@@ -228,7 +209,7 @@ int sim_node__io_start(sim_node_t *n) {
     }
     char name[SIM_NODE_NAME_MAX + 8];
     snprintf(name, sizeof name, "%s.rs485", n->name);
-    sim_uart_port_cfg_t cfg = {.name = name, .auto_de = true, .tx_capacity = 256};
+    sim_uart_port_cfg_t cfg = {.name = name, .auto_de = true, .tx_capacity = NODE_UART_TX_CAPACITY};
     sim_uart_port_cb_t cb = {.on_rx = uart_on_rx};
     return sim_uart_port_attach(n->line, &cfg, &cb, n, &n->uart);
 }

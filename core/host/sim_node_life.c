@@ -26,8 +26,8 @@ bool sim_node__arg_current(const sim_node_t *n, uint64_t arg) {
 }
 
 bool sim_node__deliverable(const sim_node_t *n, uint64_t arg) {
-    return n->state == SIM_NODE_RUNNING && n->fw != NULL && !n->restart_pending &&
-           sim_node__arg_current(n, arg);
+    return n->state == SIM_NODE_RUNNING && sim_node__fw_loaded(n) && !n->restart_pending &&
+           !n->muted && sim_node__arg_current(n, arg);
 }
 
 void sim_node__enter(sim_node_t *n) {
@@ -107,9 +107,7 @@ void sim_node__teardown(sim_node_t *n, bool quiet) {
     sim_node__io_stop(n);
     sim_node__gpio_reset(n, quiet);
     n->gen++;
-    n->fw = NULL;
-    sim_plugin_unload(n->copy);
-    n->copy = NULL;
+    sim_node__fw_unload(n);
     n->restart_pending = false;
     n->wdt_armed = false;
     n->uart_open = false;
@@ -117,14 +115,13 @@ void sim_node__teardown(sim_node_t *n, bool quiet) {
 }
 
 static int load_copy(sim_node_t *n) {
-    int rc = sim_plugin_load(n->image, &n->copy, n->error, sizeof n->error);
+    int rc = sim_node__fw_load(n);
     if (rc == 0) {
         rc = sim_node__io_start(n);
         if (rc != 0) {
             snprintf(n->error, sizeof n->error, "node '%s': cannot attach its UART: %s", n->name,
                      sim_strerror(rc));
-            sim_plugin_unload(n->copy);
-            n->copy = NULL;
+            sim_node__fw_unload(n);
         }
     }
     return rc;
@@ -133,6 +130,11 @@ static int load_copy(sim_node_t *n) {
 /* Loads a copy and runs ops->init. On failure the node is OFF with the reason in n->error. */
 static int boot(sim_node_t *n, hal_reset_reason_t reason) {
     int rc = load_copy(n);
+    if (rc == SIM_NODE__FAULTED) {
+        n->state = SIM_NODE_OFF; /* the child died loading the plugin: the fault is traced */
+        sim_node__vcd_state(n);
+        return 0;
+    }
     if (rc != 0) {
         n->state = SIM_NODE_OFF;
         sim_node__host_log(n, HAL_LOG_ERROR, "%s", n->error);
@@ -140,7 +142,6 @@ static int boot(sim_node_t *n, hal_reset_reason_t reason) {
         return rc;
     }
     n->gen++;
-    n->fw = sim_plugin_descriptor(n->copy)->ops;
     n->state = SIM_NODE_RUNNING;
     n->reason = reason;
     n->boot_ns = sim_kernel_now(n->k);
@@ -148,9 +149,10 @@ static int boot(sim_node_t *n, hal_reset_reason_t reason) {
     n->stats.boots++;
     trace_boot(n);
     sim_node__vcd_state(n);
-    sim_node__enter(n);
-    rc = n->fw->init(&n->host);
-    sim_node__leave(n);
+    rc = sim_node__fw_init(n);
+    if (rc == SIM_NODE__FAULTED) {
+        return 0; /* the node is down already, and stays down */
+    }
     if (rc != 0) {
         snprintf(n->error, sizeof n->error,
                  "node '%s': firmware %s refused the host operations (ABI %u)", n->name, n->fw_name,
@@ -166,7 +168,7 @@ static int boot(sim_node_t *n, hal_reset_reason_t reason) {
 
 int sim_node_power_on(sim_node_t *n) {
     SIM_ASSERT(n != NULL && !n->in_fw);
-    if (n->state != SIM_NODE_OFF) {
+    if (n->state != SIM_NODE_OFF || n->fault != NULL) {
         return -SIM_EBUSY;
     }
     n->error[0] = '\0';

@@ -41,11 +41,7 @@ static void timer_fire(sim_kernel_t *k, void *ctx, uint64_t arg) {
         t->ev = sim_kernel_schedule(k, t->deadline_ns, SIM_PRIO_FIRMWARE, timer_fire, n, arg);
     }
     n->stats.timer_fires++;
-    if (n->fw->on_timer != NULL) {
-        sim_node__enter(n);
-        n->fw->on_timer(id);
-        sim_node__leave(n);
-    }
+    sim_node__fw_timer(n, id);
 }
 
 static int op_timer_stop(void *ctx, unsigned id) {
@@ -167,6 +163,9 @@ static void op_log(void *ctx, int level, const char *line) {
         len++;
     }
     kept[len] = '\0';
+    if (!sim_node__log_budget(n, len)) {
+        return;
+    }
     n->stats.log_lines++;
     if (n->trace != NULL) {
         sim_trace_ev_t *e = sim_trace_ev_begin(n->trace, sim_kernel_now(n->k), "log", n->name);
@@ -184,7 +183,7 @@ static void op_log(void *ctx, int level, const char *line) {
 
 /* ---- NVS ------------------------------------------------------------------------------------- */
 
-static int nvs_to_hal(int rc) {
+int sim_node__nvs_to_hal(int rc) {
     switch (rc) {
         case 0:
             return HAL_OK;
@@ -199,7 +198,7 @@ static int nvs_to_hal(int rc) {
 }
 
 static int op_nvs_get(void *ctx, const char *ns, const char *key, void *buf, size_t *len) {
-    return nvs_to_hal(sim_nvs_get(node_of(ctx)->nvs, ns, key, buf, len));
+    return sim_node__nvs_to_hal(sim_nvs_get(node_of(ctx)->nvs, ns, key, buf, len));
 }
 
 static int op_nvs_set(void *ctx, const char *ns, const char *key, const void *buf, size_t len) {
@@ -208,11 +207,11 @@ static int op_nvs_set(void *ctx, const char *ns, const char *key, const void *bu
     if (rc == 0) {
         n->stats.nvs_writes++;
     }
-    return nvs_to_hal(rc);
+    return sim_node__nvs_to_hal(rc);
 }
 
 static int op_nvs_erase_key(void *ctx, const char *ns, const char *key) {
-    return nvs_to_hal(sim_nvs_erase_key(node_of(ctx)->nvs, ns, key));
+    return sim_node__nvs_to_hal(sim_nvs_erase_key(node_of(ctx)->nvs, ns, key));
 }
 
 static int op_nvs_erase_all(void *ctx, const char *ns) {
@@ -220,7 +219,7 @@ static int op_nvs_erase_all(void *ctx, const char *ns) {
         return HAL_ERR_INVALID; /* hal.h erases one namespace; NULL is not "all" there */
     }
     int rc = sim_nvs_erase_all(node_of(ctx)->nvs, ns);
-    return rc >= 0 ? HAL_OK : nvs_to_hal(rc);
+    return rc >= 0 ? HAL_OK : sim_node__nvs_to_hal(rc);
 }
 
 void sim_node__ops_core(alfasim_host_ops_t *ops) {

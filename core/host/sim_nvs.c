@@ -23,6 +23,7 @@ struct sim_nvs {
     record_t rec[SIM_NVS_ENTRIES_MAX];
     unsigned count; /* records in use, live or erased */
     sim_nvs_stats_t stats;
+    uint64_t version;
 };
 
 static bool name_ok(const char *s) {
@@ -134,6 +135,7 @@ int sim_nvs_set(sim_nvs_t *nvs, const char *ns, const char *key, const void *buf
     r->live = true;
     r->writes++;
     nvs->stats.writes++;
+    nvs->version++;
     return 0;
 }
 
@@ -143,6 +145,7 @@ static void erase_rec(sim_nvs_t *nvs, record_t *r) {
     memset(r->value, 0, sizeof r->value);
     nvs->stats.keys--;
     nvs->stats.erases++;
+    nvs->version++;
 }
 
 int sim_nvs_erase_key(sim_nvs_t *nvs, const char *ns, const char *key) {
@@ -206,4 +209,23 @@ bool sim_nvs_next(const sim_nvs_t *nvs, size_t *cursor, sim_nvs_entry_t *out) {
         }
     }
     return false;
+}
+
+uint64_t sim_nvs_version(const sim_nvs_t *nvs) {
+    return nvs->version;
+}
+
+const void *sim_nvs_snapshot(const sim_nvs_t *nvs, size_t *len) {
+    *len = sizeof *nvs;
+    return nvs;
+}
+
+int sim_nvs_restore(sim_nvs_t *nvs, const void *bytes, size_t len) {
+    if (len != sizeof *nvs) {
+        return -SIM_EINVAL;
+    }
+    uint64_t v = nvs->version;
+    memcpy(nvs, bytes, len);
+    nvs->version = v + 1;
+    return 0;
 }

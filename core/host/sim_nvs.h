@@ -88,4 +88,15 @@ typedef struct {
  */
 bool sim_nvs_next(const sim_nvs_t *nvs, size_t *cursor, sim_nvs_entry_t *out);
 
+/** A number that changes whenever the contents (or the power-cut setting) change. */
+uint64_t sim_nvs_version(const sim_nvs_t *nvs);
+
+/**
+ * The whole image as bytes, and back: for the isolated child's copy (sim_isolate.h). The bytes
+ * are only meaningful to the same executable (the child is a fork). Restore returns 0, or
+ * -SIM_EINVAL when len is not the size snapshot gave.
+ */
+const void *sim_nvs_snapshot(const sim_nvs_t *nvs, size_t *len);
+int sim_nvs_restore(sim_nvs_t *nvs, const void *bytes, size_t len);
+
 #endif
