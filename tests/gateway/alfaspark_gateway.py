@@ -62,6 +62,9 @@ def parse_args(argv):
     p.add_argument("--epoch", default=None,
                    help="local time at bus time 0 (e.g. a scenario's environment.start, "
                         "2024-06-21T12:00); default: the host's local time")
+    p.add_argument("--time-scale", type=float, default=1.0,
+                   help="multiply frame timestamps by this (a simulation paced at xF over "
+                        "SocketCAN: its frames carry host time; default 1)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p.parse_args(argv)
 
@@ -167,7 +170,8 @@ class Gateway:
                 continue
             extended = msg.is_extended_id and self.ext_flag_valid
             with self.lock:
-                self.core.on_frame(msg.arbitration_id, bytes(msg.data), msg.timestamp,
+                t = msg.timestamp * self.args.time_scale
+                self.core.on_frame(msg.arbitration_id, bytes(msg.data), t,
                                    extended=extended, remote=msg.is_remote_frame)
         return 0
 
@@ -200,6 +204,9 @@ def shutdown(client, bus, prefix):
 
 def main(argv):
     args = parse_args(argv)
+    if not args.time_scale > 0:
+        print("gateway: --time-scale must be more than 0", file=sys.stderr)
+        return EX_USAGE
     try:
         if args.epoch:
             parse_epoch(args.epoch)

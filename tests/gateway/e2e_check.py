@@ -6,8 +6,8 @@ message) and the run folder (bus.log, decoded with docs/can-signals.json). Exit 
 the check holds, 1 with one line saying what was seen otherwise, 2 on bad usage.
 
 Bus time in the gateway's messages ("t") is the run's virtual time over socketcand; over
-SocketCAN it is host time, which --clock host turns into virtual time as
-(t - first t seen) x the run's real-time factor.
+SocketCAN it is host time (scaled by the gateway's --time-scale to the run's pace), which
+--clock host turns into virtual time by counting from the first "t" seen.
 """
 import argparse
 import json
@@ -25,14 +25,13 @@ LOG_LINE = re.compile(r"^\((\d+)\.(\d{6})\) \S+ ([0-9A-F]{3}|[0-9A-F]{8})#(\S*)$
 class Mqtt:
     """The MQTT log: (topic, payload text) pairs in arrival order, bus time normalised."""
 
-    def __init__(self, path, clock, factor):
+    def __init__(self, path, clock):
         self.messages = []
         with open(path, encoding="utf-8", errors="replace") as f:
             for line in f:
                 topic, _, payload = line.rstrip("\n").partition(" ")
                 self.messages.append((topic, payload))
         self.clock = clock
-        self.factor = factor
         self.t0 = None
 
     def json(self, topic):
@@ -54,7 +53,7 @@ class Mqtt:
         if self.t0 is None:
             firsts = [m["t"] for _, p in self.messages for m in [_load(p)] if "t" in m]
             self.t0 = firsts[0] if firsts else t
-        return (t - self.t0) * self.factor
+        return t - self.t0
 
 
 def _load(payload):
@@ -175,7 +174,6 @@ def parse(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mqtt-log")
     p.add_argument("--clock", choices=("sim", "host"), default="sim")
-    p.add_argument("--factor", type=float, default=1.0)
     sub = p.add_subparsers(dest="check", required=True)
     s = sub.add_parser("telemetry")
     s.add_argument("--within", type=float, required=True)
@@ -201,7 +199,7 @@ def parse(argv):
 
 def main(argv):
     a = parse(argv)
-    mq = Mqtt(a.mqtt_log, a.clock, a.factor) if a.mqtt_log else None
+    mq = Mqtt(a.mqtt_log, a.clock) if a.mqtt_log else None
     checks = {"telemetry": check_telemetry, "master": check_master, "result": check_result,
               "mode": check_mode, "trace": check_trace, "discovery": check_discovery}
     return checks[a.check](a, mq)

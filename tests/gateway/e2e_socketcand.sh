@@ -18,6 +18,8 @@
 #      failover), and bus.log holds the gateway's frames, the ACKs and the Eco mode masks;
 #   6. alfasim replay of the run folder gives the live run's digest;
 #   7. the gateway ends cleanly.
+# Over SocketCAN the frames carry host time while the run goes F times faster, so the gateway
+# gets --time-scale F: its TTL and minute clock then follow the run.
 # Prints one line per check and "N passed, M failed". Exit 0 when all passed, 1 otherwise,
 # 77 (skip) with the reason when a tool is missing, 2 on bad usage.
 set -u
@@ -124,7 +126,7 @@ in_log() { grep -q -- "$1" "$2"; }
 CHECK=("$PY" "$HERE/e2e_check.py" --mqtt-log "$MQTT_LOG")
 NODES=20,50,90
 if [ "$BRIDGE" != socketcand ]; then
-    CHECK+=(--clock host --factor "$FACTOR")
+    CHECK+=(--clock host)
 fi
 
 # ---- broker and recorder -------------------------------------------------------------------
@@ -166,7 +168,7 @@ if [ "$BRIDGE" = socketcand ]; then
     start_gateway --can-interface socketcand --host 127.0.0.1 --port "$CAN_PORT"
 else
     # The gateway listens first: the run starts at once and its boot frames go out on $IFACE.
-    start_gateway --can-interface socketcan --channel "$IFACE"
+    start_gateway --can-interface socketcan --channel "$IFACE" --time-scale "$FACTOR"
     wait_for 20 in_log 'alfaspark/gateway/status online' "$MQTT_LOG" >/dev/null
     start_alfasim "$BRIDGE"
 fi
