@@ -19,6 +19,22 @@ if(CMAKE_C_COMPILER_ID MATCHES "Clang")
                       -fno-omit-frame-pointer)
 endif()
 
+# fuzz_link_items(TARGET ITEMS...): links ITEMS to TARGET. A pkg-config target imported in
+# another directory (PkgConfig::NAME is not global) is not visible here: it is replaced by what
+# pkg_check_modules left in the cache for NAME (flags, include directories, libraries).
+function(fuzz_link_items tgt)
+    foreach(item ${ARGN})
+        if(item MATCHES "^PkgConfig::(.+)$" AND NOT TARGET ${item})
+            set(pkg ${CMAKE_MATCH_1})
+            target_link_libraries(${tgt} PUBLIC ${${pkg}_LDFLAGS})
+            target_include_directories(${tgt} PUBLIC ${${pkg}_INCLUDE_DIRS})
+            target_compile_options(${tgt} PUBLIC ${${pkg}_CFLAGS_OTHER})
+        else()
+            target_link_libraries(${tgt} PUBLIC ${item})
+        endif()
+    endforeach()
+endfunction()
+
 # fuzz_instrumented_copy(ORIG COPY): COPY is the static library ORIG rebuilt from the same
 # sources, include directories, definitions and link items, with coverage instrumentation for
 # libFuzzer and the sanitizers. ORIG itself stays as it is, so no other test sees the change.
@@ -41,7 +57,7 @@ function(fuzz_instrumented_copy orig copy)
             elseif(prop STREQUAL "COMPILE_DEFINITIONS")
                 target_compile_definitions(${copy} PUBLIC ${v})
             else()
-                target_link_libraries(${copy} PUBLIC ${v})
+                fuzz_link_items(${copy} ${v})
             endif()
         endif()
     endforeach()
