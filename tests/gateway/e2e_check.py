@@ -100,7 +100,8 @@ def check_result(a, mq):
     results = [m for m in mq.json(f"alfaspark/ack/{a.cmd}/result")
                if m.get("request_id") == a.request_id]
     if not results:
-        return fail(f"no result for {a.cmd} {a.request_id}: acks {mq.texts(f'alfaspark/ack/{a.cmd}')}")
+        acks = mq.texts(f"alfaspark/ack/{a.cmd}")
+        return fail(f"no result for {a.cmd} {a.request_id}: acks {acks}")
     r = results[0]
     if sorted(int(n) for n in r["acks"]) != sorted(a.nodes) or not r["ok"]:
         return fail(f"{a.cmd} result {r}, expected OK from {a.nodes}")

@@ -32,7 +32,8 @@ FACTOR=10
 WORK=
 
 usage() {
-    echo "usage: $0 --alfasim PATH [--bridge socketcand|socketcan:IFACE] [--factor F] [--work DIR]" >&2
+    echo "usage: $0 --alfasim PATH [--bridge socketcand|socketcan:IFACE] [--factor F]" \
+        "[--work DIR]" >&2
     exit 2
 }
 
@@ -58,7 +59,8 @@ skip() {
 [ -x "$ALFASIM" ] || skip "alfasim not built at $ALFASIM"
 "$ALFASIM" run --help 2>&1 | grep -q -- '--bridge' || skip "this alfasim has no --bridge"
 for tool in /usr/sbin/mosquitto mosquitto_sub mosquitto_pub; do
-    command -v "$tool" >/dev/null || skip "$tool missing (apt-get install mosquitto mosquitto-clients)"
+    command -v "$tool" >/dev/null ||
+        skip "$tool missing (apt-get install mosquitto mosquitto-clients)"
 done
 "$PY" -c "import can, paho.mqtt.client" 2>/dev/null ||
     skip "python3-can or python3-paho-mqtt missing for $PY"
@@ -114,7 +116,8 @@ wait_for() {
 }
 
 free_port() {
-    "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
 }
 
 listening() { # listening PORT: something accepts TCP connections on 127.0.0.1:PORT
@@ -133,7 +136,11 @@ fi
 MQTT_PORT=$(free_port)
 /usr/sbin/mosquitto -p "$MQTT_PORT" >"$WORK/mosquitto.log" 2>&1 &
 PIDS+=($!)
-wait_for 10 listening "$MQTT_PORT" || { echo "FAIL: mosquitto did not start"; cat "$WORK/mosquitto.log"; exit 1; }
+if ! wait_for 10 listening "$MQTT_PORT"; then
+    echo "FAIL: mosquitto did not start"
+    cat "$WORK/mosquitto.log"
+    exit 1
+fi
 
 mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -v -t 'alfaspark/#' >"$MQTT_LOG" 2>"$WORK/sub.err" &
 PIDS+=($!)
@@ -151,19 +158,23 @@ start_alfasim() { # start_alfasim BRIDGE_SPEC
     "$ALFASIM" run "$SCENARIO" --bridge "$1" --realtime="$FACTOR" --out "$RUN" \
         >"$WORK/alfasim.out" 2>"$WORK/alfasim.err" &
     ALFASIM_PID=$!
-    PIDS+=($ALFASIM_PID)
+    PIDS+=("$ALFASIM_PID")
 }
 start_gateway() { # start_gateway LINK ARGS...
     "${GW[@]}" "$@" >"$WORK/gateway.out" 2>"$WORK/gateway.err" &
     GATEWAY_PID=$!
-    PIDS+=($GATEWAY_PID)
+    PIDS+=("$GATEWAY_PID")
 }
 
 if [ "$BRIDGE" = socketcand ]; then
     # alfasim picks a free port (port 0), reports it, and waits for its one client.
     start_alfasim socketcand:127.0.0.1:0
     port_reported() { grep -o 'listening on port [0-9]*' "$WORK/alfasim.err"; }
-    wait_for 20 port_reported >/dev/null || { echo "FAIL: no socketcand port"; cat "$WORK/alfasim.err"; exit 1; }
+    if ! wait_for 20 port_reported >/dev/null; then
+        echo "FAIL: no socketcand port"
+        cat "$WORK/alfasim.err"
+        exit 1
+    fi
     CAN_PORT=$(port_reported | awk '{print $4}')
     start_gateway --can-interface socketcand --host 127.0.0.1 --port "$CAN_PORT"
 else
@@ -175,19 +186,24 @@ fi
 echo "work: $WORK (bridge $BRIDGE, x$FACTOR, broker 127.0.0.1:$MQTT_PORT)"
 
 # ---- 1. telemetry and master ----------------------------------------------------------------
-check "telemetry of packs $NODES within 5 s" wait_for 30 "${CHECK[@]}" telemetry --within 5 --nodes $NODES
+check "telemetry of packs $NODES within 5 s" \
+    wait_for 30 "${CHECK[@]}" telemetry --within 5 --nodes $NODES
 check "master 90 within 5 s" wait_for 10 "${CHECK[@]}" master --expect 90 --within 5
 
 # ---- 2. Eco from MQTT -----------------------------------------------------------------------
 pub() { mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -t "$1" -m "$2"; }
 pub alfaspark/cmd/set_eco_limit '{"limit_w": 5000, "id": "e2e-limit"}'
-check "set_eco_limit ACKed by every pack" wait_for 20 "${CHECK[@]}" result --cmd set_eco_limit --request-id e2e-limit --nodes $NODES
+check "set_eco_limit ACKed by every pack" \
+    wait_for 20 "${CHECK[@]}" result --cmd set_eco_limit --request-id e2e-limit --nodes $NODES
 pub alfaspark/cmd/set_eco '{"on": true, "id": "e2e-eco"}'
-check "set_eco ACKed by every pack, Eco in each ACK" wait_for 20 "${CHECK[@]}" result --cmd set_eco --request-id e2e-eco --mode-bit 1 --nodes $NODES
-check "Eco on in every pack's telemetry" wait_for 20 "${CHECK[@]}" mode --mode eco --nodes $NODES
+check "set_eco ACKed by every pack, Eco in each ACK" \
+    wait_for 20 "${CHECK[@]}" result --cmd set_eco --request-id e2e-eco --mode-bit 1 --nodes $NODES
+check "Eco on in every pack's telemetry" \
+    wait_for 20 "${CHECK[@]}" mode --mode eco --nodes $NODES
 
 # ---- 3. failover ----------------------------------------------------------------------------
-check "master 50 within the TTL after pack3's power cut" wait_for "$RUN_TIMEOUT_S" "${CHECK[@]}" master --expect 50 --after 170 --within 125
+check "master 50 within the TTL after pack3's power cut" \
+    wait_for "$RUN_TIMEOUT_S" "${CHECK[@]}" master --expect 50 --after 170 --within 125
 
 # ---- 4. Home Assistant discovery (retained) ------------------------------------------------
 mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -v -C 1 -W 5 \
@@ -205,7 +221,8 @@ else
 fi
 check "alfasim run passed its assertions (exit $RC)" test "$RC" = 0
 [ "$RC" = 0 ] || sed 's/^/    /' "$WORK/alfasim.out" "$WORK/alfasim.err"
-check "bus.log: gateway commands, ACKs, Eco mode masks, time every 60 s" "${CHECK[@]}" trace --run "$RUN" --nodes $NODES
+check "bus.log: gateway commands, ACKs, Eco mode masks, time every 60 s" \
+    "${CHECK[@]}" trace --run "$RUN" --nodes $NODES
 
 # ---- 6. replay ------------------------------------------------------------------------------
 check "replay gives the live digest" "$ALFASIM" replay "$RUN" --quiet

@@ -378,7 +378,8 @@ class DiscoveryTest(unittest.TestCase):
         core.on_frame(0x35A, ann(master=True, mac_tail=0x2800005A), 1.0)
         configs = [(t, json.loads(p), r) for t, p, r in rec.published
                    if t.startswith("homeassistant/")]
-        soc = [c for t, c, _ in configs if t == "homeassistant/sensor/alfaspark_2800005A/soc/config"]
+        topic = "homeassistant/sensor/alfaspark_2800005A/soc/config"
+        soc = [c for t, c, _ in configs if t == topic]
         self.assertEqual(len(soc), 1)
         self.assertEqual(soc[0]["unique_id"], "alfaspark_2800005A_soc")
         self.assertEqual(soc[0]["state_topic"], "alfaspark/90/telemetry")
