@@ -122,6 +122,9 @@ uint64_t bench_peak_rss_kib(void);
 /** Current resident set of this process in KiB (VmRSS), 0 if unknown. */
 uint64_t bench_rss_kib(void);
 
+/** Finds `file` in the plugin search path; false when it is in none of its directories. */
+bool bench_find_plugin(const bench_opts_t *o, const char *file, char *path, size_t len);
+
 /** Marks the result failed with a formatted note. */
 void bench_fail(bench_result_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

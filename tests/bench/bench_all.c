@@ -8,6 +8,7 @@
 #include "bench_call.h"
 #include "bench_hold.h"
 #include "bench_nodes.h"
+#include "bench_replay.h"
 #include "bench_scenario.h"
 
 #ifndef BENCH_SOURCE_DIR
@@ -16,7 +17,8 @@
 
 int bench_run_all(int argc, char **argv, const char *self_path, const char *const *plugin_dirs) {
     static const bench_group_t *const all[] = {&bench_scenario_group, &bench_hold_group,
-                                               &bench_call_group, &bench_nodes_group};
+                                               &bench_replay_group, &bench_call_group,
+                                               &bench_nodes_group};
     bench_group_t groups[sizeof all / sizeof all[0]];
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         groups[i] = *all[i];

@@ -106,23 +106,12 @@ static double time_boundary(const alfasim_fw_ops_t *ops, uint64_t n, uint64_t *r
     return t1 - t0;
 }
 
-static bool find_plugin(const bench_opts_t *o, char *path, size_t len) {
-    for (const char *const *d = o->plugin_dirs; d != NULL && *d != NULL; d++) {
-        snprintf(path, len, "%s/fw_benchcallee.so", *d);
-        FILE *f = fopen(path, "rb");
-        if (f != NULL) {
-            fclose(f);
-            return true;
-        }
-    }
-    return false;
-}
-
 void bench_call(const bench_opts_t *o, const void *param, bench_result_t *r) {
     (void)param;
     char path[4096], err[512];
     sim_plugin_t *p = NULL;
-    if (!find_plugin(o, path, sizeof path) || sim_plugin_open(path, &p, err, sizeof err) != 0) {
+    if (!bench_find_plugin(o, "fw_benchcallee.so", path, sizeof path) ||
+        sim_plugin_open(path, &p, err, sizeof err) != 0) {
         bench_fail(r, "cannot load fw_benchcallee.so from the plugin path");
         return;
     }

@@ -1,6 +1,7 @@
 /*
- * bench_measure.c: the host facts a benchmark reports: CPU time, resident memory, the machine.
- * They are read here and only printed; none of them ever reaches a simulation or its traces.
+ * bench_measure.c: the host facts a benchmark reports: CPU time, resident memory, the machine,
+ * and where the plugins are. They are read here and only printed; none of them ever reaches a
+ * simulation or its traces.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -94,4 +95,16 @@ void bench_machine(char *buf, size_t len) {
     const char *flags = "";
 #endif
     snprintf(buf, len, "%s, %ld cores online, %s %s", cpu, cores, cc, flags);
+}
+
+bool bench_find_plugin(const bench_opts_t *o, const char *file, char *path, size_t len) {
+    for (const char *const *d = o->plugin_dirs; d != NULL && *d != NULL; d++) {
+        snprintf(path, len, "%s/%s", *d, file);
+        FILE *f = fopen(path, "rb");
+        if (f != NULL) {
+            fclose(f);
+            return true;
+        }
+    }
+    return false;
 }

@@ -33,7 +33,7 @@ endif()
 
 add_library(sim_bench STATIC
     ${BENCH_DIR}/bench_all.c ${BENCH_DIR}/bench_scenario.c ${BENCH_DIR}/bench_call.c
-    ${BENCH_DIR}/callee_direct.c ${BENCH_DIR}/bench_nodes.c)
+    ${BENCH_DIR}/callee_direct.c ${BENCH_DIR}/bench_nodes.c ${BENCH_DIR}/bench_replay.c)
 target_link_libraries(sim_bench PUBLIC sim_bench_base sim_core sim_models PRIVATE sim_warnings)
 target_compile_definitions(sim_bench PRIVATE BENCH_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 target_link_libraries(alfasim PRIVATE sim_bench)
@@ -41,3 +41,21 @@ target_link_libraries(alfasim PRIVATE sim_bench)
 # Baseline 3's firmware as a plugin (the same source is in sim_bench as callee_direct.c).
 alfasim_add_plugin(fw_benchcallee ${BENCH_DIR}/callee.c)
 add_dependencies(alfasim fw_benchcallee)
+
+# Baseline 2's recording firmware: the Alfaspark core and the simulator port exactly as in
+# fw_alfaspark.so (rec_inner.c includes port_sim.c under another entry-point name), wrapped by
+# rec_wrap.c, which records every call across the boundary. Built like alfasim_add_plugin does,
+# but without a second copy of the port.
+file(GLOB bench_fw_srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/firmware/alfaspark/*.c)
+if(bench_fw_srcs)
+    add_library(fw_alfaspark_rec MODULE ${bench_fw_srcs} ${BENCH_DIR}/rec_inner.c
+                ${BENCH_DIR}/rec_wrap.c)
+    target_include_directories(fw_alfaspark_rec PRIVATE ${CMAKE_SOURCE_DIR}/firmware/hal
+                               ${CMAKE_SOURCE_DIR}/firmware/ports/sim ${BENCH_DIR})
+    target_compile_definitions(fw_alfaspark_rec PRIVATE ALFASIM_PLUGIN_NAME="fw_alfaspark"
+                               ALFASIM_FW_VERSION="2.5")
+    set_target_properties(fw_alfaspark_rec PROPERTIES PREFIX "" C_VISIBILITY_PRESET hidden
+                          LIBRARY_OUTPUT_DIRECTORY ${SIM_PLUGIN_DIR})
+    target_link_libraries(fw_alfaspark_rec PRIVATE sim_warnings m)
+    add_dependencies(alfasim fw_alfaspark_rec)
+endif()
