@@ -35,6 +35,14 @@ _Noreturn static void gone(void) {
     _exit(0); /* the host closed the channel: it no longer wants this process */
 }
 
+/* A firmware that calls exit() leaves with its status and nothing else: handlers registered
+ * before the fork belong to the host (a leak checker would report the host's memory as this
+ * process's leaks), and stdio buffers were the host's. Registered last, so it runs first. */
+static void on_firmware_exit(int status, void *arg) {
+    (void)arg;
+    _exit(status);
+}
+
 /* ---- crash handler -------------------------------------------------------------------------- */
 
 static void on_crash(int sig, siginfo_t *si, void *uc) {
@@ -270,6 +278,7 @@ static void load(child_t *c, const sim_node_child_args_t *a) {
 
 void sim_node__child_main(void *arg, int fd) {
     crash_handler_install(fd);
+    on_exit(on_firmware_exit, NULL);
     child_t *c = child_new(fd, arg);
     load(c, arg);
     for (;;) {
