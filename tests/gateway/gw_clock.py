@@ -3,7 +3,8 @@
 Bus time is the timestamp of the frames the gateway receives. Over socketcand from alfasim it
 is the simulation's virtual time; over SocketCAN it is the host's receive time. Everything the
 gateway decides by time (the 120 s election TTL, ACK deadlines, when the next time broadcast is
-due) runs on bus time and advances only when frames arrive, so a run replays the same way.
+due) runs on bus time and advances only when frames arrive: the same frames always give the
+same decisions, however fast or loaded the host is.
 
 Local time is what goes into the 0x7FF broadcast (spec §9.11):
   * HostClock: the host's local time zone, as on the real Orange Pi;

@@ -28,7 +28,8 @@ What it does:
 
 It transmits only commands and the time broadcast, never on the election identifiers. Frame
 decoding and encoding go through the signal table (gw_signals), never through hand-written
-offsets. Time is bus time only (gw_clock), so a recorded run gives the same MQTT output again.
+offsets. Time is bus time only (gw_clock): fed the same frames and messages, the core sends and
+publishes the same things (with EpochClock, to the byte).
 """
 import json
 
