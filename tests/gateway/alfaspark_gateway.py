@@ -105,6 +105,7 @@ class Gateway:
         self.client = client
         self.lock = threading.Lock()
         self.connected = threading.Event()
+        self.refused = False
         self.stop = threading.Event()
         if args.epoch:
             # socketcand from alfasim stamps frames with run time; SocketCAN with host time.
@@ -136,6 +137,9 @@ class Gateway:
         del userdata, flags
         if rc != 0:
             self._log(f"broker refused the connection: {mqtt.connack_string(rc)}")
+            if not self.connected.is_set():
+                self.refused = True  # wrong credentials will not get better: stop waiting
+                self.connected.set()
             return
         with self.lock:
             for topic in self.core.subscriptions():
@@ -235,7 +239,7 @@ def main(argv):
         signal.signal(signum, lambda *_: gw.stop.set())
     client.loop_start()
     try:
-        if not gw.connected.wait(MQTT_CONNECT_WAIT_S):
+        if not gw.connected.wait(MQTT_CONNECT_WAIT_S) or gw.refused:
             print("gateway: the broker did not accept the connection", file=sys.stderr)
             return EX_UNAVAILABLE
         return gw.run()

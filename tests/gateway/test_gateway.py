@@ -463,6 +463,21 @@ class VirtualBusTest(unittest.TestCase):
         self.assertFalse(runner.is_alive())
 
 
+class BrokerRefusalTest(unittest.TestCase):
+    def test_refused_first_connection_stops_the_wait_and_subscribes_nothing(self):
+        args = alfaspark_gateway.parse_args(["--can-interface", "virtual", "--quiet"])
+        bus = can.Bus(interface="virtual", channel="gw-refusal-%d" % os.getpid())
+        client = FakeMqttClient()
+        try:
+            gw = alfaspark_gateway.Gateway(args, TABLE, bus, client)
+            client.on_connect(client, None, {}, 5)  # CONNACK 5: not authorised
+            self.assertTrue(gw.connected.is_set())
+            self.assertTrue(gw.refused)
+            self.assertEqual((client.subscribed, client.published), ([], []))
+        finally:
+            bus.shutdown()
+
+
 class ClockTest(unittest.TestCase):
     def test_epoch_clock_counts_from_the_first_frame_when_origin_is_unknown(self):
         clock = EpochClock(parse_epoch("2024-01-31T23:59:30"))
