@@ -35,10 +35,46 @@ static const opt_def_t defs[] = {
     {"--bridge", CLI_OPT_BRIDGE, true, false},
     {"--bridge-wait", CLI_OPT_BRIDGE, true, false},
     {"--realtime", CLI_OPT_REALTIME, true, true},
+    {"--panel", CLI_OPT_PANEL, false, false},
+    {"--screenshot-at", CLI_OPT_PANEL, true, false}, /* and a second value: FILE */
+    {"--panel-size", CLI_OPT_PANEL, true, false},
+    {"--panel-script", CLI_OPT_PANEL_SCRIPT, true, false},
 };
 
-static int apply(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char *val) {
+static int apply_panel(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char *val,
+                       const char *val2) {
+    if (strcmp(d->name, "--panel") == 0) {
+        o->panel = true;
+    } else if (strcmp(d->name, "--panel-size") == 0) {
+        char extra;
+        if (sscanf(val, "%dx%d%c", &o->panel_w, &o->panel_h, &extra) != 2 || o->panel_w < 640 ||
+            o->panel_h < 400 || o->panel_w > 7680 || o->panel_h > 4320) {
+            return cli_usage_error(cmd, "--panel-size: '%s' is not WxH from 640x400 to 7680x4320",
+                                   val);
+        }
+    } else {
+        if (o->n_shots == CLI_SHOTS_MAX) {
+            return cli_usage_error(cmd, "--screenshot-at: at most %d screenshots", CLI_SHOTS_MAX);
+        }
+        sim_time_ns_t t = 0;
+        if (sim_parse_duration(val, &t) != 0 || t < 0) {
+            return cli_usage_error(cmd, "--screenshot-at: '%s' is not a time like 5s or 1500ms",
+                                   val);
+        }
+        o->shots[o->n_shots].t_ns = t;
+        o->shots[o->n_shots++].path = val2;
+    }
+    return -1;
+}
+
+static int apply(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char *val,
+                 const char *val2) {
     switch (d->flag) {
+        case CLI_OPT_PANEL:
+            return apply_panel(o, cmd, d, val, val2);
+        case CLI_OPT_PANEL_SCRIPT:
+            o->panel_script = val;
+            return -1;
         case CLI_OPT_SEED:
             if (!cli_parse_u64(val, &o->seed)) {
                 return cli_usage_error(cmd, "--seed: '%s' is not a number (decimal or 0x hex)",
@@ -166,7 +202,14 @@ int cli_opts_parse(cli_opts_t *o, const char *cmd, const char *usage, int argc, 
         } else if (eq != NULL) {
             return cli_usage_error(cmd, "option '%s' takes no value", d->name);
         }
-        int rc = apply(o, cmd, d, val);
+        const char *val2 = NULL;
+        if (strcmp(d->name, "--screenshot-at") == 0) {
+            if (i + 1 >= argc) {
+                return cli_usage_error(cmd, "option '%s' needs two values", d->name);
+            }
+            val2 = argv[++i];
+        }
+        int rc = apply(o, cmd, d, val, val2);
         if (rc >= 0) {
             return rc;
         }

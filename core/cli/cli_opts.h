@@ -22,16 +22,22 @@ enum {
     CLI_OPT_QUIET = 1u << 6,
     CLI_OPT_PCAP = 1u << 7,
     CLI_OPT_PLUGIN_PATH = 1u << 8,
-    CLI_OPT_BRIDGE = 1u << 9,    /* --bridge SPEC, --bridge-wait T */
-    CLI_OPT_REALTIME = 1u << 10, /* --realtime[=FACTOR] */
+    CLI_OPT_BRIDGE = 1u << 9,        /* --bridge SPEC, --bridge-wait T */
+    CLI_OPT_REALTIME = 1u << 10,     /* --realtime[=FACTOR] */
+    CLI_OPT_PANEL = 1u << 11,        /* --panel, --screenshot-at T FILE, --panel-size WxH */
+    CLI_OPT_PANEL_SCRIPT = 1u << 12, /* --panel-script FILE */
     CLI_OPT_RUN = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_OUT | CLI_OPT_JUNIT | CLI_OPT_QUIET |
-                  CLI_OPT_PCAP | CLI_OPT_PLUGIN_PATH | CLI_OPT_BRIDGE | CLI_OPT_REALTIME,
-    CLI_OPT_REPLAY = CLI_OPT_OUT | CLI_OPT_QUIET | CLI_OPT_PCAP | CLI_OPT_PLUGIN_PATH,
+                  CLI_OPT_PCAP | CLI_OPT_PLUGIN_PATH | CLI_OPT_BRIDGE | CLI_OPT_REALTIME |
+                  CLI_OPT_PANEL | CLI_OPT_PANEL_SCRIPT,
+    CLI_OPT_REPLAY = CLI_OPT_OUT | CLI_OPT_QUIET | CLI_OPT_PCAP | CLI_OPT_PLUGIN_PATH |
+                     CLI_OPT_PANEL | CLI_OPT_REALTIME,
     CLI_OPT_SUITE = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_OUT | CLI_OPT_JUNIT | CLI_OPT_JOBS |
                     CLI_OPT_SHARD | CLI_OPT_QUIET | CLI_OPT_PLUGIN_PATH,
     CLI_OPT_CHECK = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_QUIET | CLI_OPT_PLUGIN_PATH,
     CLI_OPT_VALIDATE = CLI_OPT_PLUGIN_PATH | CLI_OPT_QUIET,
 };
+
+#define CLI_SHOTS_MAX 64
 
 typedef struct {
     const char *inputs[256];
@@ -49,6 +55,15 @@ typedef struct {
     const char *bridge;      /* --bridge SPEC */
     uint32_t bridge_wait_ms; /* --bridge-wait T (default 60 s) */
     uint32_t realtime_milli; /* --realtime[=F]: 1000 = real time; 0 = not given */
+    /* ---- the panel (cli_panel.h) ---- */
+    bool panel; /* --panel: a window */
+    struct {
+        sim_time_ns_t t_ns;
+        const char *path;
+    } shots[CLI_SHOTS_MAX]; /* --screenshot-at T FILE, in the order given */
+    size_t n_shots;
+    const char *panel_script; /* --panel-script FILE */
+    int panel_w, panel_h;     /* --panel-size WxH; 0: the panel's default */
 } cli_opts_t;
 
 /**

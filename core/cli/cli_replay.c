@@ -2,7 +2,8 @@
  * cli_replay.c: `alfasim replay DIR`: runs a recorded run again offline and checks that it gives
  * the same traces. The run folder's report.json names the scenario (whose bytes must not have
  * changed: its SHA-256 is compared), the seed and the duration; its events.jsonl holds what came
- * from outside (frames from a bridge), which is injected again at the same virtual instants.
+ * from outside (frames from a bridge, the operator's actions in the panel), which is injected
+ * again at the same virtual instants. With --panel the replay is shown and can be scrubbed.
  */
 #define _DEFAULT_SOURCE
 #include <inttypes.h>
@@ -12,22 +13,33 @@
 
 #include "cli.h"
 #include "cli_opts.h"
+#include "cli_panel.h"
 #include "cli_spawn.h"
 #include "sim_run.h"
 #include "sim_sha256.h"
 
 static const char replay_usage[] =
     "Usage: alfasim replay DIR [--out DIR2] [--plugin-path DIR] [--quiet]\n"
+    "                      [--panel] [--realtime[=FACTOR]] [--screenshot-at T FILE]...\n"
+    "                      [--panel-size WxH]\n"
     "\n"
     "Runs the run recorded in DIR again, offline, with what came from outside (frames from a\n"
-    "bridge) injected at the same virtual times, and compares the trace digests.\n"
+    "bridge, the operator's actions in the panel) injected at the same virtual times, and\n"
+    "compares the trace digests.\n"
     "\n"
     "Examples:\n"
     "  alfasim replay out/bridged_run\n"
     "  alfasim replay out/bridged_run --out out/replayed\n"
+    "  alfasim replay out/eco_session --panel\n"
+    "\n"
+    "Options:\n"
+    "  --panel           show the replay in a window: timeline slider, speed (docs/panel.md)\n"
+    "  --realtime[=F]    the panel's starting speed (default: real time)\n"
+    "  --screenshot-at T FILE   a PNG of the panel at virtual time T (repeatable, headless)\n"
+    "  --panel-size WxH  panel size in pixels (default 1280x800)\n"
     "\n"
     "Exit codes: 0 identical, 1 the replay differs, 65 the scenario changed since the run,\n"
-    "66 missing input, 70 internal error.\n";
+    "66 missing input, 69 panel unavailable, 70 internal error.\n";
 
 static int check_scenario(const sim_report_t *rec, const char *path) {
     FILE *f = fopen(path, "rb");
@@ -66,6 +78,12 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
     if (rc != 0) {
         return rc;
     }
+    sim_run_ui_t ui;
+    cli_panel_t *panel = NULL;
+    if ((rc = cli_panel_start(o, rec->sim_duration_ns, &ui, &panel)) >= 0) {
+        sim_scenario_free(scn);
+        return rc;
+    }
     char events[4200], repro[4300];
     snprintf(events, sizeof events, "%s/events.jsonl", dir);
     snprintf(repro, sizeof repro, "alfasim replay %s", dir);
@@ -75,7 +93,9 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
                          .out_dir = out,
                          .pcap = !o->no_pcap,
                          .repro = repro,
-                         .replay_events = events};
+                         .realtime_milli = o->realtime_milli,
+                         .replay_events = events,
+                         .ui = panel != NULL ? &ui : NULL};
     sim_report_t now;
     memset(&now, 0, sizeof now);
     char err[1024] = "";
@@ -96,6 +116,7 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
         }
         rc = same ? 0 : CLI_EXIT_FAIL;
     }
+    rc = cli_panel_finish(panel, rc);
     sim_report_clear(&now);
     sim_scenario_free(scn);
     return rc;

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cli_opts.h"
+#include "cli_panel.h"
 #include "sim_run.h"
 #include "sim_scenario.h"
 
@@ -16,6 +17,8 @@ static const char run_usage[] =
     "                   [--plugin-path DIR] [--no-pcap] [--quiet]\n"
     "                   [--bridge socketcan:IFACE | --bridge socketcand:HOST:PORT]\n"
     "                   [--realtime[=FACTOR]] [--bridge-wait T]\n"
+    "                   [--panel] [--screenshot-at T FILE]... [--panel-script FILE]\n"
+    "                   [--panel-size WxH]\n"
     "\n"
     "Runs one scenario in virtual time and writes its run folder (bus.log, bus.pcap,\n"
     "events.jsonl, signals.vcd, report.json).\n"
@@ -24,6 +27,8 @@ static const char run_usage[] =
     "  alfasim run scenarios/test/two_nodes.json\n"
     "  alfasim run scenarios/test/two_nodes.json --seed 0x5eed --duration 30s --out /tmp/run1\n"
     "  alfasim run scenarios/election_single.json --bridge socketcand:127.0.0.1:29536\n"
+    "  alfasim run scenarios/eco_shedding.json --panel\n"
+    "  alfasim run scenarios/indicators.json --screenshot-at 10s shot.png\n"
     "\n"
     "Options:\n"
     "  --seed N          seed for every random stream (decimal or 0x hex; default: the "
@@ -38,9 +43,16 @@ static const char run_usage[] =
     "                    socketcand:127.0.0.1:29536 for python-can clients (docs/bridge.md)\n"
     "  --realtime[=F]    pace the run to real time (x F); bridged runs are paced by default\n"
     "  --bridge-wait T   socketcand: wait up to T for a client before starting (default 60s)\n"
+    "  --panel           watch and steer the run in a window, at real time (docs/panel.md)\n"
+    "  --screenshot-at T FILE\n"
+    "                    write a PNG of the panel at virtual time T (repeatable; needs no\n"
+    "                    display; the run's traces are the same with or without it)\n"
+    "  --panel-script FILE  keys, text and clicks for the panel at virtual times; the\n"
+    "                    operator actions they make are recorded for alfasim replay\n"
+    "  --panel-size WxH  panel size in pixels (default 1280x800)\n"
     "\n"
     "Exit codes: 0 passed, 1 an assertion failed, 64 usage, 65 bad scenario, 66 missing input,\n"
-    "69 bridge unavailable, 70 internal error, 74 cannot write output.\n";
+    "69 bridge or panel unavailable, 70 internal error, 74 cannot write output.\n";
 
 static void progress(void *ctx, sim_time_ns_t now_ns, sim_time_ns_t end_ns) {
     const uint64_t *t0 = ctx;
@@ -78,6 +90,14 @@ static void print_summary(const sim_report_t *r, const char *out_dir) {
     }
 }
 
+static int run_error_code(int rc) {
+    return rc == -SIM_EIO       ? CLI_EXIT_IOERR
+           : rc == -SIM_EFORMAT ? CLI_EXIT_DATAERR
+           : rc == -SIM_ENOENT  ? CLI_EXIT_NOINPUT
+           : rc == -SIM_ENOTSUP ? CLI_EXIT_UNAVAILABLE
+                                : CLI_EXIT_SOFTWARE;
+}
+
 int cli_run(int argc, char **argv) {
     cli_opts_t o;
     int rc = cli_opts_parse(&o, "run", run_usage, argc, argv, CLI_OPT_RUN);
@@ -95,20 +115,28 @@ int cli_run(int argc, char **argv) {
     char out_dir[1024], repro[2048];
     cli_opts_out_dir(&o, scn, out_dir, sizeof out_dir);
     cli_opts_repro(&o, scn, repro, sizeof repro);
+    sim_time_ns_t duration = o.duration_ns ? o.duration_ns : scn->duration_ns;
+    sim_run_ui_t ui;
+    cli_panel_t *panel = NULL;
+    if ((rc = cli_panel_start(&o, duration, &ui, &panel)) >= 0) {
+        sim_scenario_free(scn);
+        return rc;
+    }
     uint64_t t0 = cli_wall_ms();
     sim_run_cfg_t cfg = {
         .scn = scn,
         .seed = o.seed_set ? o.seed : scn->seed,
-        .duration_ns = o.duration_ns ? o.duration_ns : scn->duration_ns,
+        .duration_ns = duration,
         .out_dir = out_dir,
         .pcap = !o.no_pcap,
         .repro = repro,
-        .progress = (!o.quiet && cli_progress_enabled()) ? progress : NULL,
+        .progress = (!o.quiet && !o.panel && cli_progress_enabled()) ? progress : NULL,
         .progress_ctx = &t0,
         .wall_ms = cli_wall_ms,
         .bridge = o.bridge,
         .realtime_milli = o.realtime_milli,
         .bridge_wait_ms = o.bridge_wait_ms,
+        .ui = panel != NULL ? &ui : NULL,
     };
     sim_report_t report;
     memset(&report, 0, sizeof report);
@@ -120,11 +148,7 @@ int cli_run(int argc, char **argv) {
     int code;
     if (rc != 0) {
         fprintf(stderr, "%s\n", err[0] ? err : "alfasim: error: run failed");
-        code = rc == -SIM_EIO       ? CLI_EXIT_IOERR
-               : rc == -SIM_EFORMAT ? CLI_EXIT_DATAERR
-               : rc == -SIM_ENOENT  ? CLI_EXIT_NOINPUT
-               : rc == -SIM_ENOTSUP ? CLI_EXIT_UNAVAILABLE
-                                    : CLI_EXIT_SOFTWARE;
+        code = run_error_code(rc);
     } else {
         code = exit_for_verdict(report.verdict);
         if (!o.quiet) {
@@ -139,6 +163,7 @@ int cli_run(int argc, char **argv) {
             }
         }
     }
+    code = cli_panel_finish(panel, code);
     sim_report_clear(&report);
     sim_scenario_free(scn);
     cli_opts_free(&o);

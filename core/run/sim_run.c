@@ -2,7 +2,10 @@
  * sim_run.c: one run of a scenario (see sim_run.h).
  *
  *   build ── kernel(seed) → bus → trace → nodes (plugin copies validated) → external sender
- *   run   ── timeline + power-ons scheduled; kernel runs to the duration in 1 s slices
+ *            → bridge → recorded operator actions (replay) → timeline
+ *   run   ── timeline + power-ons scheduled; kernel runs to the duration in 1 s slices, or frame
+ *            by frame with a front end (sim_run_live.c), which may ask for a rebuild (a replay
+ *            scrubbed backwards): then the world is torn down and built again
  *   close ── statistics into the report; trace files closed and committed; report.json written
  *            into the committed folder (or the folder removed if that fails)
  */
@@ -107,7 +110,8 @@ static int build_nodes(sim_world_t *w) {
     w->nodes = calloc(n, sizeof *w->nodes);
     w->packs = calloc(n, sizeof *w->packs);
     w->gws = calloc(n, sizeof *w->gws);
-    if (w->nodes == NULL || w->packs == NULL || w->gws == NULL) {
+    w->unplugged = calloc(n, sizeof *w->unplugged);
+    if (w->nodes == NULL || w->packs == NULL || w->gws == NULL || w->unplugged == NULL) {
         return -SIM_ENOMEM;
     }
     for (size_t i = 0; i < w->scn->n_nodes; i++) {
@@ -183,20 +187,25 @@ static int build(sim_world_t *w) {
     if ((rc = sim_run_asserts_create(w)) != 0) {
         return rc;
     }
+    /* The panel's view of the bus only reads frames; it exists only with a front end. */
+    if (cfg->ui != NULL && (rc = sim_run_busview_create(w)) != 0) {
+        return rc;
+    }
     if ((rc = build_nodes(w)) != 0) {
         return rc;
     }
     /* Frames injected by the timeline come from an external device on the bus (the gateway's
      * place). It only exists when the scenario injects frames: an extra controller acknowledges
      * frames, so a lone node stays lone otherwise. */
-    if (needs_external_sender(w->scn)) {
-        sim_can_ctrl_cfg_t ec = {.name = "ext", .tx_queue_len = 64};
-        if ((rc = sim_can_ctrl_attach(w->bus, &ec, NULL, NULL, &w->ext)) != 0 ||
-            (rc = sim_can_ctrl_start(w->ext)) != 0) {
-            return rc;
-        }
+    if (needs_external_sender(w->scn) && (rc = sim_run_ext_create(w)) != 0) {
+        return rc;
     }
     if ((rc = open_bridge(w)) != 0) {
+        return rc;
+    }
+    /* A replay's operator actions are scheduled after its bridge injections (see
+     * sim_run_operator.h for why the order of an instant still comes out as recorded). */
+    if (cfg->replay_events != NULL && (rc = sim_run_operator_replay(w, cfg->replay_events)) != 0) {
         return rc;
     }
     return sim_run_schedule(w);
@@ -204,6 +213,9 @@ static int build(sim_world_t *w) {
 
 static int execute(sim_world_t *w) {
     const sim_run_cfg_t *cfg = w->cfg;
+    if (cfg->ui != NULL) {
+        return sim_run_live_execute(w);
+    }
     bool live = cfg->replay_events == NULL && w->bridge != NULL;
     uint32_t factor = cfg->realtime_milli ? cfg->realtime_milli : live ? 1000u : 0u;
     sim_pacer_t pacer;
@@ -326,6 +338,8 @@ static void teardown(sim_world_t *w) {
     free(w->nodes);
     free(w->packs);
     free(w->gws);
+    free(w->unplugged);
+    free(w->ops);
     sim_assert_destroy(w->asserts);
     sim_bridge_destroy(w->bridge);
     if (w->ext != NULL) {
@@ -335,25 +349,48 @@ static void teardown(sim_world_t *w) {
     if (w->bus != NULL) {
         sim_can_bus_destroy(w->bus);
     }
-    sim_trace_free(w->trace); /* closes without commit if the run failed */
+    sim_run_busview_destroy(w->busview); /* after the bus, which keeps its observer */
+    sim_trace_free(w->trace);            /* closes without commit if the run failed */
     if (w->k != NULL) {
         sim_kernel_destroy(w->k);
     }
 }
 
+/* Builds the world and runs it; again from scratch when the front end asks for a rebuild. */
+static int build_and_run(sim_world_t *w, const sim_run_cfg_t *cfg, struct sim_run_live *live,
+                         char *err, size_t errlen) {
+    int rc;
+    do {
+        memset(w, 0, sizeof *w);
+        w->cfg = cfg;
+        w->scn = cfg->scn;
+        w->err = err;
+        w->errlen = errlen;
+        w->live = live;
+        w->pv_scale_pct = w->load_scale_pct = 100;
+        err[0] = '\0';
+        rc = build(w);
+        if (rc == 0) {
+            rc = execute(w);
+        }
+        if (rc == SIM_RUN_LIVE_RESTART) {
+            teardown(w);
+        }
+    } while (rc == SIM_RUN_LIVE_RESTART);
+    return rc;
+}
+
 int sim_run_scenario(const sim_run_cfg_t *cfg, sim_report_t *report, char *err, size_t errlen) {
     sim_world_t w;
-    memset(&w, 0, sizeof w);
-    w.cfg = cfg;
-    w.scn = cfg->scn;
-    w.err = err;
-    w.errlen = errlen;
+    struct sim_run_live *live = NULL;
     err[0] = '\0';
     uint64_t t0 = cfg->wall_ms ? cfg->wall_ms() : 0;
-    int rc = build(&w);
-    if (rc == 0) {
-        rc = execute(&w);
+    int rc = cfg->ui != NULL ? sim_run_live_create(cfg, &live) : 0;
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: error: run failed: %s", cfg->scn->path, sim_strerror(rc));
+        return rc;
     }
+    rc = build_and_run(&w, cfg, live, err, errlen);
     if (rc == 0) {
         rc = fill_report(&w, report);
     }
@@ -365,5 +402,6 @@ int sim_run_scenario(const sim_run_cfg_t *cfg, sim_report_t *report, char *err, 
         snprintf(err, errlen, "%s: error: run failed: %s", w.scn->path, sim_strerror(rc));
     }
     teardown(&w);
+    sim_run_live_destroy(live);
     return rc;
 }

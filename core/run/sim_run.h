@@ -9,9 +9,14 @@
  * On any failure nothing is left behind.
  *
  * The only host facts it touches are the wall-clock duration, the optional progress callback and,
- * for a bridged or paced run, the host clock that paces it; none of them reaches the traces:
- * frames from a bridge are recorded at the virtual time they enter the bus, so a replay
- * (cfg.replay_events) gives the same traces without the outside world.
+ * for a bridged, paced or interactive run, the host clock that paces it; none of them reaches
+ * the traces: frames from a bridge and the operator's actions in the panel are recorded at the
+ * virtual time they enter the simulation, so a replay (cfg.replay_events) gives the same traces
+ * without the outside world.
+ *
+ * With cfg.ui (sim_run_ui.h) the run is shown and steered by a front end. It still runs to the
+ * whole duration: when the operator quits early the rest runs unpaced, so the run folder is
+ * complete and its replay, which runs the recorded duration, gives the same digest.
  */
 #ifndef SIM_RUN_H
 #define SIM_RUN_H
@@ -21,6 +26,7 @@
 #include <stdint.h>
 
 #include "sim_report.h"
+#include "sim_run_ui.h"
 #include "sim_scenario.h"
 
 typedef struct {
@@ -40,15 +46,25 @@ typedef struct {
     uint32_t realtime_milli; /* pacing factor in thousandths (1000 = real time); 0 = unpaced,
                                 except that a bridged run defaults to real time */
     uint32_t bridge_wait_ms; /* socketcand: wait this long for a client before starting */
-    /** Replay: the events.jsonl of a recorded run whose bridge frames are injected again. */
+    /**
+     * Replay: the events.jsonl of a recorded run whose bridge frames and operator actions are
+     * injected again.
+     */
     const char *replay_events;
+    /**
+     * A front end (the panel) that shows the run and steers it, or NULL. The caller keeps it
+     * alive during the call. With replay_events set it shows a replay: its timeline can be
+     * scrubbed and operator actions are refused.
+     */
+    const sim_run_ui_t *ui;
 } sim_run_cfg_t;
 
 /**
  * Runs the scenario and fills *report (the caller frees it with sim_report_clear).
  * @retval 0            the run completed; report->verdict says pass or fail
  * @retval -SIM_EIO     the run folder could not be written (message in err)
- * @retval -SIM_EFORMAT a node's plugin could not be loaded, or a replayed record is malformed
+ * @retval -SIM_EFORMAT a node's plugin could not be loaded, or a replayed record (bridge frame,
+ *                      operator action) is malformed
  * @retval -SIM_ENOTSUP the requested bridge is unavailable (exit 69; message in err)
  * @retval other <0     internal error (message in err)
  */

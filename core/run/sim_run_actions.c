@@ -1,7 +1,9 @@
 /*
  * sim_run_actions.c: the scenario timeline. Each action becomes one kernel event at
  * SIM_PRIO_SCENARIO (before physics, wires and firmware at the same instant) and leaves an
- * "action" line in events.jsonl, so a trace says what was done to the system and when.
+ * "action" line in events.jsonl, so a trace says what was done to the system and when. The
+ * operator's actions from the panel go through the same sim_run_apply_action at their own
+ * instants (sim_run_operator.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -132,6 +134,19 @@ static uint8_t target_id(sim_world_t *w, const sim_scn_action_t *a) {
     return id >= 0 ? (uint8_t)id : sim_scn_default_node_id(w->scn->nodes[a->target_node].mac);
 }
 
+int sim_run_ext_create(sim_world_t *w) {
+    if (w->ext != NULL) {
+        return 0;
+    }
+    sim_can_ctrl_cfg_t ec = {.name = "ext", .tx_queue_len = 64};
+    int rc = sim_can_ctrl_attach(w->bus, &ec, NULL, NULL, &w->ext);
+    if (rc == 0 && (rc = sim_can_ctrl_start(w->ext)) != 0) {
+        sim_can_ctrl_detach(w->ext);
+        w->ext = NULL;
+    }
+    return rc;
+}
+
 static void do_command(sim_world_t *w, const sim_scn_action_t *a) {
     uint8_t target = target_id(w, a);
     int rc;
@@ -139,6 +154,8 @@ static void do_command(sim_world_t *w, const sim_scn_action_t *a) {
         sim_run_gw_gateway(w->gws[a->gateway]) != NULL) {
         rc = gateway_send_command(sim_run_gw_gateway(w->gws[a->gateway]), a->cmd_id, target,
                                   a->args, a->n_args, NULL);
+    } else if ((rc = sim_run_ext_create(w)) != 0) {
+        /* refused below: the external sender could not join the bus */
     } else {
         sim_can_frame_t f = {.id = a->cmd_id, .dlc = (uint8_t)(2 + a->n_args)};
         f.data[0] = target;
@@ -197,10 +214,27 @@ static void plant_action(sim_world_t *w, const sim_scn_action_t *a, size_t i) {
     }
 }
 
+/* What the panel shows of the world that no model reports back. */
+static void note_action(sim_world_t *w, const sim_scn_action_t *a, size_t ni) {
+    if (a->kind == SIM_ACT_CAN_UNPLUG) {
+        w->unplugged[ni] = a->on;
+    } else if (a->kind == SIM_ACT_PV_SCALE && a->node < 0) {
+        w->pv_scale_pct = (int32_t)(a->scale * 100.0 + 0.5);
+    } else if (a->kind == SIM_ACT_LOAD && a->node < 0 && a->profile == NULL) {
+        w->load_scale_pct = (int32_t)(a->scale * 100.0 + 0.5);
+    }
+}
+
 static void on_action(sim_kernel_t *k, void *ctx, uint64_t arg) {
+    (void)k;
     sim_world_t *w = ctx;
-    const sim_scn_action_t *a = &w->scn->actions[arg];
+    sim_run_apply_action(w, &w->scn->actions[arg]);
+}
+
+void sim_run_apply_action(sim_world_t *w, const sim_scn_action_t *a) {
+    sim_kernel_t *k = w->k;
     size_t ni = a->node >= 0 ? (size_t)a->node : 0;
+    note_action(w, a, ni);
     trace_action(w, a, a->node >= 0 ? w->scn->nodes[ni].name : NULL);
     switch (a->kind) {
         case SIM_ACT_CAN_SEND:

@@ -106,6 +106,10 @@ gateway_t *sim_run_gw_gateway(sim_run_gw_t *g) {
     return g->gw;
 }
 
+bool sim_run_gw_powered(const sim_run_gw_t *g) {
+    return g->on;
+}
+
 void sim_run_gw_power(sim_run_gw_t *g, bool on) {
     if (on == g->on) {
         return;

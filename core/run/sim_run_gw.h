@@ -32,6 +32,8 @@ int sim_run_gw_create(sim_kernel_t *k, sim_can_bus_t *bus, const sim_scn_node_t 
 void sim_run_gw_destroy(sim_run_gw_t *g);
 
 void sim_run_gw_power(sim_run_gw_t *g, bool on);
+/** Whether the node is powered. */
+bool sim_run_gw_powered(const sim_run_gw_t *g);
 sim_can_ctrl_t *sim_run_gw_ctrl(sim_run_gw_t *g);
 /** The Orange Pi model, or NULL for an Energy-Gateway. */
 gateway_t *sim_run_gw_gateway(sim_run_gw_t *g);
