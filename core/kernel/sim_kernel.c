@@ -49,9 +49,10 @@
 #include "sim_radix.h"
 
 /* Sizes measured on a "hold" workload (pop one, schedule one) from 16 to 64k pending events. */
-#define SMALL_FRONT         32U /* while far is empty, up to this many events live in the front */
-#define SMALL_TAKE          8U  /* runs of small buckets up to this many entries are taken whole */
-#define SORT_RUN            16U /* runs sorted by insertion before merging */
+#define SMALL_FRONT         32U  /* while far is empty, up to this many events live in the front */
+#define SMALL_TAKE          8U   /* runs of small buckets up to this many entries are taken whole */
+#define SORT_RUN            16U  /* runs sorted by insertion before merging */
+#define LINEAR_INSERT_MAX   128U /* fronts up to this long are scanned, longer ones searched */
 #define COMPACT_MIN_ENTRIES 64U
 #define INITIAL_CAPACITY    16U
 #define NO_SLOT             UINT32_MAX
@@ -219,19 +220,40 @@ static inline bool front_reserve(sim_kernel_t *k, uint32_t extra) {
     return extra <= k->front_cap - k->tail || front_grow(k, extra);
 }
 
+/* Index of the first entry of front[lo..hi] that sorts after e; front[hi] does. */
+static uint32_t front_search(const sim_kernel_t *k, const entry_t *e, uint32_t lo, uint32_t hi) {
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2U;
+        if (entry_less(k->slots, e, &k->front[mid])) {
+            hi = mid;
+        } else {
+            lo = mid + 1U;
+        }
+    }
+    return lo;
+}
+
 /*
- * Inserts into the sorted front with room reserved, scanning from the tail: a new event usually
- * sorts after what is already due. The key comes in as scalars and is written field by field:
- * copying a just-built struct whole makes the compiler reload it with wider loads than the
- * stores that wrote it, which stalls store-to-load forwarding on the hottest path.
+ * Inserts into the sorted front with room reserved. A new event usually sorts after what is
+ * already due: one comparison and an append. Otherwise a short front is scanned from the tail,
+ * and a long one (a large bucket taken whole) is searched and moved up in one memmove. The key
+ * comes in as scalars and is written field by field: copying a just-built struct whole makes the
+ * compiler reload it with wider loads than the stores that wrote it, which stalls
+ * store-to-load forwarding on the hottest path.
  */
 static inline void front_insert(sim_kernel_t *k, sim_time_ns_t t_ns, int32_t prio, uint32_t slot) {
     entry_t *f = k->front;
     entry_t e = {.t_ns = t_ns, .prio = prio, .slot = slot};
     uint32_t pos = k->tail++;
-    while (pos > k->head && entry_less(k->slots, &e, &f[pos - 1U])) {
-        f[pos] = f[pos - 1U];
-        pos--;
+    if (pos - k->head > LINEAR_INSERT_MAX && entry_less(k->slots, &e, &f[pos - 1U])) {
+        uint32_t at = front_search(k, &e, k->head, pos - 1U);
+        memmove(&f[at + 1U], &f[at], (size_t)(pos - at) * sizeof *f);
+        pos = at;
+    } else {
+        while (pos > k->head && entry_less(k->slots, &e, &f[pos - 1U])) {
+            f[pos] = f[pos - 1U];
+            pos--;
+        }
     }
     f[pos].t_ns = t_ns;
     f[pos].prio = prio;
