@@ -1,0 +1,43 @@
+# The panel wired into runs and replays (core/run/sim_run_live.c, core/cli/cli_panel.c):
+# tests/live/.
+#
+#   test_live_oprec   the "operator" record: written, read back, refused when damaged
+#   test_live_loop    runs driven by a scripted front end (no SDL): frames, run control, digests,
+#                     operator actions and their replay, scrubbing a replay
+#   test_live_script  the --panel-script reader
+#   test_live_shots   headless screenshots of real runs against pixels and golden PNGs (SDL2)
+#   live_session      an operator session through the command line and its replay (SDL2)
+set(live_dir ${CMAKE_CURRENT_SOURCE_DIR}/live)
+file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/test-tmp)
+
+function(live_test name)
+    add_executable(${name} ${live_dir}/${name}.c ${SIM_TEST_SUPPORT}/cunit_main.c ${ARGN})
+    target_link_libraries(${name} PRIVATE sim_core sim_models PkgConfig::CUNIT sim_warnings)
+    target_include_directories(${name} PRIVATE ${SIM_TEST_SUPPORT})
+    target_compile_definitions(${name} PRIVATE
+        SIM_SOURCE_DIR="${CMAKE_SOURCE_DIR}" SIM_PLUGIN_DIR="${SIM_PLUGIN_DIR}"
+        SIM_BINARY_DIR="${CMAKE_BINARY_DIR}")
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES TIMEOUT 300 LABELS "unit;live")
+endfunction()
+
+live_test(test_live_oprec)
+live_test(test_live_loop)
+live_test(test_live_script ${CMAKE_SOURCE_DIR}/core/cli/cli_panel_script.c)
+target_include_directories(test_live_script PRIVATE ${CMAKE_SOURCE_DIR}/core/cli)
+if(TARGET fw_alfaspark)
+    add_dependencies(test_live_oprec fw_alfaspark)
+    add_dependencies(test_live_loop fw_alfaspark)
+endif()
+
+# Through the command line: these need the panel in the alfasim binary.
+if(TARGET sim_gui AND TARGET alfasim)
+    live_test(test_live_shots)
+    target_link_libraries(test_live_shots PRIVATE sim_gui)
+    add_dependencies(test_live_shots alfasim fw_alfaspark)
+    set_tests_properties(test_live_shots PROPERTIES LABELS "e2e;live")
+    add_test(NAME live_session
+             COMMAND sh ${live_dir}/session.sh $<TARGET_FILE:alfasim> ${CMAKE_SOURCE_DIR}
+                     ${CMAKE_BINARY_DIR}/test-tmp/live_session_e2e)
+    set_tests_properties(live_session PROPERTIES TIMEOUT 300 LABELS "e2e;live")
+endif()
