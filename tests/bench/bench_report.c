@@ -63,10 +63,14 @@ static void workload_table(FILE *out, const bench_result_t *rs, size_t n) {
         if (r->kind != BENCH_WORKLOAD) {
             continue;
         }
-        fprintf(out, "%-22s %5u %12.1f %10.3f %12.1f %9.3f %9.3f %8.1f %8.0f %-8s %s\n", r->name,
+        char target[16] = "-";
+        if (r->target > 0) {
+            snprintf(target, sizeof target, "%.0f", r->target);
+        }
+        fprintf(out, "%-22s %5u %12.1f %10.3f %12.1f %9.3f %9.3f %8.1f %8s %-8s %s\n", r->name,
                 r->nodes, per(r->sim_s, r->run_cpu_s), per((double)r->events, r->run_cpu_s) / 1e6,
                 per((double)r->events, r->sim_s), r->run_cpu_s, r->load_cpu_s,
-                (double)r->peak_rss_kib / 1024.0, r->target, check(r), verdict(r));
+                (double)r->peak_rss_kib / 1024.0, target, check(r), verdict(r));
     }
     fputc('\n', out);
 }
@@ -79,13 +83,16 @@ static void ratio_table(FILE *out, const bench_result_t *rs, size_t n) {
         if (r->kind != BENCH_RATIO) {
             continue;
         }
-        char aim[16] = "-";
+        char aim[16] = "-", target[16] = "-";
         if (r->aim > 0) {
             snprintf(aim, sizeof aim, "%.2fx", r->aim);
         }
-        fprintf(out, "%-22s %-14s %9.2f %-14s %9.2f %7.2fx %6.2fx %6s %-8s %s\n", r->name,
-                r->subject, r->subject_ns, r->baseline, r->baseline_ns, bench_ratio(r), r->target,
-                aim, check(r), verdict(r));
+        if (r->target > 0) {
+            snprintf(target, sizeof target, "%s%.2fx", r->lower_is_better ? "<" : "", r->target);
+        }
+        fprintf(out, "%-22s %-14s %9.2f %-14s %9.2f %7.2fx %7s %6s %-8s %s\n", r->name, r->subject,
+                r->subject_ns, r->baseline, r->baseline_ns, bench_ratio(r), target, aim, check(r),
+                verdict(r));
     }
     fputc('\n', out);
 }

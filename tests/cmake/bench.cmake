@@ -59,3 +59,19 @@ if(bench_fw_srcs)
     target_link_libraries(fw_alfaspark_rec PRIVATE sim_warnings m)
     add_dependencies(alfasim fw_alfaspark_rec)
 endif()
+
+# ---- CTest entries ---------------------------------------------------------------------------
+# The kernel against the baseline heap on every hold workload, short: a check of event order
+# (the two must run the same events in the same order, and match the recorded digests), not of
+# speed, so it belongs to the default run.
+add_test(NAME bench_kernel_order COMMAND bench_kernel --quick)
+set_tests_properties(bench_kernel_order PROPERTIES TIMEOUT 300 LABELS kernel)
+
+# The harness end to end, short runs of the light benchmarks (digests checked).
+add_test(NAME bench_quick COMMAND alfasim bench --quick --work ${CMAKE_BINARY_DIR}/bench-quick)
+# Everything, measured: the numbers of docs/performance.md, as JSON and the scaling plot.
+add_test(NAME bench_full
+         COMMAND alfasim bench --json ${CMAKE_BINARY_DIR}/bench/results.json
+                 --plot ${CMAKE_BINARY_DIR}/bench/scaling.png --work ${CMAKE_BINARY_DIR}/bench)
+set_tests_properties(bench_quick PROPERTIES TIMEOUT 900 LABELS bench)
+set_tests_properties(bench_full PROPERTIES TIMEOUT 7200 LABELS bench)
