@@ -10,6 +10,11 @@
  * nothing the firmware does after that point reaches the world, so both modes write the same
  * trace.
  *
+ * A power cut armed in the NVS model (sim_nvs_cut_power_at) takes the same path without being a
+ * fault: a "brownout" line, the firmware muted from the interrupted flash operation on, the node
+ * down after the entry point, and free to be powered on again (its boot mounts the NVS, which
+ * repairs what the cut left).
+ *
  * The log budget counts the bytes of log lines (length + 1, as a newline) per second of virtual
  * time; a firmware that writes more is looping on its log, and in a run of hours would fill the
  * disk long before anyone looked. It applies in both modes.
@@ -42,13 +47,31 @@ void sim_node__fault(sim_node_t *n, const char *reason, const char *fmt, ...) {
     }
 }
 
+void sim_node__power_cut(sim_node_t *n) {
+    if (n->muted) {
+        return;
+    }
+    n->muted = true;
+    n->power_cut = true;
+    n->stats.brownouts++;
+    if (n->trace != NULL) {
+        sim_trace_ev_t *e = sim_trace_ev_begin(n->trace, sim_kernel_now(n->k), "brownout", n->name);
+        sim_trace_ev_str(e, "cause", "nvs_power_cut");
+        sim_trace_ev_uint(e, "flash_op", sim_nvs_flash_ops(n->nvs));
+        sim_trace_ev_end(e);
+    }
+}
+
 void sim_node__fault_settle(sim_node_t *n) {
-    if (n->fault == NULL || n->in_fw || n->state == SIM_NODE_OFF) {
+    if (!n->muted || n->in_fw || n->state == SIM_NODE_OFF) {
         return;
     }
     n->state = SIM_NODE_OFF;
     sim_node__teardown(n, false);
     sim_node__vcd_state(n);
+    if (n->fault == NULL) {
+        n->muted = n->power_cut = false; /* a power cut is not a fault: the node may come back */
+    }
 }
 
 bool sim_node__log_budget(sim_node_t *n, size_t len) {

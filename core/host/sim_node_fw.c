@@ -53,9 +53,9 @@ int sim_node__fw_init(sim_node_t *n) {
         rc = n->fw->init(&n->host);
     }
     sim_node__leave(n);
-    if (n->fault != NULL) {
-        sim_node__fault_settle(n);
-        return SIM_NODE__FAULTED;
+    if (n->muted) {
+        sim_node__fault_settle(n); /* faulted, or lost power, during init */
+        return SIM_NODE__DOWN;
     }
     return rc;
 }

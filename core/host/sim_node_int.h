@@ -104,7 +104,8 @@ struct sim_node {
     /* faults */
     const char *fault; /* reason, NULL while healthy */
     char fault_detail[96];
-    bool muted; /* faulted inside an entry point: operations do nothing until it returns */
+    bool muted;     /* faulted inside an entry point: operations do nothing until it returns */
+    bool power_cut; /* muted by an NVS power cut (not a fault) */
     uint32_t log_bytes_per_s;
     int64_t log_window_s;
     uint32_t log_window_bytes;
@@ -210,11 +211,11 @@ void sim_node__fw_unload(sim_node_t *n);
 /** The firmware is loaded (in process or in a child). */
 bool sim_node__fw_loaded(const sim_node_t *n);
 /**
- * Runs ops->init. Returns its result, or SIM_NODE__FAULTED when the node faulted during it (it is
- * then already OFF).
+ * Runs ops->init. Returns its result, or SIM_NODE__DOWN when the node faulted or lost power
+ * during it (it is then already OFF).
  */
 int sim_node__fw_init(sim_node_t *n);
-#define SIM_NODE__FAULTED (-1000)
+#define SIM_NODE__DOWN (-1000)
 /** Entry points; each brackets the call (enter/leave) and settles a fault found inside. */
 void sim_node__fw_timer(sim_node_t *n, unsigned id);
 /** Delivers the inbox while the node stays deliverable (one batch per round when isolated). */
@@ -229,7 +230,10 @@ void sim_node__fw_adc(sim_node_t *n, const uint16_t *samples, uint16_t spc, uint
  */
 void sim_node__fault(sim_node_t *n, const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/** After an entry point: tears a node that faulted inside it down. */
+/** An NVS power cut struck during a firmware operation: trace it, mute the firmware; the node
+ *  goes down when the entry point returns. */
+void sim_node__power_cut(sim_node_t *n);
+/** After an entry point: tears a node that faulted (or lost power) inside it down. */
 void sim_node__fault_settle(sim_node_t *n);
 /** Counts a log line against the budget; false when it is over (the node has faulted). */
 bool sim_node__log_budget(sim_node_t *n, size_t len);

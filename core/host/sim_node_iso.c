@@ -45,14 +45,14 @@ static int await_ready(sim_node_t *n) {
     int rc = sim_isolate_recv(n->iso, &h, &p);
     if (rc != 0) {
         (void)iso_failed(n, rc);
-        return SIM_NODE__FAULTED;
+        return SIM_NODE__DOWN;
     }
     if (h.type == SIM_ISO_READY && h.len == 0) {
         return 0;
     }
     if (h.type != SIM_ISO_FAIL || h.len < sizeof(sim_iso_fail_t)) {
         (void)protocol(n, "unexpected record while loading the plugin");
-        return SIM_NODE__FAULTED;
+        return SIM_NODE__DOWN;
     }
     sim_iso_fail_t f;
     memcpy(&f, p, sizeof f);

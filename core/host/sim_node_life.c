@@ -115,6 +115,12 @@ void sim_node__teardown(sim_node_t *n, bool quiet) {
 }
 
 static int load_copy(sim_node_t *n) {
+    /* A boot mounts the NVS (nvs_flash_init), repairing what a power cut left; the firmware
+     * (and an isolated child's copy of the image) sees the repaired image. */
+    if (sim_nvs_mount(n->nvs) != 0) {
+        snprintf(n->error, sizeof n->error, "node '%s': power cut while mounting NVS", n->name);
+        return -SIM_EIO;
+    }
     int rc = sim_node__fw_load(n);
     if (rc == 0) {
         rc = sim_node__io_start(n);
@@ -130,7 +136,7 @@ static int load_copy(sim_node_t *n) {
 /* Loads a copy and runs ops->init. On failure the node is OFF with the reason in n->error. */
 static int boot(sim_node_t *n, hal_reset_reason_t reason) {
     int rc = load_copy(n);
-    if (rc == SIM_NODE__FAULTED) {
+    if (rc == SIM_NODE__DOWN) {
         n->state = SIM_NODE_OFF; /* the child died loading the plugin: the fault is traced */
         sim_node__vcd_state(n);
         return 0;
@@ -150,7 +156,7 @@ static int boot(sim_node_t *n, hal_reset_reason_t reason) {
     trace_boot(n);
     sim_node__vcd_state(n);
     rc = sim_node__fw_init(n);
-    if (rc == SIM_NODE__FAULTED) {
+    if (rc == SIM_NODE__DOWN) {
         return 0; /* the node is down already, and stays down */
     }
     if (rc != 0) {

@@ -197,13 +197,21 @@ int sim_node__nvs_to_hal(int rc) {
     }
 }
 
+/* A flash operation failed because the power was cut there: the board browns out. */
+static int nvs_checked(sim_node_t *n, int rc) {
+    if (rc == -SIM_EIO && !sim_nvs_powered(n->nvs)) {
+        sim_node__power_cut(n);
+    }
+    return rc;
+}
+
 static int op_nvs_get(void *ctx, const char *ns, const char *key, void *buf, size_t *len) {
     return sim_node__nvs_to_hal(sim_nvs_get(node_of(ctx)->nvs, ns, key, buf, len));
 }
 
 static int op_nvs_set(void *ctx, const char *ns, const char *key, const void *buf, size_t len) {
     sim_node_t *n = node_of(ctx);
-    int rc = sim_nvs_set(n->nvs, ns, key, buf, len);
+    int rc = nvs_checked(n, sim_nvs_set(n->nvs, ns, key, buf, len));
     if (rc == 0) {
         n->stats.nvs_writes++;
     }
@@ -211,14 +219,16 @@ static int op_nvs_set(void *ctx, const char *ns, const char *key, const void *bu
 }
 
 static int op_nvs_erase_key(void *ctx, const char *ns, const char *key) {
-    return sim_node__nvs_to_hal(sim_nvs_erase_key(node_of(ctx)->nvs, ns, key));
+    sim_node_t *n = node_of(ctx);
+    return sim_node__nvs_to_hal(nvs_checked(n, sim_nvs_erase_key(n->nvs, ns, key)));
 }
 
 static int op_nvs_erase_all(void *ctx, const char *ns) {
     if (ns == NULL) {
         return HAL_ERR_INVALID; /* hal.h erases one namespace; NULL is not "all" there */
     }
-    int rc = sim_nvs_erase_all(node_of(ctx)->nvs, ns);
+    sim_node_t *n = node_of(ctx);
+    int rc = nvs_checked(n, sim_nvs_erase_all(n->nvs, ns));
     return rc >= 0 ? HAL_OK : sim_node__nvs_to_hal(rc);
 }
 

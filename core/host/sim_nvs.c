@@ -1,5 +1,6 @@
 /*
- * sim_nvs.c: the NVS image as a sorted array of fixed-size records.
+ * sim_nvs.c: the NVS API over its index, a sorted array of fixed-size records; every change goes
+ * to the flash log first (sim_nvs_flash.c) and reaches the index only once the flash holds it.
  *
  * 64 records of 100-odd bytes: a linear scan is cheaper than any index and keeps the code
  * obvious. The array is kept sorted by (namespace, key), so iteration order is a property of the
@@ -8,23 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim_nvs.h"
+#include "sim_nvs_int.h"
 
-typedef struct {
-    char ns[SIM_NVS_NAME_MAX + 1];
-    char key[SIM_NVS_NAME_MAX + 1];
-    uint8_t value[SIM_NVS_VALUE_MAX];
-    size_t len;
-    uint64_t writes;
-    bool live;
-} record_t;
-
-struct sim_nvs {
-    record_t rec[SIM_NVS_ENTRIES_MAX];
-    unsigned count; /* records in use, live or erased */
-    sim_nvs_stats_t stats;
-    uint64_t version;
-};
+typedef nvs_record_t record_t;
 
 static bool name_ok(const char *s) {
     return s != NULL && s[0] != '\0' && strlen(s) <= SIM_NVS_NAME_MAX;
@@ -66,6 +53,9 @@ void sim_nvs_destroy(sim_nvs_t *nvs) {
 int sim_nvs_get(const sim_nvs_t *nvs, const char *ns, const char *key, void *buf, size_t *len) {
     if (!name_ok(ns) || !name_ok(key) || len == NULL) {
         return -SIM_EINVAL;
+    }
+    if (nvs->flash.dead) {
+        return -SIM_EIO;
     }
     int i = find(nvs, ns, key, NULL);
     if (i < 0 || !nvs->rec[i].live) {
@@ -115,19 +105,32 @@ static record_t *insert(sim_nvs_t *nvs, const char *ns, const char *key) {
     return r;
 }
 
+record_t *sim_nvs__record(sim_nvs_t *nvs, const char *ns, const char *key) {
+    int i = find(nvs, ns, key, NULL);
+    return i >= 0 ? &nvs->rec[i] : insert(nvs, ns, key);
+}
+
 int sim_nvs_set(sim_nvs_t *nvs, const char *ns, const char *key, const void *buf, size_t len) {
     if (!name_ok(ns) || !name_ok(key) || len > SIM_NVS_VALUE_MAX || (buf == NULL && len > 0)) {
         return -SIM_EINVAL;
     }
-    int i = find(nvs, ns, key, NULL);
-    record_t *r = i >= 0 ? &nvs->rec[i] : insert(nvs, ns, key);
+    if (nvs->flash.dead) {
+        return -SIM_EIO;
+    }
+    record_t *r = sim_nvs__record(nvs, ns, key);
     if (r == NULL) {
         nvs->stats.refused++;
         return -SIM_ENOMEM;
     }
+    nvs->version++;
+    int rc = sim_nvs__flash_put(&nvs->flash, ns, key, buf, len);
+    if (rc != 0) {
+        return rc; /* the power failed; mount decides what the key holds */
+    }
     if (!r->live) {
         nvs->stats.keys++;
     }
+    memset(r->value, 0, sizeof r->value);
     if (len > 0) {
         memcpy(r->value, buf, len);
     }
@@ -135,40 +138,52 @@ int sim_nvs_set(sim_nvs_t *nvs, const char *ns, const char *key, const void *buf
     r->live = true;
     r->writes++;
     nvs->stats.writes++;
-    nvs->version++;
     return 0;
 }
 
-static void erase_rec(sim_nvs_t *nvs, record_t *r) {
+static int erase_rec(sim_nvs_t *nvs, record_t *r) {
+    nvs->version++;
+    int rc = sim_nvs__flash_erase(&nvs->flash, r->ns, r->key);
+    if (rc != 0) {
+        return rc;
+    }
     r->live = false;
     r->len = 0;
     memset(r->value, 0, sizeof r->value);
     nvs->stats.keys--;
     nvs->stats.erases++;
-    nvs->version++;
+    return 0;
 }
 
 int sim_nvs_erase_key(sim_nvs_t *nvs, const char *ns, const char *key) {
     if (!name_ok(ns) || !name_ok(key)) {
         return -SIM_EINVAL;
     }
+    if (nvs->flash.dead) {
+        return -SIM_EIO;
+    }
     int i = find(nvs, ns, key, NULL);
     if (i < 0 || !nvs->rec[i].live) {
         return -SIM_ENOENT;
     }
-    erase_rec(nvs, &nvs->rec[i]);
-    return 0;
+    return erase_rec(nvs, &nvs->rec[i]);
 }
 
 int sim_nvs_erase_all(sim_nvs_t *nvs, const char *ns) {
     if (ns != NULL && !name_ok(ns)) {
         return -SIM_EINVAL;
     }
+    if (nvs->flash.dead) {
+        return -SIM_EIO;
+    }
     int erased = 0;
     for (unsigned i = 0; i < nvs->count; i++) {
         record_t *r = &nvs->rec[i];
         if (r->live && (ns == NULL || strcmp(r->ns, ns) == 0)) {
-            erase_rec(nvs, r);
+            int rc = erase_rec(nvs, r);
+            if (rc != 0) {
+                return rc; /* each key is old or erased; mount sorts out which */
+            }
             erased++;
         }
     }
@@ -185,6 +200,9 @@ uint64_t sim_nvs_key_writes(const sim_nvs_t *nvs, const char *ns, const char *ke
 
 void sim_nvs_stats(const sim_nvs_t *nvs, sim_nvs_stats_t *out) {
     *out = nvs->stats;
+    out->flash_ops = nvs->flash.ops;
+    out->collections = nvs->flash.collections;
+    out->power_cuts = nvs->flash.cuts;
 }
 
 void sim_nvs_reset_counters(sim_nvs_t *nvs) {
@@ -228,4 +246,17 @@ int sim_nvs_restore(sim_nvs_t *nvs, const void *bytes, size_t len) {
     memcpy(nvs, bytes, len);
     nvs->version = v + 1;
     return 0;
+}
+
+uint64_t sim_nvs_flash_ops(const sim_nvs_t *nvs) {
+    return nvs->flash.ops;
+}
+
+void sim_nvs_cut_power_at(sim_nvs_t *nvs, uint64_t nth) {
+    nvs->flash.cut_at = nth != 0 ? nvs->flash.ops + nth : 0;
+    nvs->version++;
+}
+
+bool sim_nvs_powered(const sim_nvs_t *nvs) {
+    return !nvs->flash.dead;
 }
