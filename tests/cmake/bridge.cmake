@@ -63,3 +63,19 @@ if(TARGET bridge_world AND SIM_QEMU AND SIM_BUSYBOX)
 else()
     message(STATUS "qemu-system-x86_64 or busybox missing: bridge_vm_vcan not registered")
 endif()
+
+# bridge_vm_gateway: the whole chain app → MQTT → gateway → CAN → packs over a real vcan0 inside
+# the VM: alfasim runs three packs bridged to vcan0, the reference gateway (tests/gateway/) talks
+# to it through SocketCAN and to mosquitto on the VM's loopback.
+find_program(SIM_MOSQUITTO mosquitto PATHS /usr/sbin)
+if(TARGET alfasim AND SIM_QEMU AND SIM_BUSYBOX AND SIM_MOSQUITTO)
+    set(gw_vm_out ${CMAKE_BINARY_DIR}/test-tmp/gateway_vm)
+    add_test(NAME bridge_vm_gateway
+             COMMAND sh ${BRIDGE_TEST_DIR}/vm/run-in-vm.sh ${gw_vm_out}
+                     bash ${CMAKE_CURRENT_SOURCE_DIR}/gateway/e2e_socketcand.sh
+                     --alfasim $<TARGET_FILE:alfasim> --bridge socketcan:vcan0 --factor 2
+                     --work ${gw_vm_out}/e2e)
+    set_tests_properties(bridge_vm_gateway PROPERTIES LABELS "bridge;vm;gateway" TIMEOUT 900
+                         SKIP_RETURN_CODE 77
+                         ENVIRONMENT "SIM_VM_CACHE=${CMAKE_BINARY_DIR}/vm-cache")
+endif()
