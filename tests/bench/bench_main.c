@@ -257,7 +257,7 @@ static bool make_work_dir(bench_args_t *a, char *buf, size_t len, bool *made) {
 }
 
 /* Digests, tables, JSON and plot; returns the exit code. */
-static int finish(const bench_args_t *a, bench_result_t *rs, size_t n) {
+static int finish(const bench_args_t *a, bench_result_t *rs, size_t n, const char *machine) {
     char expect[4096];
     snprintf(expect, sizeof expect, "%s/tests/bench/expected.txt", a->src_dir);
     int code = 0;
@@ -265,8 +265,6 @@ static int finish(const bench_args_t *a, bench_result_t *rs, size_t n) {
         fprintf(stderr, "alfasim: error: cannot write %s\n", expect);
         code = 74;
     }
-    char machine[256];
-    bench_machine(machine, sizeof machine);
     printf("machine: %s\n\n", machine);
     bench_report_tables(stdout, rs, n, a->quick);
     if (a->json != NULL && bench_report_json(a->json, rs, n, a->quick, machine) != 0) {
@@ -308,12 +306,14 @@ int bench_main(int argc, char **argv, const bench_env_t *env) {
     if (rs == NULL) {
         return 70;
     }
+    char machine[256];
+    bench_machine(machine, sizeof machine); /* before the runs: the load says who else ran */
     size_t n = run_selected(&a, &o, env, rs);
     if (made) {
         rmdir(work); /* benchmarks remove their own run folders */
     }
     rc = n == 0 ? usage_error("no benchmark matches", a.n_filters ? a.filters[0] : NULL)
-                : finish(&a, rs, n);
+                : finish(&a, rs, n, machine);
     free(rs);
     return rc;
 }

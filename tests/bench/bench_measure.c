@@ -94,7 +94,17 @@ void bench_machine(char *buf, size_t len) {
 #else
     const char *flags = "";
 #endif
-    snprintf(buf, len, "%s, %ld cores online, %s %s", cpu, cores, cc, flags);
+    /* The load when the run started: on a shared machine it says how much others were running. */
+    double load = -1.0;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f != NULL) {
+        if (fscanf(f, "%lf", &load) != 1) {
+            load = -1.0;
+        }
+        fclose(f);
+    }
+    snprintf(buf, len, "%s, %ld cores online, load average %.2f, %s %s", cpu, cores, load, cc,
+             flags);
 }
 
 bool bench_find_plugin(const bench_opts_t *o, const char *file, char *path, size_t len) {
