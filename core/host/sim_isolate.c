@@ -34,6 +34,7 @@ struct sim_isolate {
     bool reaped;
     int status;
     uint32_t dying;
+    bool sent; /* a record went out since the last read: the reply cannot be there yet */
     uint64_t round_trips;
     size_t r_off, r_len;
     uint8_t rbuf[RBUF_CAP];
@@ -103,6 +104,7 @@ int sim_isolate_spawn(sim_isolate_main_fn main, void *arg, uint32_t timeout_ms, 
         return -SIM_ENOMEM;
     }
     if (pid == 0) {
+        free(iso); /* the host's handle means nothing here */
         close(sv[0]);
         if (child_prepare(sv[1]) != 0) {
             _exit(SIM_ISOLATE_SETUP_FAILED);
@@ -158,6 +160,7 @@ int sim_isolate_send(sim_isolate_t *iso, uint16_t type, const void *head, size_t
         memcpy(iso->sbuf + sizeof h + head_len, tail, tail_len);
     }
     size_t total = sizeof h + len, done = 0;
+    iso->sent = true;
     while (done < total) {
         ssize_t n = send(iso->fd, iso->sbuf + done, total - done, MSG_NOSIGNAL);
         if (n > 0) {
@@ -180,6 +183,13 @@ static int fill(sim_isolate_t *iso) {
         memmove(iso->rbuf, iso->rbuf + iso->r_off, iso->r_len - iso->r_off);
         iso->r_len -= iso->r_off;
         iso->r_off = 0;
+    }
+    if (iso->sent) { /* wait first: a read now would only say "not yet" */
+        iso->sent = false;
+        int rc = wait_for(iso, POLLIN);
+        if (rc != 0) {
+            return rc;
+        }
     }
     for (;;) {
         ssize_t n = recv(iso->fd, iso->rbuf + iso->r_len, RBUF_CAP - iso->r_len, 0);

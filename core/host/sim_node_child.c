@@ -30,6 +30,9 @@
 
 static int crash_fd = -1;
 static uintptr_t stack_top, stack_bytes;
+/* The crash handler's stack. Static, not malloc'ed: it lives as long as the process, and in the
+ * host, where it is never used, it is untouched .bss. */
+static _Alignas(16) uint8_t alt_stack[CHILD_ALT_STACK];
 
 _Noreturn static void gone(void) {
     _exit(0); /* the host closed the channel: it no longer wants this process */
@@ -74,10 +77,8 @@ static void crash_handler_install(int fd) {
         }
         stack_bytes = (uintptr_t)rl.rlim_cur;
     }
-    stack_t alt = {.ss_sp = malloc(CHILD_ALT_STACK), .ss_size = CHILD_ALT_STACK};
-    if (alt.ss_sp != NULL) {
-        sigaltstack(&alt, NULL);
-    }
+    stack_t alt = {.ss_sp = alt_stack, .ss_size = sizeof alt_stack};
+    sigaltstack(&alt, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_crash;
@@ -132,25 +133,34 @@ void sim_node__child_put_op(child_t *c, sim_iso_op_t *op, const void *b0, const 
     put_bytes(c, b2, op->blob[2]);
 }
 
-static void read_all(child_t *c, void *buf, size_t len) {
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = recv(c->fd, (uint8_t *)buf + done, len - done, 0);
+/* Makes `need` bytes of input available at c->r_off (one recv usually brings a whole batch). */
+static void fill(child_t *c, size_t need) {
+    if (c->r_off + need > CHILD_IN_CAP) {
+        memmove(c->rbuf, c->rbuf + c->r_off, c->r_len - c->r_off);
+        c->r_len -= c->r_off;
+        c->r_off = 0;
+    }
+    while (c->r_len - c->r_off < need) {
+        ssize_t n = recv(c->fd, c->rbuf + c->r_len, CHILD_IN_CAP - c->r_len, 0);
         if (n <= 0) {
             gone();
         }
-        done += (size_t)n;
+        c->r_len += (size_t)n;
     }
 }
 
-/* The next record from the host into c->in; returns its header. */
+/* The next record from the host: its header, and c->in pointing at its payload (valid until the
+ * next read). */
 static sim_iso_hdr_t read_record(child_t *c) {
     sim_iso_hdr_t h;
-    read_all(c, &h, sizeof h);
+    fill(c, sizeof h);
+    memcpy(&h, c->rbuf + c->r_off, sizeof h);
     if (h.magic != SIM_ISO_MAGIC || h.len > SIM_ISO_DOWN_MAX) {
         gone();
     }
-    read_all(c, c->in, h.len);
+    fill(c, sizeof h + h.len);
+    c->in = c->rbuf + c->r_off + sizeof h;
+    c->r_off += sizeof h + h.len;
     return h;
 }
 
@@ -214,26 +224,35 @@ static void run_item(child_t *c, const sim_iso_item_t *it, int32_t *init_rc) {
     }
 }
 
+/* Everything is copied out of the record before the first item runs: a sync operation reads
+ * its reply into the same input buffer. */
 static void run_batch(child_t *c, size_t len) {
     sim_iso_batch_t b;
+    sim_iso_item_t items[SIM_ISO_ITEMS_MAX];
     memcpy(&b, c->in, sizeof b);
+    if (b.items > SIM_ISO_ITEMS_MAX || sizeof b + b.items * sizeof items[0] > len) {
+        gone();
+    }
+    memcpy(items, c->in + sizeof b, b.items * sizeof items[0]);
+    size_t at = sizeof b + b.items * sizeof items[0];
+    for (uint32_t i = 0; i < b.items; i++) {
+        if (items[i].kind == SIM_ISO_IT_ADC) { /* the host sends a burst alone in its batch */
+            size_t bytes =
+                (size_t)channels(items[i].adc_mask) * items[i].adc_spc * sizeof(uint16_t);
+            if (at + bytes > len) {
+                gone();
+            }
+            memcpy(c->samples, c->in + at, bytes);
+            at += bytes;
+        }
+    }
     c->m = b.m;
     memcpy(c->mac, b.mac, sizeof c->mac);
     c->reason = b.reason;
     c->restart = false;
-    size_t at = sizeof b;
     sim_iso_batch_end_t end = {0, 0};
     for (uint32_t i = 0; i < b.items && !c->restart; i++) {
-        sim_iso_item_t it;
-        memcpy(&it, c->in + at, sizeof it);
-        at += sizeof it;
-        if (it.kind == SIM_ISO_IT_ADC) {
-            size_t bytes = (size_t)channels(it.adc_mask) * it.adc_spc * sizeof(uint16_t);
-            SIM_ASSERT(at + bytes <= len);
-            memcpy(c->samples, c->in + at, bytes);
-            at += bytes;
-        }
-        run_item(c, &it, &end.init_rc);
+        run_item(c, &items[i], &end.init_rc);
         sim_node__child_put(c, SIM_ISO_ITEM_END, &i, sizeof i);
         end.done++;
     }
@@ -245,7 +264,7 @@ static void run_batch(child_t *c, size_t len) {
 
 static child_t *child_new(int fd, const sim_node_child_args_t *a) {
     child_t *c = calloc(1, sizeof *c);
-    if (c == NULL || (c->in = malloc(SIM_ISO_DOWN_MAX)) == NULL ||
+    if (c == NULL || (c->rbuf = malloc(CHILD_IN_CAP)) == NULL ||
         (c->samples = malloc(HAL_ADC_CHANNELS * 4096u * sizeof(uint16_t))) == NULL ||
         sim_nvs_create(&c->nvs) != 0) {
         _exit(SIM_ISOLATE_SETUP_FAILED);

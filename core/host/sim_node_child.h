@@ -14,6 +14,7 @@
 #include "sim_node_int.h"
 
 #define CHILD_OUT_CAP (2u * SIM_ISO_UP_MAX)
+#define CHILD_IN_CAP  (2u * (sizeof(sim_iso_hdr_t) + SIM_ISO_DOWN_MAX))
 
 typedef struct {
     int fd;
@@ -24,8 +25,10 @@ typedef struct {
     uint8_t mac[6];
     int reason;
     sim_nvs_t *nvs;
-    bool restart; /* the firmware asked for a restart: no more items in this batch */
-    uint8_t *in;  /* the record being read (SIM_ISO_DOWN_MAX bytes) */
+    bool restart;  /* the firmware asked for a restart: no more items in this batch */
+    uint8_t *rbuf; /* input from the host (CHILD_IN_CAP bytes) */
+    size_t r_off, r_len;
+    const uint8_t *in; /* the payload of the last record read, inside rbuf */
     uint16_t *samples;
     size_t out_len;
     uint8_t out[CHILD_OUT_CAP];
