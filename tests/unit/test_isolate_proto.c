@@ -229,7 +229,9 @@ static const char *replay(const sim_iso_op_t *op, const void *tail, size_t tail_
     host_open(&h);
     uint8_t rec[512];
     memcpy(rec, op, sizeof *op);
-    memcpy(rec + sizeof *op, tail, tail_len);
+    if (tail_len > 0) {
+        memcpy(rec + sizeof *op, tail, tail_len);
+    }
     int rc = sim_node__replay_op(h.n, rec, sizeof *op + tail_len);
     const char *fault = sim_node_faulted(h.n);
     ASSERT_EQ_I64(rc, fault != NULL ? -1 : 0);
