@@ -2,10 +2,11 @@
  * sim_isolate.c: the child process and its channel, seen from the host: fork, send, receive
  * with a watchdog, kill, and why the child died.
  *
- * The channel is a stream socket pair (not a pipe): one descriptor each way, sends that can say
- * MSG_NOSIGNAL (a dead child must not SIGPIPE the host), and end-of-stream as soon as the child's
- * last descriptor closes, which is how a crash is noticed without polling the process. The host's
- * end is non-blocking; every wait is a poll() bounded by the watchdog deadline.
+ * The channel is a stream socket pair (not pipes): one descriptor per end for both directions,
+ * sends that can say MSG_NOSIGNAL (a dead child must not SIGPIPE the host), and end-of-stream as
+ * soon as the child's last descriptor closes, which is how a crash is noticed without polling the
+ * process. The host's end is non-blocking; every wait is a poll() bounded by the watchdog
+ * deadline.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,7 +36,6 @@ struct sim_isolate {
     int status;
     uint32_t dying;
     bool sent; /* a record went out since the last read: the reply cannot be there yet */
-    uint64_t round_trips;
     size_t r_off, r_len;
     uint8_t rbuf[RBUF_CAP];
     uint8_t sbuf[sizeof(sim_iso_hdr_t) + SIM_ISO_DOWN_MAX];
@@ -124,7 +124,6 @@ int sim_isolate_spawn(sim_isolate_main_fn main, void *arg, uint32_t timeout_ms, 
 
 void sim_isolate_arm(sim_isolate_t *iso) {
     iso->deadline_ms = wall_ms() + (int64_t)iso->timeout_ms;
-    iso->round_trips++;
 }
 
 /* Waits until the channel is ready for `events`; 0, or -SIM_ECANCELED at the deadline. */
@@ -306,8 +305,4 @@ void sim_isolate_destroy(sim_isolate_t *iso) {
     sim_isolate_kill(iso);
     close(iso->fd);
     free(iso);
-}
-
-uint64_t sim_isolate_round_trips(const sim_isolate_t *iso) {
-    return iso->round_trips;
 }

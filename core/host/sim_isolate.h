@@ -119,7 +119,4 @@ const char *sim_isolate_cause(sim_isolate_t *iso, char *detail, size_t len);
 /** Kills, reaps and frees. NULL is ignored. */
 void sim_isolate_destroy(sim_isolate_t *iso);
 
-/** Round trips (replies awaited) since spawn. */
-uint64_t sim_isolate_round_trips(const sim_isolate_t *iso);
-
 #endif
