@@ -4,22 +4,22 @@
  * Pending events are split at a base time:
  *
  *   front   a sorted array of every event with t <= base_ns, in (t, prio, seq) order; the
- *           next event to run is front[head], and popping it is head++
+ *           next event to run is at its head, and popping it is head++ (sim_front.c)
  *   far     every event with t > base_ns, in radix buckets (sim_radix.c): O(1) to add, and
- *           each entry is moved down a level only a couple of times before it is due
+ *           each entry is moved down a level at most once or twice before it is due
  *
  *     schedule ──t > base──▶ far: bucket append, no comparison
  *         │                   │ front empty: take the earliest bucket(s), base moves up
  *         │                   ▼
- *         └──t <= base──▶ front: insertion from the tail ──▶ head++ ──▶ callback
+ *         └──t <= base──▶ front: insertion in order ──▶ head++ ──▶ callback
  *
- * Taken buckets come in time order and hold a handful of entries each, so sorting them into the
- * front costs about one predictable comparison per entry; a push before the base (an event
- * scheduled between now and a base that a take moved ahead) is inserted from the tail, which is
- * where new events usually belong. The set is exact for any time; the kernel's times being
- * monotone is what makes it fast. While far is empty, a small queue lives in the front alone
- * (the base follows the latest push, so a push is an append at the tail), which is what a
- * handful of timers costs: no bucket round trip at all.
+ * A take returns its entries in groups in time order (runs of small buckets, or one larger
+ * bucket sorted on its lower digits), so sorting them into the front costs about one predictable
+ * comparison per entry; a push before the base (an event scheduled between now and a base that a
+ * take moved ahead) is inserted in order, usually an append at the tail. The set is exact for any
+ * time; the kernel's times being monotone is what makes it fast. While far is empty, a small queue
+ * lives in the front alone (the base follows the latest push, so a push is an append at the tail),
+ * which is what a handful of timers costs: no bucket round trip at all.
  *
  * Outside the kernel's own calls the front is empty only when everything is, and its head is
  * live: next_time is O(1) and run_until never looks into the buckets.
@@ -46,38 +46,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_front.h"
+#include "sim_kernel_int.h"
 #include "sim_radix.h"
 
 /* Sizes measured on a "hold" workload (pop one, schedule one) from 16 to 64k pending events. */
-#define SMALL_FRONT         32U  /* while far is empty, up to this many events live in the front */
-#define SMALL_TAKE          8U   /* runs of small buckets up to this many entries are taken whole */
-#define SORT_RUN            16U  /* runs sorted by insertion before merging */
-#define LINEAR_INSERT_MAX   128U /* fronts up to this long are scanned, longer ones searched */
+#define SMALL_FRONT         32U /* while far is empty, up to this many events live in the front */
+#define SMALL_TAKE          8U  /* runs of small buckets up to this many entries are taken whole */
 #define COMPACT_MIN_ENTRIES 64U
 #define INITIAL_CAPACITY    16U
 #define NO_SLOT             UINT32_MAX
 
-typedef sim_radix_entry_t entry_t;
-
-typedef struct {
-    sim_event_fn fn; /* NULL: free, or cancelled and still stored as an entry */
-    void *ctx;
-    uint64_t arg; /* while free: the next free slot */
-    uint64_t seq; /* scheduling order: the last part of the key, read only on ties */
-} slot_t;
+typedef sim_entry_t entry_t;
+typedef sim_slot_t slot_t;
 
 struct sim_kernel {
     sim_time_ns_t now_ns;
     sim_time_ns_t base_ns; /* the front holds t <= base_ns, far holds t > base_ns */
     uint64_t next_seq;
 
-    entry_t *front; /* sorted; front[head..tail) are stored, front[head] runs next */
-    uint32_t head;
-    uint32_t tail;
-    uint32_t front_cap;
-    uint32_t far_len; /* entries in far (mirrors its count, read on every push) */
-    uint32_t dead;    /* cancelled entries still stored, in the front or far */
-    uint32_t live;    /* scheduled, not yet run or cancelled */
+    sim_front_t front; /* the sorted front: front.e[front.head] runs next */
+    uint32_t far_len;  /* entries in far (mirrors its count, read on every push) */
+    uint32_t dead;     /* cancelled entries still stored, in the front or far */
+    uint32_t live;     /* scheduled, not yet run or cancelled */
     sim_radix_t *far;
 
     slot_t *slots;
@@ -170,170 +161,6 @@ static slot_t *slot_from_handle(const sim_kernel_t *k, sim_event_id_t id) {
     return (s->fn != NULL && k->gen[index - 1U] == gen) ? s : NULL;
 }
 
-/* ---- the front ---------------------------------------------------------------------------- */
-
-/* The kernel's order, (t, prio, seq); seq lives in the slot and is fetched only on a tie. */
-static inline bool entry_less(const slot_t *slots, const entry_t *a, const entry_t *b) {
-    if (a->t_ns != b->t_ns) {
-        return a->t_ns < b->t_ns;
-    }
-    if (a->prio != b->prio) {
-        return a->prio < b->prio;
-    }
-    return slots[a->slot].seq < slots[b->slot].seq;
-}
-
-/*
- * Makes room for `extra` more entries at the tail: slides the live part down over the consumed
- * head, then grows to twice what is needed when the front would be more than half full (so both
- * the slide and the copy are amortised O(1) per entry). False when out of memory.
- */
-static bool front_grow(sim_kernel_t *k, uint32_t extra) {
-    uint32_t len = k->tail - k->head;
-    if (k->head > 0) {
-        memmove(k->front, k->front + k->head, (size_t)len * sizeof *k->front);
-        k->head = 0;
-        k->tail = len;
-    }
-    uint64_t need = (uint64_t)len + extra;
-    if (need <= k->front_cap / 2U) {
-        return true;
-    }
-    uint64_t cap = k->front_cap < INITIAL_CAPACITY ? INITIAL_CAPACITY : k->front_cap;
-    while (cap < 2U * need) {
-        cap *= 2U;
-    }
-    if (cap > UINT32_MAX || cap > SIZE_MAX / sizeof(entry_t)) {
-        return false;
-    }
-    entry_t *p = realloc(k->front, (size_t)cap * sizeof *p);
-    if (p == NULL) {
-        return false;
-    }
-    k->front = p;
-    k->front_cap = (uint32_t)cap;
-    return true;
-}
-
-/* Makes room for `extra` more entries at the tail; false when out of memory. */
-static inline bool front_reserve(sim_kernel_t *k, uint32_t extra) {
-    return extra <= k->front_cap - k->tail || front_grow(k, extra);
-}
-
-/* Index of the first entry of front[lo..hi] that sorts after e; front[hi] does. */
-static uint32_t front_search(const sim_kernel_t *k, const entry_t *e, uint32_t lo, uint32_t hi) {
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2U;
-        if (entry_less(k->slots, e, &k->front[mid])) {
-            hi = mid;
-        } else {
-            lo = mid + 1U;
-        }
-    }
-    return lo;
-}
-
-/*
- * Inserts into the sorted front with room reserved. A new event usually sorts after what is
- * already due: one comparison and an append. Otherwise a short front is scanned from the tail,
- * and a long one (a large bucket taken whole) is searched and moved up in one memmove. The key
- * comes in as scalars and is written field by field: copying a just-built struct whole makes the
- * compiler reload it with wider loads than the stores that wrote it, which stalls
- * store-to-load forwarding on the hottest path.
- */
-static inline void front_insert(sim_kernel_t *k, sim_time_ns_t t_ns, int32_t prio, uint32_t slot) {
-    entry_t *f = k->front;
-    entry_t e = {.t_ns = t_ns, .prio = prio, .slot = slot};
-    uint32_t pos = k->tail++;
-    if (pos - k->head > LINEAR_INSERT_MAX && entry_less(k->slots, &e, &f[pos - 1U])) {
-        uint32_t at = front_search(k, &e, k->head, pos - 1U);
-        memmove(&f[at + 1U], &f[at], (size_t)(pos - at) * sizeof *f);
-        pos = at;
-    } else {
-        while (pos > k->head && entry_less(k->slots, &e, &f[pos - 1U])) {
-            f[pos] = f[pos - 1U];
-            pos--;
-        }
-    }
-    f[pos].t_ns = t_ns;
-    f[pos].prio = prio;
-    f[pos].slot = slot;
-}
-
-/* Sorts f[0..n) by insertion: linear on the bucket-ordered runs a take returns. */
-static void sort_small(const slot_t *slots, entry_t *f, uint32_t n) {
-    for (uint32_t i = 1; i < n; i++) {
-        entry_t e = f[i];
-        uint32_t pos = i;
-        while (pos > 0 && entry_less(slots, &e, &f[pos - 1U])) {
-            f[pos] = f[pos - 1U];
-            pos--;
-        }
-        f[pos] = e;
-    }
-}
-
-/*
- * Insertion sort that gives up once it has moved entries more than `budget` places in all;
- * returns false then (f[0..n) is a permutation of what it was, partly sorted).
- */
-static bool sort_cheap(const slot_t *slots, entry_t *f, uint32_t n, uint64_t budget) {
-    for (uint32_t i = 1; i < n; i++) {
-        entry_t e = f[i];
-        uint32_t pos = i;
-        while (pos > 0 && entry_less(slots, &e, &f[pos - 1U])) {
-            f[pos] = f[pos - 1U];
-            pos--;
-        }
-        f[pos] = e;
-        budget -= i - pos < budget ? i - pos : budget;
-        if (budget == 0) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Merges sorted a[0..na) and b[0..nb) into out. */
-static void merge(const slot_t *slots, const entry_t *a, uint32_t na, const entry_t *b, uint32_t nb,
-                  entry_t *out) {
-    uint32_t i = 0, j = 0, o = 0;
-    while (i < na && j < nb) {
-        out[o++] = entry_less(slots, &b[j], &a[i]) ? b[j++] : a[i++];
-    }
-    while (i < na) {
-        out[o++] = a[i++];
-    }
-    while (j < nb) {
-        out[o++] = b[j++];
-    }
-}
-
-/*
- * Sorts f[0..n) using tmp[0..n): runs of SORT_RUN by insertion, then bottom-up merges. What a
- * take returns is usually tiny, but one instant can hold thousands of events (every node of a
- * large scenario waking on the same millisecond), and insertion sort would be quadratic there.
- */
-static void sort_entries(const slot_t *slots, entry_t *f, entry_t *tmp, uint32_t n) {
-    for (uint32_t i = 0; i < n; i += SORT_RUN) {
-        sort_small(slots, f + i, n - i < SORT_RUN ? n - i : SORT_RUN);
-    }
-    entry_t *src = f, *dst = tmp;
-    for (uint32_t w = SORT_RUN; w < n; w *= 2U) {
-        for (uint32_t i = 0; i < n; i += 2U * w) {
-            uint32_t na = n - i < w ? n - i : w;
-            uint32_t nb = n - i - na < w ? n - i - na : w;
-            merge(slots, src + i, na, src + i + na, nb, dst + i);
-        }
-        entry_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != f) {
-        memcpy(f, src, (size_t)n * sizeof *f);
-    }
-}
-
 /* ---- the pending set ---------------------------------------------------------------------- */
 
 /* With the front empty: moves the earliest far entries into it, sorted. */
@@ -341,20 +168,10 @@ static void refill(sim_kernel_t *k) {
     const entry_t *taken;
     sim_time_ns_t base_ns;
     uint32_t n = sim_radix_take(k->far, SMALL_TAKE, &base_ns, &taken);
-    k->head = k->tail = 0;
-    /* A pop or cancel is half done here; there is no way to report failure, and no sane way on.
-     * Twice n: the upper half is the merge sort's scratch space. */
-    if (n > UINT32_MAX / 2U || !front_reserve(k, 2U * n)) {
+    /* A pop or cancel is half done here; there is no way to report failure, and no sane way on. */
+    if (!sim_front_fill(&k->front, k->slots, taken, n)) {
         out_of_memory();
     }
-    memcpy(k->front, taken, (size_t)n * sizeof *taken);
-    /* A take returns its buckets in time order, so insertion sort only orders within buckets:
-     * about one comparison per entry. Many same-instant events in a bad (prio) order would make
-     * it quadratic; past a linear budget of moves the merge sort takes over. */
-    if (!sort_cheap(k->slots, k->front, n, 4U * (uint64_t)n + 64U)) {
-        sort_entries(k->slots, k->front, k->front + n, n);
-    }
-    k->tail = n;
     k->base_ns = base_ns;
     k->far_len -= n;
 }
@@ -362,17 +179,17 @@ static void refill(sim_kernel_t *k) {
 /* Restores the front rule: the head entry is live, and the front is empty only if all is. */
 static void normalize(sim_kernel_t *k) {
     for (;;) {
-        if (k->head == k->tail) {
+        if (k->front.head == k->front.tail) {
             if (k->far_len == 0) {
                 return;
             }
             refill(k);
         }
-        uint32_t slot = k->front[k->head].slot;
+        uint32_t slot = k->front.e[k->front.head].slot;
         if (k->dead == 0 || k->slots[slot].fn != NULL) {
             return;
         }
-        k->head++;
+        k->front.head++;
         slot_free(k, slot);
         k->dead--;
     }
@@ -389,17 +206,18 @@ static bool drop_if_dead(void *ctx, const entry_t *e) {
 
 /* Drops every cancelled entry once they outnumber the live ones: O(n), so O(1) per cancel. */
 static void maybe_compact(sim_kernel_t *k) {
-    uint32_t stored = k->tail - k->head + k->far_len;
+    uint32_t stored = sim_front_len(&k->front) + k->far_len;
     if (stored < COMPACT_MIN_ENTRIES || (uint64_t)k->dead * 2U <= stored) {
         return;
     }
-    uint32_t kept = k->head;
-    for (uint32_t i = k->head; i < k->tail; i++) {
-        if (!drop_if_dead(k, &k->front[i])) {
-            k->front[kept++] = k->front[i]; /* a stable filter: the front stays sorted */
+    sim_front_t *f = &k->front;
+    uint32_t kept = f->head;
+    for (uint32_t i = f->head; i < f->tail; i++) {
+        if (!drop_if_dead(k, &f->e[i])) {
+            f->e[kept++] = f->e[i]; /* a stable filter: the front stays sorted */
         }
     }
-    k->tail = kept;
+    f->tail = kept;
     k->far_len -= sim_radix_remove_if(k->far, drop_if_dead, k);
     k->dead = 0;
     normalize(k);
@@ -413,26 +231,27 @@ static void maybe_compact(sim_kernel_t *k) {
  * with far empty.
  */
 static void spill(sim_kernel_t *k) {
-    sim_time_ns_t base_ns = k->front[k->head].t_ns;
-    uint32_t keep = k->head;
-    while (keep < k->tail && k->front[keep].t_ns == base_ns) {
+    sim_front_t *f = &k->front;
+    sim_time_ns_t base_ns = f->e[f->head].t_ns;
+    uint32_t keep = f->head;
+    while (keep < f->tail && f->e[keep].t_ns == base_ns) {
         keep++;
     }
-    for (uint32_t i = keep; i < k->tail; i++) {
-        const entry_t *e = &k->front[i];
+    for (uint32_t i = keep; i < f->tail; i++) {
+        const entry_t *e = &f->e[i];
         if (sim_radix_add(k->far, base_ns, e->t_ns, e->prio, e->slot) != 0) {
             out_of_memory(); /* half moved inside a schedule call: nothing to undo it with */
         }
     }
-    k->far_len += k->tail - keep;
-    k->tail = keep;
+    k->far_len += f->tail - keep;
+    f->tail = keep;
     k->base_ns = base_ns;
 }
 
 /* Stores a new entry where its time belongs; false when out of memory (nothing stored). */
 static inline bool place(sim_kernel_t *k, sim_time_ns_t t_ns, int32_t prio, uint32_t slot) {
     if (t_ns > k->base_ns) {
-        if (k->far_len != 0 || k->tail - k->head >= SMALL_FRONT) {
+        if (k->far_len != 0 || sim_front_len(&k->front) >= SMALL_FRONT) {
             if (sim_radix_add(k->far, k->base_ns, t_ns, prio, slot) != 0) {
                 return false;
             }
@@ -441,11 +260,11 @@ static inline bool place(sim_kernel_t *k, sim_time_ns_t t_ns, int32_t prio, uint
         }
         k->base_ns = t_ns; /* far is empty, so the base may move freely */
     }
-    if (!front_reserve(k, 1)) {
+    if (!sim_front_reserve(&k->front, 1)) {
         return false;
     }
-    front_insert(k, t_ns, prio, slot);
-    if (k->tail - k->head == SMALL_FRONT && k->far_len == 0) {
+    sim_front_insert(&k->front, k->slots, t_ns, prio, slot);
+    if (sim_front_len(&k->front) == SMALL_FRONT && k->far_len == 0) {
         spill(k);
     }
     return true;
@@ -477,7 +296,7 @@ void sim_kernel_destroy(sim_kernel_t *k) {
     }
     SIM_ASSERT(!k->dispatching);
     sim_radix_destroy(k->far);
-    free(k->front);
+    free(k->front.e);
     free(k->slots);
     free(k->gen);
     free(k);
@@ -548,7 +367,7 @@ bool sim_kernel_pending(const sim_kernel_t *k, sim_event_id_t id) {
 
 /* Pops the earliest event and runs it. The front must not be empty. */
 static inline void dispatch_next(sim_kernel_t *k) {
-    entry_t top = k->front[k->head++];
+    entry_t top = k->front.e[k->front.head++];
     slot_t *s = &k->slots[top.slot];
     sim_event_fn fn = s->fn;
     void *ctx = s->ctx;
@@ -556,14 +375,14 @@ static inline void dispatch_next(sim_kernel_t *k) {
     slot_kill(k, top.slot);
     slot_free(k, top.slot);
     k->live--;
-    if (k->head == k->tail ? k->far_len != 0 : k->dead != 0) {
+    if (k->front.head == k->front.tail ? k->far_len != 0 : k->dead != 0) {
         normalize(k);
     }
-    if (k->head < k->tail) {
+    if (k->front.head < k->front.tail) {
         /* The next event's slot was written when it was scheduled, often thousands of events
          * ago: start fetching it now, so the miss overlaps this callback instead of the next
          * dispatch. */
-        prefetch(&k->slots[k->front[k->head].slot]);
+        prefetch(&k->slots[k->front.e[k->front.head].slot]);
     }
     SIM_ASSERT(top.t_ns >= k->now_ns); /* virtual time never goes backwards */
     k->now_ns = top.t_ns;
@@ -578,7 +397,7 @@ int sim_kernel_run_until(sim_kernel_t *k, sim_time_ns_t t_end) {
     SIM_ASSERT(!k->dispatching); /* a callback must not run the kernel it is called from */
     /* A stop only ends the run in progress; one left over from step() must not end this one. */
     k->stop_requested = false;
-    while (k->head < k->tail && k->front[k->head].t_ns <= t_end) {
+    while (k->front.head < k->front.tail && k->front.e[k->front.head].t_ns <= t_end) {
         dispatch_next(k);
         if (k->stop_requested) {
             k->stop_requested = false;
@@ -595,7 +414,7 @@ int sim_kernel_run_until(sim_kernel_t *k, sim_time_ns_t t_end) {
 bool sim_kernel_step(sim_kernel_t *k) {
     SIM_ASSERT(k != NULL);
     SIM_ASSERT(!k->dispatching);
-    if (k->head == k->tail) {
+    if (k->front.head == k->front.tail) {
         return false;
     }
     dispatch_next(k);
@@ -604,7 +423,7 @@ bool sim_kernel_step(sim_kernel_t *k) {
 }
 
 sim_time_ns_t sim_kernel_next_time(const sim_kernel_t *k) {
-    return k->head < k->tail ? k->front[k->head].t_ns : SIM_TIME_NEVER;
+    return sim_front_len(&k->front) > 0 ? k->front.e[k->front.head].t_ns : SIM_TIME_NEVER;
 }
 
 void sim_kernel_stop(sim_kernel_t *k) {
