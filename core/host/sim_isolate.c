@@ -5,13 +5,13 @@
  * The channel is a stream socket pair (not pipes): one descriptor per end for both directions,
  * sends that can say MSG_NOSIGNAL (a dead child must not SIGPIPE the host), and end-of-stream as
  * soon as the child's last descriptor closes, which is how a crash is noticed without polling the
- * process. The host's end is non-blocking; every wait is a poll() bounded by the watchdog
- * deadline.
+ * process. The watchdog is the socket's own receive and send timeouts (SO_RCVTIMEO/SO_SNDTIMEO):
+ * a blocking recv() that returns EAGAIN has waited timeout_ms of wall time for the child. That
+ * keeps a round trip at one send and one recv on each side, and no clock read in between.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "sim_isolate.h"
@@ -31,22 +31,13 @@ struct sim_isolate {
     pid_t pid;
     int fd;
     uint32_t timeout_ms;
-    int64_t deadline_ms;
     bool reaped;
     int status;
     uint32_t dying;
-    bool sent; /* a record went out since the last read: the reply cannot be there yet */
     size_t r_off, r_len;
     uint8_t rbuf[RBUF_CAP];
     uint8_t sbuf[sizeof(sim_iso_hdr_t) + SIM_ISO_DOWN_MAX];
 };
-
-/* The watchdog's clock (sim_isolate.h, "The host clock"): monotonic, never in a result. */
-static int64_t wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- the child's side of the fork ----------------------------------------------------------- */
 
@@ -74,11 +65,11 @@ static int child_prepare(int fd) {
     return 0;
 }
 
-static void set_nonblocking(int fd) {
-    int flags = fcntl(fd, F_GETFL, 0);
-    if (flags >= 0) {
-        fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-    }
+static void set_timeouts(int fd, uint32_t timeout_ms) {
+    struct timeval tv = {.tv_sec = (time_t)(timeout_ms / 1000u),
+                         .tv_usec = (suseconds_t)(timeout_ms % 1000u) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
 int sim_isolate_spawn(sim_isolate_main_fn main, void *arg, uint32_t timeout_ms, sim_isolate_t **out,
@@ -113,35 +104,12 @@ int sim_isolate_spawn(sim_isolate_main_fn main, void *arg, uint32_t timeout_ms, 
         _exit(0);
     }
     close(sv[1]);
-    set_nonblocking(sv[0]);
     iso->pid = pid;
     iso->fd = sv[0];
     iso->timeout_ms = timeout_ms != 0 ? timeout_ms : SIM_ISOLATE_TIMEOUT_MS_DEFAULT;
-    sim_isolate_arm(iso);
+    set_timeouts(iso->fd, iso->timeout_ms);
     *out = iso;
     return 0;
-}
-
-void sim_isolate_arm(sim_isolate_t *iso) {
-    iso->deadline_ms = wall_ms() + (int64_t)iso->timeout_ms;
-}
-
-/* Waits until the channel is ready for `events`; 0, or -SIM_ECANCELED at the deadline. */
-static int wait_for(sim_isolate_t *iso, short events) {
-    for (;;) {
-        int64_t left = iso->deadline_ms - wall_ms();
-        if (left <= 0) {
-            return -SIM_ECANCELED;
-        }
-        struct pollfd p = {.fd = iso->fd, .events = events};
-        int rc = poll(&p, 1, left > 60000 ? 60000 : (int)left);
-        if (rc > 0) {
-            return 0;
-        }
-        if (rc < 0 && errno != EINTR) {
-            return -SIM_EIO;
-        }
-    }
 }
 
 /* The record is assembled in one buffer so it leaves in one send() (one system call for the
@@ -159,18 +127,14 @@ int sim_isolate_send(sim_isolate_t *iso, uint16_t type, const void *head, size_t
         memcpy(iso->sbuf + sizeof h + head_len, tail, tail_len);
     }
     size_t total = sizeof h + len, done = 0;
-    iso->sent = true;
     while (done < total) {
         ssize_t n = send(iso->fd, iso->sbuf + done, total - done, MSG_NOSIGNAL);
         if (n > 0) {
             done += (size_t)n;
-        } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-            int rc = wait_for(iso, POLLOUT);
-            if (rc != 0) {
-                return rc;
-            }
+        } else if (n < 0 && errno == EINTR) {
+            continue;
         } else {
-            return -SIM_EIO;
+            return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? -SIM_ECANCELED : -SIM_EIO;
         }
     }
     return 0;
@@ -183,29 +147,17 @@ static int fill(sim_isolate_t *iso) {
         iso->r_len -= iso->r_off;
         iso->r_off = 0;
     }
-    if (iso->sent) { /* wait first: a read now would only say "not yet" */
-        iso->sent = false;
-        int rc = wait_for(iso, POLLIN);
-        if (rc != 0) {
-            return rc;
-        }
-    }
     for (;;) {
         ssize_t n = recv(iso->fd, iso->rbuf + iso->r_len, RBUF_CAP - iso->r_len, 0);
         if (n > 0) {
             iso->r_len += (size_t)n;
             return 0;
         }
-        if (n == 0) {
-            return -SIM_EIO;
+        if (n < 0 && errno == EINTR) {
+            continue;
         }
-        if (errno != EAGAIN && errno != EINTR) {
-            return -SIM_EIO;
-        }
-        int rc = wait_for(iso, POLLIN);
-        if (rc != 0) {
-            return rc;
-        }
+        /* EAGAIN on a blocking socket: SO_RCVTIMEO expired, the child said nothing. */
+        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? -SIM_ECANCELED : -SIM_EIO;
     }
 }
 

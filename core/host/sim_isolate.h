@@ -37,17 +37,18 @@
  *   abort           SIGABRT
  *   signal          any other signal
  *   exit            the firmware called exit() (detail: the status)
- *   hang            no reply within the watchdog timeout, or more than SIM_ISOLATE_OPS_MAX
- *                   operations in one batch
+ *   hang            nothing from the child for the watchdog timeout while the host waits for
+ *                   it, or more than SIM_ISOLATE_OPS_MAX operations in one batch
  *   log_flood       more log bytes in one second of virtual time than the node allows (this one
  *                   is the node host's own budget, enforced in process too)
  *   protocol        a malformed record, or an operation whose real result differs from the one
  *                   the child returned to the firmware
  *
- * The host clock. The hang watchdog is the one place alfasim reads a wall clock while simulating:
- * it only decides that a child is stuck, after `timeout_ms` without the reply to a batch. It never
- * decides a simulated result; a child that is merely slow (valgrind, a loaded machine) gets the
- * full timeout. The default is generous (SIM_ISOLATE_TIMEOUT_MS_DEFAULT).
+ * The host clock. The hang watchdog is the one place wall time matters while alfasim simulates:
+ * the channel's socket timeouts, which only decide that a child is stuck after `timeout_ms` in
+ * which it sent nothing the host was waiting for. It never decides a simulated result; a child
+ * that is merely slow (valgrind, a loaded machine) gets the full timeout for every reply. The
+ * default is generous (SIM_ISOLATE_TIMEOUT_MS_DEFAULT).
  *
  * Not thread-safe; one simulation uses its nodes from one thread. The process must not have
  * SIGCHLD ignored (children are reaped with waitpid).
@@ -80,15 +81,12 @@ typedef void (*sim_isolate_main_fn)(void *arg, int fd);
 int sim_isolate_spawn(sim_isolate_main_fn main, void *arg, uint32_t timeout_ms, sim_isolate_t **out,
                       char *err, size_t errlen);
 
-/** Starts the watchdog for one exchange: replies must come within timeout_ms from now. */
-void sim_isolate_arm(sim_isolate_t *iso);
-
 /**
  * Sends one record (header added here) whose payload is `head` then `tail` (either may be
  * empty; a NULL part must have length 0).
  * @retval 0
  * @retval -SIM_EIO        the child is gone
- * @retval -SIM_ECANCELED  the child did not take the bytes before the watchdog expired
+ * @retval -SIM_ECANCELED  the child took none of the bytes for timeout_ms
  */
 int sim_isolate_send(sim_isolate_t *iso, uint16_t type, const void *head, size_t head_len,
                      const void *tail, size_t tail_len);
@@ -98,7 +96,7 @@ int sim_isolate_send(sim_isolate_t *iso, uint16_t type, const void *head, size_t
  * valid until the next call.
  * @retval 0
  * @retval -SIM_EIO        the child is gone (end of stream)
- * @retval -SIM_ECANCELED  nothing within the watchdog timeout
+ * @retval -SIM_ECANCELED  nothing came for timeout_ms (the child is stuck)
  * @retval -SIM_EFORMAT    a header that is not a record (bad magic or length)
  */
 int sim_isolate_recv(sim_isolate_t *iso, sim_iso_hdr_t *hdr, const uint8_t **payload);

@@ -132,7 +132,6 @@ int sim_node__iso_send(sim_node_t *n, const sim_iso_item_t *items, unsigned coun
     memcpy(msg.b.mac, n->mac, sizeof msg.b.mac);
     msg.b.reason = (uint8_t)n->reason;
     memcpy(msg.items, items, count * sizeof items[0]);
-    sim_isolate_arm(n->iso);
     n->iso_ops = 0;
     int rc = send_nvs_if_changed(n);
     if (rc == 0) {

@@ -69,7 +69,6 @@ static void drive(child_fix_t *f, const sim_iso_mirror_t *m, const sim_iso_item_
     msg.b.items = count;
     msg.b.mac[5] = 5;
     memcpy(msg.it, items, count * sizeof items[0]);
-    sim_isolate_arm(f->iso);
     CU_ASSERT_EQUAL_FATAL(sim_isolate_send(f->iso, SIM_ISO_BATCH, &msg,
                                            sizeof msg.b + count * sizeof items[0], NULL, 0),
                           0);
