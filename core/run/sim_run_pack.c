@@ -36,6 +36,7 @@ struct sim_run_pack {
     } ct[PACK_CTS];
     sim_prng_t ct_noise;
     uint64_t display_state; /* segments 0..2, on, brightness, as last fed */
+    bool tm_clk, tm_dio;    /* TM1637 line levels, to find STOP conditions */
     uint32_t bar_rgb[SIM_ASSERT_PIXELS];
     uint32_t bar_pending[SIM_ASSERT_PIXELS];
     unsigned bar_n;
@@ -225,7 +226,16 @@ static void pin_edge(void *ctx, sim_node_t *n, hal_signal_t sig, bool level, sim
         case HAL_SIG_TM1637_CLK:
         case HAL_SIG_TM1637_DIO: {
             tm1637_on_edge(p->tm, sig == HAL_SIG_TM1637_CLK ? TM1637_CLK : TM1637_DIO, level, t);
-            uint64_t s = display_state(p->tm);
+            /* A display update is several transactions (data command, address + digits,
+             * display control); what a person sees is the state after a STOP condition (DIO
+             * rising while CLK is high), not the half-written registers in between. */
+            bool stop = sig == HAL_SIG_TM1637_DIO && level && p->tm_clk && !p->tm_dio;
+            if (sig == HAL_SIG_TM1637_CLK) {
+                p->tm_clk = level;
+            } else {
+                p->tm_dio = level;
+            }
+            uint64_t s = stop ? display_state(p->tm) : p->display_state;
             if (s != p->display_state) {
                 p->display_state = s;
                 sim_kernel_schedule(p->k, t, SIM_PRIO_OBSERVE, on_display_due, p, s);

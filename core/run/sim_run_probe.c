@@ -68,7 +68,7 @@ static int quantity(sim_run_pack_t *pk, sim_quantity_t q, sim_value_t *out) {
             set_num(out, s.p_curtailed_w);
             return 0;
         case SIM_Q_GRID_IMPORT_WH:
-            set_num(out, (double)s.grid_import_mj / 3600.0);
+            set_num(out, (double)s.grid_import_mj / 3.6e6); /* 1 Wh = 3.6e6 mJ */
             return 0;
         case SIM_Q_HEATER_TEMP_C:
             set_num(out, s.heater_temp_mc / 1000.0);
@@ -175,7 +175,20 @@ static int probe(void *ctx, const sim_subject_t *subj, sim_value_t *out) {
     if (w->nodes[subj->node] != NULL) {
         return node_probe(w, subj, out);
     }
+    if (subj->kind == SIM_SUBJ_CAN_STATE && w->gws[subj->node] != NULL) {
+        set_text(out, sim_can_state_name(sim_can_ctrl_state(sim_run_gw_ctrl(w->gws[subj->node]))));
+        return 0;
+    }
     return -SIM_ENOTSUP;
+}
+
+/* A controller changed state: assertions on can_state must see it at this instant. */
+static void on_ctrl_state(void *ctx, const sim_can_ctrl_t *c, sim_can_state_t st, sim_time_ns_t t) {
+    (void)c;
+    (void)st;
+    (void)t;
+    sim_world_t *w = ctx;
+    sim_assert_changed(w->asserts);
 }
 
 static void on_frame(void *ctx, const sim_can_frame_t *f, const sim_can_ctrl_t *sender,
@@ -210,6 +223,6 @@ int sim_run_asserts_create(sim_world_t *w) {
     if (rc != 0) {
         return rc;
     }
-    static const sim_can_observer_t obs = {.on_frame = on_frame};
+    static const sim_can_observer_t obs = {.on_frame = on_frame, .on_state = on_ctrl_state};
     return sim_can_bus_observe(w->bus, &obs, w);
 }

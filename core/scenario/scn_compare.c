@@ -135,9 +135,16 @@ static int text_value(scn_ctx_t *c, const cJSON *v, const sim_subject_t *s, char
                                  : s->kind == SIM_SUBJ_NODE_STATE ? node_states
                                  : s->kind == SIM_SUBJ_CAN_STATE  ? can_states
                                                                   : NULL;
+    /* events.jsonl spells controller states with '_' ("error_active"): accept that spelling
+     * too, so a state copied from a trace works in an assertion. */
+    char text[SIM_VALUE_TEXT];
+    memcpy(text, v->valuestring, strlen(v->valuestring) + 1);
+    for (char *p = text; s->kind == SIM_SUBJ_CAN_STATE && *p != '\0'; p++) {
+        *p = *p == '_' ? '-' : *p;
+    }
     bool ok = allowed == NULL;
     for (size_t i = 0; allowed != NULL && allowed[i] != NULL; i++) {
-        ok = ok || strcmp(v->valuestring, allowed[i]) == 0;
+        ok = ok || strcmp(text, allowed[i]) == 0;
     }
     if (!ok) {
         return scn_fail_value(c, v, "\"%s\" is not a state of subject \"%s\"", v->valuestring,
@@ -149,7 +156,7 @@ static int text_value(scn_ctx_t *c, const cJSON *v, const sim_subject_t *s, char
             return rc;
         }
     }
-    memcpy(out, v->valuestring, strlen(v->valuestring) + 1);
+    memcpy(out, text, strlen(text) + 1);
     return 0;
 }
 

@@ -41,7 +41,7 @@ void fw_events_push(fw_events_t *ev, uint8_t code, const uint8_t *args, uint8_t 
     ev->posted++;
 }
 
-bool fw_events_pop_due(fw_events_t *ev, uint64_t now_ms, fw_event_t *out) {
+bool fw_events_peek_due(const fw_events_t *ev, uint64_t now_ms, fw_event_t *out) {
     if (ev->count == 0u) {
         return false;
     }
@@ -49,10 +49,24 @@ bool fw_events_pop_due(fw_events_t *ev, uint64_t now_ms, fw_event_t *out) {
         return false;
     }
     *out = ev->q[ev->head];
+    return true;
+}
+
+void fw_events_mark_sent(fw_events_t *ev, uint64_t now_ms) {
+    if (ev->count == 0u) {
+        return;
+    }
     ev->head = (uint8_t)((ev->head + 1u) % FW_EVENT_QUEUE);
     ev->count--;
     ev->sent_any = true;
     ev->last_sent_ms = now_ms;
+}
+
+bool fw_events_pop_due(fw_events_t *ev, uint64_t now_ms, fw_event_t *out) {
+    if (!fw_events_peek_due(ev, now_ms, out)) {
+        return false;
+    }
+    fw_events_mark_sent(ev, now_ms);
     return true;
 }
 

@@ -60,6 +60,14 @@ void fw_events_push(fw_events_t *ev, uint8_t code, const uint8_t *args, uint8_t 
  */
 bool fw_events_pop_due(fw_events_t *ev, uint64_t now_ms, fw_event_t *out);
 
+/**
+ * The same test without taking the event: the caller sends it, and only when the controller
+ * took the frame calls fw_events_mark_sent, so an event never vanishes into a full TX queue.
+ */
+bool fw_events_peek_due(const fw_events_t *ev, uint64_t now_ms, fw_event_t *out);
+/** Removes the oldest event and starts the 1 s gap (after its frame was queued). */
+void fw_events_mark_sent(fw_events_t *ev, uint64_t now_ms);
+
 /** Queues an event on this node's log (the core's one event queue). */
 void fw_event_post(uint8_t code, const uint8_t *args, uint8_t nargs);
 

@@ -117,7 +117,7 @@ void fw_node_service_events(uint64_t now_ms) {
     if (!fw_state.can.started || fw_state.can.bus_off) {
         return; /* keep them queued until the controller can send */
     }
-    if (!fw_events_pop_due(&fw_state.ev, now_ms, &ev)) {
+    if (!fw_events_peek_due(&fw_state.ev, now_ms, &ev)) {
         return;
     }
     hal_can_frame_t f;
@@ -127,7 +127,9 @@ void fw_node_service_events(uint64_t now_ms) {
     f.data[0] = ev.code;
     f.data[1] = ev.severity;
     memcpy(&f.data[2], ev.args, ev.nargs);
-    (void)fw_can_send(&fw_state.can, &f);
+    if (fw_can_send(&fw_state.can, &f)) {
+        fw_events_mark_sent(&fw_state.ev, now_ms); /* a full TX queue keeps it for the next tick */
+    }
 }
 
 static void on_peer_tel(const hal_can_frame_t *f, uint64_t now) {

@@ -93,6 +93,22 @@ static void test_event_queue_bounded_and_paced(void) {
     ASSERT_EQ_U64(e.args[0], 4);
 }
 
+/* An event leaves the queue only once its frame was queued: a refused send keeps it. */
+static void test_event_kept_until_sent(void) {
+    fw_events_t q;
+    memset(&q, 0, sizeof q);
+    uint8_t a = 9;
+    fw_events_push(&q, 4, &a, 1);
+    fw_event_t e;
+    CU_ASSERT_TRUE(fw_events_peek_due(&q, 1000, &e));
+    CU_ASSERT_TRUE(fw_events_peek_due(&q, 1000, &e)); /* the send failed: still there */
+    ASSERT_EQ_U64(q.count, 1);
+    ASSERT_EQ_U64(e.code, 4);
+    fw_events_mark_sent(&q, 1000);
+    ASSERT_EQ_U64(q.count, 0);
+    CU_ASSERT_FALSE(fw_events_peek_due(&q, 3000, &e));
+}
+
 static void test_events_on_the_bus_one_per_second(void) {
     boot();
     fake_hal_run_ms(5000);
@@ -208,8 +224,8 @@ static void test_init_resets_everything(void) {
 void test_register(void) {
     TEST_SUITE("fw_main", TEST(test_banner), TEST(test_timers_and_first_tick), TEST(test_watchdog),
                TEST(test_watchdog_reset_event), TEST(test_event_queue_bounded_and_paced),
-               TEST(test_events_on_the_bus_one_per_second), TEST(test_can_start_failure_retries),
-               TEST(test_bus_off_recovery_and_event),
+               TEST(test_event_kept_until_sent), TEST(test_events_on_the_bus_one_per_second),
+               TEST(test_can_start_failure_retries), TEST(test_bus_off_recovery_and_event),
                TEST(test_controller_stopped_after_recovery_restarts),
                TEST(test_tx_queue_full_is_counted), TEST(test_init_resets_everything));
 }
