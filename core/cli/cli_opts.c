@@ -35,6 +35,7 @@ static const opt_def_t defs[] = {
     {"--bridge", CLI_OPT_BRIDGE, true, false},
     {"--bridge-wait", CLI_OPT_BRIDGE, true, false},
     {"--realtime", CLI_OPT_REALTIME, true, true},
+    {"--isolate", CLI_OPT_ISOLATE, false, false},
     {"--panel", CLI_OPT_PANEL, false, false},
     {"--screenshot-at", CLI_OPT_PANEL, true, false}, /* and a second value: FILE */
     {"--panel-size", CLI_OPT_PANEL, true, false},
@@ -142,6 +143,9 @@ static int apply(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char 
                 return cli_usage_error(cmd, "--realtime: '%s' is not a factor from 0.001 to 1000",
                                        val);
             }
+            return -1;
+        case CLI_OPT_ISOLATE:
+            o->isolate = true;
             return -1;
         case CLI_OPT_PLUGIN_PATH:
             if (o->n_plugin_paths >= sizeof o->plugin_paths / sizeof o->plugin_paths[0]) {

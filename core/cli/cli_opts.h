@@ -26,14 +26,16 @@ enum {
     CLI_OPT_REALTIME = 1u << 10,     /* --realtime[=FACTOR] */
     CLI_OPT_PANEL = 1u << 11,        /* --panel, --screenshot-at T FILE, --panel-size WxH */
     CLI_OPT_PANEL_SCRIPT = 1u << 12, /* --panel-script FILE */
+    CLI_OPT_ISOLATE = 1u << 13,      /* --isolate */
     CLI_OPT_RUN = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_OUT | CLI_OPT_JUNIT | CLI_OPT_QUIET |
                   CLI_OPT_PCAP | CLI_OPT_PLUGIN_PATH | CLI_OPT_BRIDGE | CLI_OPT_REALTIME |
-                  CLI_OPT_PANEL | CLI_OPT_PANEL_SCRIPT,
+                  CLI_OPT_PANEL | CLI_OPT_PANEL_SCRIPT | CLI_OPT_ISOLATE,
     CLI_OPT_REPLAY = CLI_OPT_OUT | CLI_OPT_QUIET | CLI_OPT_PCAP | CLI_OPT_PLUGIN_PATH |
                      CLI_OPT_PANEL | CLI_OPT_REALTIME,
     CLI_OPT_SUITE = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_OUT | CLI_OPT_JUNIT | CLI_OPT_JOBS |
-                    CLI_OPT_SHARD | CLI_OPT_QUIET | CLI_OPT_PLUGIN_PATH,
-    CLI_OPT_CHECK = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_QUIET | CLI_OPT_PLUGIN_PATH,
+                    CLI_OPT_SHARD | CLI_OPT_QUIET | CLI_OPT_PLUGIN_PATH | CLI_OPT_ISOLATE,
+    CLI_OPT_CHECK =
+        CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_QUIET | CLI_OPT_PLUGIN_PATH | CLI_OPT_ISOLATE,
     CLI_OPT_VALIDATE = CLI_OPT_PLUGIN_PATH | CLI_OPT_QUIET,
 };
 
@@ -55,6 +57,7 @@ typedef struct {
     const char *bridge;      /* --bridge SPEC */
     uint32_t bridge_wait_ms; /* --bridge-wait T (default 60 s) */
     uint32_t realtime_milli; /* --realtime[=F]: 1000 = real time; 0 = not given */
+    bool isolate;            /* --isolate: firmware in child processes */
     /* ---- the panel (cli_panel.h) ---- */
     bool panel; /* --panel: a window */
     struct {

@@ -43,6 +43,8 @@ static const char run_usage[] =
     "                    socketcand:127.0.0.1:29536 for python-can clients (docs/bridge.md)\n"
     "  --realtime[=F]    pace the run to real time (x F); bridged runs are paced by default\n"
     "  --bridge-wait T   socketcand: wait up to T for a client before starting (default 60s)\n"
+    "  --isolate         run each node's firmware in its own process: a crash, hang or log\n"
+    "                    flood is a node fault (exit 3) and the rest of the run continues\n"
     "  --panel           watch and steer the run in a window, at real time (docs/panel.md)\n"
     "  --screenshot-at T FILE\n"
     "                    write a PNG of the panel at virtual time T (repeatable; needs no\n"
@@ -51,7 +53,8 @@ static const char run_usage[] =
     "                    operator actions they make are recorded for alfasim replay\n"
     "  --panel-size WxH  panel size in pixels (default 1280x800)\n"
     "\n"
-    "Exit codes: 0 passed, 1 an assertion failed, 64 usage, 65 bad scenario, 66 missing input,\n"
+    "Exit codes: 0 passed, 1 an assertion failed, 3 node fault, 64 usage, 65 bad scenario,\n"
+    "66 missing input, "
     "69 bridge or panel unavailable, 70 internal error, 74 cannot write output.\n";
 
 static void progress(void *ctx, sim_time_ns_t now_ns, sim_time_ns_t end_ns) {
@@ -136,6 +139,7 @@ int cli_run(int argc, char **argv) {
         .bridge = o.bridge,
         .realtime_milli = o.realtime_milli,
         .bridge_wait_ms = o.bridge_wait_ms,
+        .isolate = o.isolate,
         .ui = panel != NULL ? &ui : NULL,
     };
     sim_report_t report;
@@ -150,7 +154,10 @@ int cli_run(int argc, char **argv) {
         fprintf(stderr, "%s\n", err[0] ? err : "alfasim: error: run failed");
         code = run_error_code(rc);
     } else {
-        code = exit_for_verdict(report.verdict);
+        code = report.node_faults > 0 ? CLI_EXIT_NODE_FAULT : exit_for_verdict(report.verdict);
+        if (report.node_faults > 0) {
+            fprintf(stderr, "%s: error: %s\n", scn->path, report.error_message);
+        }
         if (!o.quiet) {
             print_summary(&report, out_dir);
         }

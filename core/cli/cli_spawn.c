@@ -28,6 +28,9 @@ pid_t cli_spawn_run(const cli_opts_t *o, const char *scenario, const char *out_d
     argv[n++] = "--out";
     argv[n++] = out_dir;
     argv[n++] = "--quiet";
+    if (o->isolate) {
+        argv[n++] = "--isolate";
+    }
     if (o->seed_set) {
         snprintf(seed, sizeof seed, "0x%" PRIx64, o->seed);
         argv[n++] = "--seed";

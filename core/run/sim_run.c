@@ -80,6 +80,7 @@ static int build_node(sim_world_t *w, size_t i) {
         .trace = w->trace,
         .plugins = w->plugins,
         .can_tx_queue_len = SIM_RUN_TWAI_TX_QUEUE,
+        .isolate = w->cfg->isolate,
     };
     memcpy(nc.mac, sn->mac, 6);
     int rc = 0;
@@ -246,6 +247,24 @@ static int execute(sim_world_t *w) {
     return 0;
 }
 
+/* A node whose firmware crashed, hung or flooded its log: the run continued without it, and
+ * the report says so (verdict error, exit status 3, a JUnit error). */
+static void note_fault(sim_world_t *w, size_t i, sim_report_t *r) {
+    const char *reason = w->nodes[i] != NULL ? sim_node_faulted(w->nodes[i]) : NULL;
+    if (reason == NULL) {
+        return;
+    }
+    r->node_faults++;
+    r->verdict = SIM_VERDICT_ERROR;
+    if (r->error_message == NULL) {
+        char msg[512];
+        const char *detail = sim_node_fault_detail(w->nodes[i]);
+        snprintf(msg, sizeof msg, "node %s faulted: %s%s%s", w->scn->nodes[i].name, reason,
+                 detail != NULL && detail[0] ? ": " : "", detail != NULL ? detail : "");
+        r->error_message = strdup(msg);
+    }
+}
+
 static int fill_nodes(sim_world_t *w, sim_report_t *r) {
     size_t n = w->scn->n_nodes;
     r->nodes = calloc(n ? n : 1, sizeof *r->nodes);
@@ -271,6 +290,7 @@ static int fill_nodes(sim_world_t *w, sim_report_t *r) {
         rn->bus_off_count = cs.bus_off_count;
         rn->resets = ns.watchdog_resets + ns.software_resets;
         rn->watchdog_resets = ns.watchdog_resets;
+        note_fault(w, i, r);
         r->n_nodes++;
     }
     return 0;

@@ -57,6 +57,8 @@ typedef struct {
      * scrubbed and operator actions are refused.
      */
     const sim_run_ui_t *ui;
+    /** Run each node's firmware in a child process: a crash is a node fault, not our crash. */
+    bool isolate;
 } sim_run_cfg_t;
 
 /**

@@ -62,8 +62,9 @@ typedef struct {
     char timestamp[20]; /* run start, local "YYYY-MM-DDTHH:MM:SS" (junit); "" writes the epoch */
     char *hostname;     /* junit; NULL writes "localhost" */
     char digest[65];
-    char *repro;       /* one-line command reproducing the run */
-    char *bridge_json; /* a bridged run's statistics (one JSON object), or NULL */
+    char *repro;          /* one-line command reproducing the run */
+    char *bridge_json;    /* a bridged run's statistics (one JSON object), or NULL */
+    uint32_t node_faults; /* nodes whose firmware crashed, hung or flooded (verdict ERROR) */
     /* statistics */
     uint64_t events_run;
     uint64_t can_frames, can_error_frames;
