@@ -284,8 +284,8 @@ int cli_panel_open(const cli_opts_t *o, sim_run_ui_t *ui, cli_panel_t **out, cha
     (void)ui;
     *out = NULL;
     snprintf(err, errlen,
-             "alfasim: error: this alfasim was built without the panel (SDL2, SDL2_ttf and zlib "
-             "development files were not found when it was configured)");
+             "alfasim: error: this alfasim was built without the panel (it needs the SDL2, "
+             "SDL2_ttf and zlib development files at configure time, and SIM_BUILD_GUI on)");
     return -SIM_ENOTSUP;
 }
 

@@ -101,6 +101,27 @@ static int run_error_code(int rc) {
                                 : CLI_EXIT_SOFTWARE;
 }
 
+/* The verdict of a completed run: summary, JUnit file, exit code. */
+static int report_run(const cli_opts_t *o, const sim_scenario_t *scn, sim_report_t *report,
+                      const char *out_dir) {
+    int code = report->node_faults > 0 ? CLI_EXIT_NODE_FAULT : exit_for_verdict(report->verdict);
+    if (report->node_faults > 0) {
+        fprintf(stderr, "%s: error: %s\n", scn->path, report->error_message);
+    }
+    if (!o->quiet) {
+        print_summary(report, out_dir);
+    }
+    if (o->junit != NULL) {
+        cli_fill_host_facts(report);
+        const sim_report_t *runs[1] = {report};
+        if (sim_report_write_junit(runs, 1, o->junit) != 0) {
+            fprintf(stderr, "%s: error: cannot write the JUnit file\n", o->junit);
+            code = CLI_EXIT_IOERR;
+        }
+    }
+    return code;
+}
+
 int cli_run(int argc, char **argv) {
     cli_opts_t o;
     int rc = cli_opts_parse(&o, "run", run_usage, argc, argv, CLI_OPT_RUN);
@@ -149,26 +170,9 @@ int cli_run(int argc, char **argv) {
     if (cfg.progress != NULL) {
         fputs("\r\033[K", stderr);
     }
-    int code;
+    int code = rc != 0 ? run_error_code(rc) : report_run(&o, scn, &report, out_dir);
     if (rc != 0) {
         fprintf(stderr, "%s\n", err[0] ? err : "alfasim: error: run failed");
-        code = run_error_code(rc);
-    } else {
-        code = report.node_faults > 0 ? CLI_EXIT_NODE_FAULT : exit_for_verdict(report.verdict);
-        if (report.node_faults > 0) {
-            fprintf(stderr, "%s: error: %s\n", scn->path, report.error_message);
-        }
-        if (!o.quiet) {
-            print_summary(&report, out_dir);
-        }
-        if (o.junit != NULL) {
-            cli_fill_host_facts(&report);
-            const sim_report_t *runs[1] = {&report};
-            if (sim_report_write_junit(runs, 1, o.junit) != 0) {
-                fprintf(stderr, "%s: error: cannot write the JUnit file\n", o.junit);
-                code = CLI_EXIT_IOERR;
-            }
-        }
     }
     code = cli_panel_finish(panel, code);
     sim_report_clear(&report);

@@ -214,6 +214,18 @@ static void plant_action(sim_world_t *w, const sim_scn_action_t *a, size_t i) {
     }
 }
 
+/* The Orange Pi's own actions: its time broadcast and its clock. */
+static void gateway_action(sim_world_t *w, const sim_scn_action_t *a) {
+    if (a->gateway < 0 || w->gws[a->gateway] == NULL) {
+        return;
+    }
+    if (a->kind == SIM_ACT_TIME_BROADCAST) {
+        sim_run_gw_time_broadcast(w->gws[a->gateway], a->on);
+    } else {
+        sim_run_gw_clock_set(w->gws[a->gateway], a->clock_s, a->clock_relative);
+    }
+}
+
 /* What the panel shows of the world that no model reports back. */
 static void note_action(sim_world_t *w, const sim_scn_action_t *a, size_t ni) {
     if (a->kind == SIM_ACT_CAN_UNPLUG) {
@@ -274,14 +286,8 @@ void sim_run_apply_action(sim_world_t *w, const sim_scn_action_t *a) {
             do_command(w, a);
             break;
         case SIM_ACT_TIME_BROADCAST:
-            if (a->gateway >= 0 && w->gws[a->gateway] != NULL) {
-                sim_run_gw_time_broadcast(w->gws[a->gateway], a->on);
-            }
-            break;
         case SIM_ACT_CLOCK_SET:
-            if (a->gateway >= 0 && w->gws[a->gateway] != NULL) {
-                sim_run_gw_clock_set(w->gws[a->gateway], a->clock_s, a->clock_relative);
-            }
+            gateway_action(w, a);
             break;
         case SIM_ACT_BMS_FAULT:
         case SIM_ACT_CT_FAULT:
@@ -289,12 +295,9 @@ void sim_run_apply_action(sim_world_t *w, const sim_scn_action_t *a) {
         case SIM_ACT_GRID:
         case SIM_ACT_PV_SCALE:
         case SIM_ACT_LOAD:
-            if (a->node >= 0) {
-                plant_action(w, a, ni);
-            } else {
-                for (size_t i = 0; i < w->scn->n_nodes; i++) {
-                    plant_action(w, a, i);
-                }
+            for (size_t i = a->node >= 0 ? ni : 0; i < (a->node >= 0 ? ni + 1 : w->scn->n_nodes);
+                 i++) {
+                plant_action(w, a, i);
             }
             break;
     }

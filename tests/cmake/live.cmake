@@ -7,6 +7,8 @@
 #   test_live_script  the --panel-script reader
 #   test_live_shots   headless screenshots of real runs against pixels and golden PNGs (SDL2)
 #   live_session      an operator session through the command line and its replay (SDL2)
+#   live_bridge_session  the panel on a bridged run: bridged frames and operator actions
+#                     recorded together replay to the same digest (SDL2, python-can)
 set(live_dir ${CMAKE_CURRENT_SOURCE_DIR}/live)
 file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/test-tmp)
 
@@ -40,4 +42,7 @@ if(TARGET sim_gui AND TARGET alfasim)
              COMMAND sh ${live_dir}/session.sh $<TARGET_FILE:alfasim> ${CMAKE_SOURCE_DIR}
                      ${CMAKE_BINARY_DIR}/test-tmp/live_session_e2e)
     set_tests_properties(live_session PROPERTIES TIMEOUT 300 LABELS "e2e;live")
+    add_test(NAME live_bridge_session
+             COMMAND sh ${live_dir}/bridge_session.sh $<TARGET_FILE:alfasim> ${CMAKE_SOURCE_DIR})
+    set_tests_properties(live_bridge_session PROPERTIES TIMEOUT 120 LABELS "e2e;live")
 endif()
