@@ -78,6 +78,17 @@ for m in $mods; do
         *) cp "$f" "$root/lib/modules/$m.ko" ;;
     esac
 done
+# Folders the command needs that lie under /tmp, where the VM puts a writable tmpfs: the source
+# tree (a fresh clone may live in /tmp) and the folder the command runs in. They are bind-mounted
+# back over the tmpfs from the host root.
+repo=$(cd "$(dirname "$0")/../../.." && pwd)
+keep=""
+for d in "$repo" "$(pwd)"; do
+    case "$d" in
+        /tmp/*)
+            case " $keep " in *" $d "*) ;; *) keep="$keep $d" ;; esac ;;
+    esac
+done
 # The command, as the chrooted shell will run it, from the directory this script ran in.
 {
     printf 'cd %s || exit 70\n' "$(pwd)"
@@ -98,7 +109,13 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host || echo "vm: no h
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t devtmpfs dev /host/dev
+for d in $keep; do
+    mkdir -p /keep\$d && mount -o bind /host\$d /keep\$d
+done
 mount -t tmpfs tmp /host/tmp
+for d in $keep; do
+    mkdir -p /host\$d && mount -o bind /keep\$d /host\$d
+done
 mount -t tmpfs run /host/run 2>/dev/null
 # The results share goes last, at its host path (made in the tmpfs when it is under /tmp).
 mkdir -p /host$out 2>/dev/null
