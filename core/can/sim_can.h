@@ -90,8 +90,8 @@ typedef struct sim_can_bus sim_can_bus_t;
 typedef struct sim_can_ctrl sim_can_ctrl_t;
 
 typedef struct {
-    const char *name;      /* interface name in traces, e.g. "can0"; copied */
-    uint32_t bitrate_bps;  /* 500000 by default when 0 */
+    const char *name;     /* interface name in traces, e.g. "can0"; copied */
+    uint32_t bitrate_bps; /* 500000 by default when 0 */
 } sim_can_bus_cfg_t;
 
 /** 0, -SIM_EINVAL (bit rate above 1 Mbit/s or name too long), -SIM_ENOMEM. */
@@ -167,22 +167,22 @@ uint16_t sim_can_ctrl_tx_pending(const sim_can_ctrl_t *c);
 
 typedef struct {
     uint64_t tx_ok, rx_ok;
-    uint64_t tx_queue_full;   /* sends refused because the queue was full */
+    uint64_t tx_queue_full; /* sends refused because the queue was full */
     uint64_t arbitration_lost;
-    uint64_t tx_errors;       /* error frames while this controller transmitted */
-    uint64_t rx_errors;       /* errors detected as a receiver */
+    uint64_t tx_errors; /* error frames while this controller transmitted */
+    uint64_t rx_errors; /* errors detected as a receiver */
     uint64_t bus_off_count;
-    uint64_t rx_filtered;     /* frames seen but rejected by the filters */
+    uint64_t rx_filtered; /* frames seen but rejected by the filters */
 } sim_can_ctrl_stats_t;
 void sim_can_ctrl_stats(const sim_can_ctrl_t *c, sim_can_ctrl_stats_t *out);
 
 /* ---- observers --------------------------------------------------------------------------- */
 
 typedef enum {
-    SIM_CAN_ERR_ACK = 1,   /* nobody acknowledged */
-    SIM_CAN_ERR_BIT,       /* a transmitter read back a different bit */
+    SIM_CAN_ERR_ACK = 1, /* nobody acknowledged */
+    SIM_CAN_ERR_BIT,     /* a transmitter read back a different bit */
     SIM_CAN_ERR_STUFF,
-    SIM_CAN_ERR_CRC,       /* receivers saw a bad CRC (a corrupt fault) */
+    SIM_CAN_ERR_CRC, /* receivers saw a bad CRC (a corrupt fault) */
     SIM_CAN_ERR_FORM,
 } sim_can_err_kind_t;
 
@@ -203,10 +203,10 @@ typedef struct {
 int sim_can_bus_observe(sim_can_bus_t *bus, const sim_can_observer_t *obs, void *ctx);
 
 typedef struct {
-    uint64_t frames;        /* good frames */
+    uint64_t frames; /* good frames */
     uint64_t error_frames;
     uint64_t busy_bit_times; /* bits the wire was not idle, frames and error frames */
-    sim_time_ns_t since_ns; /* statistics start (bus creation) */
+    sim_time_ns_t since_ns;  /* statistics start (bus creation) */
 } sim_can_bus_stats_t;
 void sim_can_bus_stats(const sim_can_bus_t *bus, sim_can_bus_stats_t *out);
 /** Bus load over [since, now] in parts per million of the time. */
@@ -216,11 +216,11 @@ uint32_t sim_can_bus_load_ppm(const sim_can_bus_t *bus);
 
 /**
  * Drop: matching frames vanish for every receiver and observer, while the sender sees success
- * (a broken transceiver path); the wire time is still used. Corrupt: receivers see a CRC error, so an error frame follows and the sender
- * retransmits. A frame matches when (id & mask) == (match_id & mask) and it is selected with
- * probability num/den from the bus's own seeded streams ("can.<bus>.faults.drop" and
- * "can.<bus>.faults.corrupt"), drawn only for matching frames. den == 0 clears.
- * 0, or -SIM_EINVAL when num > den. Both faults act on frames that start after the call.
+ * (a broken transceiver path); the wire time is still used. Corrupt: receivers see a CRC error, so
+ * an error frame follows and the sender retransmits. A frame matches when (id & mask) == (match_id
+ * & mask) and it is selected with probability num/den from the bus's own seeded streams
+ * ("can.<bus>.faults.drop" and "can.<bus>.faults.corrupt"), drawn only for matching frames. den ==
+ * 0 clears. 0, or -SIM_EINVAL when num > den. Both faults act on frames that start after the call.
  */
 int sim_can_bus_fault_drop(sim_can_bus_t *bus, uint32_t match_id, uint32_t mask, uint32_t num,
                            uint32_t den);

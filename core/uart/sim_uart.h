@@ -27,11 +27,11 @@ typedef struct sim_uart_line sim_uart_line_t;
 typedef struct sim_uart_port sim_uart_port_t;
 
 typedef struct {
-    const char *name;   /* e.g. "pack1.rs485"; copied */
-    uint32_t baud;      /* e.g. 9600 */
-    uint8_t data_bits;  /* 5..8; 0 means 8 */
-    uint8_t parity;     /* 0 none, 1 odd, 2 even */
-    uint8_t stop_bits;  /* 1 or 2; 0 means 1 */
+    const char *name;  /* e.g. "pack1.rs485"; copied */
+    uint32_t baud;     /* e.g. 9600 */
+    uint8_t data_bits; /* 5..8; 0 means 8 */
+    uint8_t parity;    /* 0 none, 1 odd, 2 even */
+    uint8_t stop_bits; /* 1 or 2; 0 means 1 */
 } sim_uart_line_cfg_t;
 
 int sim_uart_line_create(sim_kernel_t *k, const sim_uart_line_cfg_t *cfg, sim_uart_line_t **out);
@@ -72,10 +72,10 @@ int sim_uart_port_write(sim_uart_port_t *p, const uint8_t *data, size_t len);
 size_t sim_uart_port_tx_pending(const sim_uart_port_t *p);
 
 typedef struct {
-    uint64_t tx_bytes;     /* characters this port put on the line */
-    uint64_t tx_lost;      /* characters shifted out while DE was low */
-    uint64_t rx_bytes;     /* characters received intact */
-    uint64_t rx_garbled;   /* characters received garbled */
+    uint64_t tx_bytes;   /* characters this port put on the line */
+    uint64_t tx_lost;    /* characters shifted out while DE was low */
+    uint64_t rx_bytes;   /* characters received intact */
+    uint64_t rx_garbled; /* characters received garbled */
 } sim_uart_port_stats_t;
 void sim_uart_port_stats(const sim_uart_port_t *p, sim_uart_port_stats_t *out);
 

@@ -63,10 +63,10 @@ int hal_timer_stop(unsigned id);
 /* ---- GPIO ----------------------------------------------------------------------------------- */
 
 typedef enum {
-    HAL_SIG_RELAY_GRID = 0,  /* R1, grid disconnect */
-    HAL_SIG_RELAY_INVERTER,  /* R2, inverter output disconnect */
-    HAL_SIG_RELAY_POOL,      /* R3, pool pump */
-    HAL_SIG_RELAY_HEATER,    /* R4, water heater */
+    HAL_SIG_RELAY_GRID = 0, /* R1, grid disconnect */
+    HAL_SIG_RELAY_INVERTER, /* R2, inverter output disconnect */
+    HAL_SIG_RELAY_POOL,     /* R3, pool pump */
+    HAL_SIG_RELAY_HEATER,   /* R4, water heater */
     HAL_SIG_LED_GREEN,
     HAL_SIG_LED_YELLOW,
     HAL_SIG_LED_RED,

@@ -28,7 +28,7 @@
 
 #include "hal.h"
 
-#define ALFASIM_PLUGIN_ABI_VERSION 1
+#define ALFASIM_PLUGIN_ABI_VERSION  1
 #define ALFASIM_PLUGIN_ENTRY_SYMBOL "alfasim_plugin_entry"
 
 /** What the host provides; `ctx` is passed back as the first argument of every operation. */
