@@ -8,8 +8,8 @@
 #                                       has no --isolate.
 #   isolate_s4_speed                    bench label: the s4 workload isolated must run at >= 1000x
 #                                       real time (host wall clock; reported, CI runs it alone)
-#   valgrind_<suite>                    with -DSIM_VALGRIND=ON only (label valgrind): the node
-#                                       host's suites under memcheck (tests/valgrind.sh)
+#
+# The valgrind runs of these suites (and of every other one) live in valgrind.cmake.
 foreach(t test_isolate_same)
     if(TARGET ${t} AND TARGET fw_alfaspark)
         add_dependencies(${t} fw_alfaspark)
@@ -47,22 +47,4 @@ echo \"isolated s4: $((sim / 1000000000)) s simulated in $wall ms: $x times real
         set_tests_properties(isolate_s4_speed PROPERTIES TIMEOUT 1800 SKIP_RETURN_CODE 77
                              LABELS "bench;isolate" RUN_SERIAL TRUE)
     endif()
-endif()
-
-option(SIM_VALGRIND "Register valgrind runs of the node host's suites (label valgrind)" OFF)
-find_program(ISOLATE_VALGRIND valgrind)
-if(SIM_VALGRIND AND ISOLATE_VALGRIND)
-    file(GLOB isolate_vg_srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_host_*.c
-         ${CMAKE_SOURCE_DIR}/tests/unit/test_isolate_*.c
-         ${CMAKE_SOURCE_DIR}/tests/unit/test_nvs_powerloss.c)
-    foreach(src ${isolate_vg_srcs})
-        get_filename_component(t ${src} NAME_WE)
-        if(TARGET ${t})
-            add_test(NAME valgrind_${t}
-                     COMMAND sh ${CMAKE_SOURCE_DIR}/tests/valgrind.sh ${CMAKE_BINARY_DIR} ${t})
-            set_tests_properties(valgrind_${t} PROPERTIES TIMEOUT 1800 LABELS valgrind)
-        endif()
-    endforeach()
-elseif(SIM_VALGRIND)
-    message(WARNING "SIM_VALGRIND=ON but valgrind was not found: no valgrind tests")
 endif()
