@@ -255,6 +255,8 @@ int sim_bridge_create(sim_kernel_t *k, sim_can_bus_t *bus, sim_trace_t *trace, s
         sim_bridge_destroy(b);
         return rc;
     }
+    b->counted_live = true;
+    sim_bridge__live_add(1);
     *out = b;
     return 0;
 }
@@ -262,6 +264,9 @@ int sim_bridge_create(sim_kernel_t *k, sim_can_bus_t *bus, sim_trace_t *trace, s
 void sim_bridge_destroy(sim_bridge_t *b) {
     if (b == NULL) {
         return;
+    }
+    if (b->counted_live) {
+        sim_bridge__live_add(-1);
     }
     leave_peers(b);
     if (b->ctrl != NULL) {

@@ -68,6 +68,7 @@
 
 #include "sim_bridge_io.h"
 #include "sim_bridge_pacer.h"
+#include "sim_bridge_pause.h"
 #include "sim_can.h"
 #include "sim_kernel.h"
 #include "sim_trace.h"
@@ -207,8 +208,9 @@ int sim_bridge_drain(sim_bridge_t *b, uint32_t timeout_ms);
 /**
  * The paced run loop: runs the kernel to t_end in slices of slice_ns (0: 1 ms), waiting on the
  * pacer before each slice (servicing the bridge while it waits), and pumping after each. b may
- * be NULL (pacing without a bridge); p may be NULL or unpaced (no waiting). Returns when t_end is
- * reached, or early:
+ * be NULL (pacing without a bridge); p may be NULL or unpaced (no waiting). Before each slice it
+ * stops at the pause gate while that is closed (sim_bridge_pause.h), still servicing b, and
+ * re-anchors p when it goes on. Returns when t_end is reached, or early:
  * @retval 0               reached t_end
  * @retval -SIM_ECANCELED  sim_kernel_stop() was called, or the bridge recorded a stop
  * @retval -SIM_EIO        poll() failed
@@ -247,6 +249,8 @@ typedef struct {
     uint64_t link_reopened;
     /* replay */
     uint64_t replay_refused; /* recorded frames the controller refused: the replay diverged */
+    /* operator */
+    uint64_t pauses; /* times the run stood at the pause gate with this bridge (pause.h) */
 } sim_bridge_stats_t;
 
 void sim_bridge_stats(const sim_bridge_t *b, sim_bridge_stats_t *out);

@@ -22,6 +22,7 @@
 #include "sim_bridge_int.h"
 
 #define DEFAULT_SLICE_NS SIM_NS_PER_MS
+#define PAUSE_POLL_MS    10 /* how often a paused run looks at the gate again */
 
 uint64_t sim_bridge__host_now_ns(void *ctx) {
     (void)ctx;
@@ -123,6 +124,11 @@ int sim_bridge_drain(sim_bridge_t *b, uint32_t timeout_ms) {
     }
 }
 
+static void sleep_ms(int ms) {
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL); /* a signal ends it early: the caller looks at the gate again */
+}
+
 /* Waits until the pacer lets virtual time t_next run, servicing the bridge meanwhile. */
 static int pace(sim_bridge_t *b, sim_pacer_t *p, sim_time_ns_t t_next) {
     for (;;) {
@@ -138,10 +144,39 @@ static int pace(sim_bridge_t *b, sim_pacer_t *p, sim_time_ns_t t_next) {
                 return rc;
             }
         } else {
-            struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-            nanosleep(&ts, NULL);
+            sleep_ms(ms);
         }
     }
+}
+
+/*
+ * The pause gate (sim_bridge_pause.h), at a slice boundary: while it is closed virtual time
+ * stands still and the bridge keeps taking host frames; then the pacer starts again from here,
+ * so the wall time spent paused is not raced through afterwards.
+ */
+static int hold(sim_kernel_t *k, sim_bridge_t *b, sim_pacer_t *p, bool paced) {
+    if (!sim_bridge_pause_requested() || (b == NULL && (!paced || sim_bridge__live_count() > 0))) {
+        return 0;
+    }
+    sim_time_ns_t now = sim_kernel_now(k);
+    if (b != NULL) {
+        b->st.pauses++;
+    }
+    sim_bridge__pause_told(true, now);
+    while (sim_bridge_pause_requested()) {
+        int rc = b != NULL ? sim_bridge_service(b, PAUSE_POLL_MS) : 0;
+        if (rc != 0) {
+            return rc;
+        }
+        if (b == NULL) {
+            sleep_ms(PAUSE_POLL_MS);
+        }
+    }
+    if (p != NULL) {
+        sim_pacer_rebase(p, b != NULL ? sim_bridge__now_ns(b) : sim_bridge_host_now_ns(), now);
+    }
+    sim_bridge__pause_told(false, now);
+    return 0;
 }
 
 int sim_bridge_run_until(sim_kernel_t *k, sim_bridge_t *b, sim_pacer_t *p, sim_time_ns_t t_end,
@@ -162,7 +197,10 @@ int sim_bridge_run_until(sim_kernel_t *k, sim_bridge_t *b, sim_pacer_t *p, sim_t
         if (t_next > t_end) {
             t_next = t_end;
         }
-        int rc = pace(b, paced ? p : NULL, t_next);
+        int rc = hold(k, b, p, paced);
+        if (rc == 0) {
+            rc = pace(b, paced ? p : NULL, t_next);
+        }
         if (rc != 0) {
             return rc;
         }

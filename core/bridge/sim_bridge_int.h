@@ -103,6 +103,7 @@ struct sim_bridge {
     bool busy;               /* the transport refused a frame (buffer full) */
     const char *stop_reason; /* a stop condition seen on the host side, recorded at next pump */
     bool stopped;
+    bool counted_live; /* counted in sim_bridge__live_count (a created, live bridge) */
 
     /* replay (sim_bridge_replay.c) */
     bool replay;
@@ -142,6 +143,13 @@ void sim_bridge__record_stop(sim_bridge_t *b, const char *reason);
 void sim_bridge__frame_text(const sim_can_frame_t *f, char *buf);
 /** Parses the candump notation above. 0 or -SIM_EFORMAT. */
 int sim_bridge__frame_parse(const char *text, size_t len, sim_can_frame_t *out);
+
+/** The pause gate's notification (sim_bridge_pause.c): paused or going on at now_ns. */
+void sim_bridge__pause_told(bool paused, sim_time_ns_t now_ns);
+/** Adds delta to the number of live bridges in the process. */
+void sim_bridge__live_add(int delta);
+/** Live bridges in the process (created, not yet destroyed; replays do not count). */
+unsigned sim_bridge__live_count(void);
 
 /** Host side: one non-blocking round of I/O at host time now_ns (sim_bridge_service.c). */
 int sim_bridge__io_round(sim_bridge_t *b, uint64_t now_ns);

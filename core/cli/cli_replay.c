@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cli_opts.h"
 #include "cli_panel.h"
+#include "cli_pause.h"
 #include "cli_spawn.h"
 #include "sim_run.h"
 #include "sim_sha256.h"
@@ -83,6 +84,9 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
     if ((rc = cli_panel_start(o, rec->sim_duration_ns, &ui, &panel)) >= 0) {
         sim_scenario_free(scn);
         return rc;
+    }
+    if (o->realtime_milli != 0 && !o->panel) {
+        cli_pause_install(o->quiet); /* SIGUSR1 pauses and resumes, as in a live run */
     }
     char events[4200], repro[4300];
     snprintf(events, sizeof events, "%s/events.jsonl", dir);

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cli_opts.h"
 #include "cli_panel.h"
+#include "cli_pause.h"
 #include "sim_run.h"
 #include "sim_scenario.h"
 
@@ -43,6 +44,7 @@ static const char run_usage[] =
     "                    socketcand:127.0.0.1:29536 for python-can clients (docs/bridge.md)\n"
     "  --realtime[=F]    pace the run to real time (x F); bridged runs are paced by default\n"
     "  --bridge-wait T   socketcand: wait up to T for a client before starting (default 60s)\n"
+    "                    a paced run without --panel pauses and resumes on SIGUSR1\n"
     "  --isolate         run each node's firmware in its own process: a crash, hang or log\n"
     "                    flood is a node fault (exit 3) and the rest of the run continues\n"
     "  --panel           watch and steer the run in a window, at real time (docs/panel.md)\n"
@@ -145,6 +147,9 @@ int cli_run(int argc, char **argv) {
     if ((rc = cli_panel_start(&o, duration, &ui, &panel)) >= 0) {
         sim_scenario_free(scn);
         return rc;
+    }
+    if ((o.bridge != NULL || o.realtime_milli != 0) && !o.panel) {
+        cli_pause_install(o.quiet); /* SIGUSR1 pauses and resumes (docs/usage.md) */
     }
     uint64_t t0 = cli_wall_ms();
     sim_run_cfg_t cfg = {
