@@ -4,6 +4,9 @@
 #   bridge_pycan_socketcand  python-can 4.1 (Debian) against the socketcand server of a
 #                            bridged three-node world: every frame in order, its sends on the
 #                            bus, and the replay's digest equal to the live run's
+#   bridge_pycan_alfasim     the same against `alfasim run` of three Alfaspark packs, with a
+#                            SET_ECO every pack ACKs and a burst sent while SIGUSR1 pauses it
+#   bridge_vm_*              inside a QEMU VM with a real vcan0 (LABELS bridge;vm)
 #
 
 # The bridge suites share a small simulated world and the socketpair rig (tests/bridge/).
@@ -37,6 +40,15 @@ if(NOT bridge_type STREQUAL "INTERFACE_LIBRARY")
                          --tmp ${CMAKE_BINARY_DIR}/test-tmp/bridge_pycan --seconds 60 --factor 20)
         set_tests_properties(bridge_pycan_socketcand PROPERTIES LABELS "bridge;interop"
                              TIMEOUT 180)
+        if(TARGET alfasim AND TARGET fw_alfaspark)
+            add_test(NAME bridge_pycan_alfasim
+                     COMMAND /usr/bin/python3 ${BRIDGE_TEST_DIR}/pycan_alfasim.py
+                             --alfasim $<TARGET_FILE:alfasim>
+                             --scenario ${BRIDGE_TEST_DIR}/three_packs_eco.json
+                             --tmp ${CMAKE_BINARY_DIR}/test-tmp/bridge_pycan_alfasim --factor 10)
+            set_tests_properties(bridge_pycan_alfasim PROPERTIES LABELS "bridge;interop"
+                                 TIMEOUT 180)
+        endif()
     else()
         message(STATUS "python3-can missing: bridge_pycan_socketcand not registered")
     endif()
@@ -62,6 +74,20 @@ if(TARGET bridge_world AND SIM_QEMU AND SIM_BUSYBOX)
                          ENVIRONMENT "SIM_VM_CACHE=${CMAKE_BINARY_DIR}/vm-cache")
 else()
     message(STATUS "qemu-system-x86_64 or busybox missing: bridge_vm_vcan not registered")
+endif()
+
+# bridge_vm_alfasim: the acceptance with the real firmware: `alfasim run` of three packs
+# (tests/bridge/three_packs_eco.json) bridged to vcan0 inside the VM: candump equals bus.log, a
+# SET_ECO from cansend is ACKed by every pack, a burst of 1000 frames sent while SIGUSR1 holds
+# the run paused all arrives, and the replay gives the live digest (tests/bridge/vm/).
+if(TARGET alfasim AND TARGET fw_alfaspark AND SIM_QEMU AND SIM_BUSYBOX)
+    set(alfasim_vm_out ${CMAKE_BINARY_DIR}/test-tmp/bridge_vm_alfasim)
+    add_test(NAME bridge_vm_alfasim
+             COMMAND sh ${BRIDGE_TEST_DIR}/vm/run-in-vm.sh ${alfasim_vm_out}
+                     sh ${BRIDGE_TEST_DIR}/vm/alfasim_vcan_check.sh $<TARGET_FILE:alfasim>
+                     ${BRIDGE_TEST_DIR}/three_packs_eco.json ${alfasim_vm_out} 20)
+    set_tests_properties(bridge_vm_alfasim PROPERTIES LABELS "bridge;vm" TIMEOUT 600
+                         ENVIRONMENT "SIM_VM_CACHE=${CMAKE_BINARY_DIR}/vm-cache")
 endif()
 
 # bridge_vm_gateway: the whole chain app → MQTT → gateway → CAN → packs over a real vcan0 inside
