@@ -4,8 +4,11 @@
 #include "ct_sensor.h"
 
 #include <math.h>
-#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "ct_noise.h"
+#include "ct_wave.h"
 
 typedef struct {
     sim_time_ns_t t_ns;
@@ -16,16 +19,24 @@ struct ct_sensor {
     ct_sensor_cfg_t cfg;
     sim_prng_t noise;
     double k_a_per_count;
+    /* Counts per ampere of instantaneous current, gain error included. */
+    double counts_per_a;
     /* History ring of RMS changes, oldest at `head`. Starts with 0 A from t = 0. */
     rms_point_t hist[CT_SENSOR_HISTORY];
     unsigned head, count;
-    /* Phase bookkeeping: cycles elapsed at t_ref_ns, running at hz from there on. */
+    /* Phase in turns as a 64-bit binary fraction (2^64 = one cycle): phase_ref at t_ref_ns, and
+     * from there on turn_per_ns per nanosecond. Integer arithmetic modulo 2^64 makes the phase at
+     * any instant exact and independent of how the samples are split into bursts. */
     sim_time_ns_t t_ref_ns;
-    double cycles_ref;
-    double hz;
+    uint64_t phase_ref;
+    uint64_t turn_per_ns;
+    /* cos and sin of the sampling interval's multiples (bursts at a whole number of ns). */
+    ct_wave_table_t wave;
     ct_sensor_stats_t stats;
 };
 
+/* 2^64 / 1e9: turns per ns as a binary fraction, per Hz. */
+static const double TURN_PER_NS_PER_HZ = 18446744073.709551616;
 static const double TWO_PI = 6.283185307179586;
 
 void ct_sensor_cfg_default(ct_sensor_cfg_t *cfg) {
@@ -43,9 +54,23 @@ void ct_sensor_cfg_default(ct_sensor_cfg_t *cfg) {
     };
 }
 
+static uint64_t turn_per_ns(double hz) {
+    /* 1 MHz keeps the product far below 2^63; mains frequencies are near 50 or 60 Hz. */
+    SIM_ASSERT(hz > 0.0 && hz < 1e6);
+    return (uint64_t)(hz * TURN_PER_NS_PER_HZ + 0.5);
+}
+
+/* An angle in radians as a binary fraction of a turn. */
+static uint64_t phase_of_rad(double rad) {
+    double turns = rad / TWO_PI;
+    double frac = (turns - floor(turns)) * 0x1.0p64;
+    return frac >= 0x1.0p64 ? 0 : (uint64_t)frac;
+}
+
 int ct_sensor_create(const ct_sensor_cfg_t *cfg, const sim_prng_t *noise, ct_sensor_t **out) {
     *out = NULL;
-    if (!(cfg->full_scale_a > 0.0 && cfg->peak_counts_fs > 0.0 && cfg->mains_hz > 0.0) ||
+    if (!(cfg->full_scale_a > 0.0 && cfg->peak_counts_fs > 0.0 && cfg->mains_hz > 0.0 &&
+          cfg->mains_hz < 1e6) ||
         cfg->noise_sd_counts < 0.0) {
         return -SIM_EINVAL;
     }
@@ -56,9 +81,11 @@ int ct_sensor_create(const ct_sensor_cfg_t *cfg, const sim_prng_t *noise, ct_sen
     ct->cfg = *cfg;
     ct->noise = *noise;
     ct->k_a_per_count = cfg->full_scale_a * sqrt(2.0) / cfg->peak_counts_fs;
+    ct->counts_per_a = (1.0 + cfg->gain_error) / ct->k_a_per_count;
     ct->hist[0] = (rms_point_t){0, 0.0};
     ct->count = 1;
-    ct->hz = cfg->mains_hz;
+    ct->phase_ref = phase_of_rad(cfg->phase_rad);
+    ct->turn_per_ns = turn_per_ns(cfg->mains_hz);
     *out = ct;
     return 0;
 }
@@ -98,72 +125,143 @@ void ct_sensor_set_rms(ct_sensor_t *ct, sim_time_ns_t t_ns, double rms_a) {
     ct->count++;
 }
 
-/* Value in force at t; *miss when t is older than everything kept. Scans from the newest, since
- * bursts read the recent past. */
-static double rms_lookup(const ct_sensor_t *ct, sim_time_ns_t t_ns, bool *miss) {
+/* Index of the entry in force at t, or -1 when t is older than everything kept. Scans from the
+ * newest, since bursts read the recent past. */
+static int hist_find(const ct_sensor_t *ct, sim_time_ns_t t_ns) {
     for (unsigned i = ct->count; i-- > 0;) {
-        const rms_point_t *p = hist_at(ct, i);
-        if (p->t_ns <= t_ns) {
-            *miss = false;
-            return p->rms_a;
+        if (hist_at(ct, i)->t_ns <= t_ns) {
+            return (int)i;
         }
     }
-    *miss = true;
-    return hist_at(ct, 0)->rms_a;
+    return -1;
 }
 
 double ct_sensor_rms_at(const ct_sensor_t *ct, sim_time_ns_t t_ns) {
-    bool miss;
-    return rms_lookup(ct, t_ns, &miss);
+    int i = hist_find(ct, t_ns);
+    return hist_at(ct, i < 0 ? 0 : (unsigned)i)->rms_a;
 }
 
-static double cycles_at(const ct_sensor_t *ct, sim_time_ns_t t_ns) {
-    return ct->cycles_ref + ct->hz * (double)(t_ns - ct->t_ref_ns) / 1e9;
+static uint64_t phase_at(const ct_sensor_t *ct, sim_time_ns_t t_ns) {
+    /* Modulo 2^64 on purpose: whole turns drop out, and an instant before t_ref wraps to the
+     * phase extrapolated backwards. */
+    return ct->phase_ref + ct->turn_per_ns * ((uint64_t)t_ns - (uint64_t)ct->t_ref_ns);
 }
 
 void ct_sensor_set_mains_hz(ct_sensor_t *ct, sim_time_ns_t t_ns, double hz) {
     SIM_ASSERT(hz > 0.0);
-    double c = cycles_at(ct, t_ns);
-    ct->cycles_ref = c - floor(c); /* only the fraction matters; keeps the magnitude small */
+    ct->phase_ref = phase_at(ct, t_ns);
     ct->t_ref_ns = t_ns;
-    ct->hz = hz;
+    ct->turn_per_ns = turn_per_ns(hz);
 }
 
-static uint16_t quantise(ct_sensor_t *ct, double counts) {
-    double r = floor(counts + 0.5);
-    if (r <= 0.0 || r >= CT_SENSOR_ADC_MAX) {
-        ct->stats.clipped++;
-        return r <= 0.0 ? 0 : CT_SENSOR_ADC_MAX;
+/* One burst: its start, its sampling interval, and a sample clock for intervals that are not a
+ * whole number of ns (t_start + floor(i * 1e9 / rate), stepped without a division per sample). */
+typedef struct {
+    sim_time_ns_t t_start_ns;
+    uint64_t phase0, turn_per_ns, step_ns, step_phase;
+    uint32_t rate, step_rem, rem;
+    uint64_t phase; /* the clock: phase of the next sample */
+} burst_t;
+
+/* Samples per pass: a pass's waveform and noise sit on the stack (4 KiB). */
+#define CHUNK CT_WAVE_TABLE
+
+/* First sample index at or after t_end_ns (> t_start_ns), at most n. */
+static size_t index_at(const burst_t *b, sim_time_ns_t t_end_ns, size_t n) {
+    uint64_t d = (uint64_t)t_end_ns - (uint64_t)b->t_start_ns;
+    uint64_t span_ns = (uint64_t)n * 1000000000u / b->rate; /* t_n - t_start, at most 1 ns less */
+    if (d > span_ns) {
+        return n;
     }
-    return (uint16_t)r;
+    /* t_i >= t_end  <=>  i * 1e9 / rate >= d  <=>  i >= ceil(d * rate / 1e9). */
+    return (size_t)((d * b->rate + 999999999u) / 1000000000u);
 }
 
-static uint16_t sample_at(ct_sensor_t *ct, sim_time_ns_t t_ns) {
+/* The unit sine at samples [i, i + m): exact phase at each table block, else stepped. */
+static void wave_at(ct_sensor_t *ct, burst_t *b, size_t i, size_t m, double *out) {
+    if (b->step_rem == 0) {
+        size_t block = i / CT_WAVE_TABLE * CT_WAVE_TABLE;
+        uint64_t p0 = b->phase0 + b->step_phase * (uint64_t)block;
+        ct_wave_fill(&ct->wave, p0, i - block, m, out);
+        return;
+    }
+    for (size_t k = 0; k < m; k++) {
+        out[k] = ct_wave_sin(b->phase);
+        b->phase += b->step_phase;
+        b->rem += b->step_rem;
+        if (b->rem >= b->rate) {
+            b->rem -= b->rate;
+            b->phase += b->turn_per_ns;
+        }
+    }
+}
+
+/* Counts: rounding by truncating counts + 0.5 (at least 1 there), clipping counted. */
+static void make_counts(ct_sensor_t *ct, double amp, const double *wave, const double *noise,
+                        size_t m, uint16_t *out) {
     const ct_sensor_cfg_t *c = &ct->cfg;
-    bool miss;
-    double rms = rms_lookup(ct, t_ns, &miss);
-    if (miss) {
-        ct->stats.history_misses++;
+    double base = c->bias_counts + c->offset_error_counts + 0.5;
+    uint64_t clipped = 0;
+    for (size_t k = 0; k < m; k++) {
+        double h = base + amp * wave[k] + noise[k];
+        if (h >= 1.0 && h < (double)CT_SENSOR_ADC_MAX) {
+            out[k] = (uint16_t)(int32_t)h;
+        } else {
+            out[k] = h < 1.0 ? 0 : CT_SENSOR_ADC_MAX;
+            clipped++;
+        }
     }
-    double cyc = cycles_at(ct, t_ns);
-    double i_inst = sqrt(2.0) * rms * sin(TWO_PI * (cyc - floor(cyc)) + c->phase_rad);
-    double counts = c->bias_counts + c->offset_error_counts +
-                    (1.0 + c->gain_error) * i_inst / ct->k_a_per_count;
-    if (c->noise_sd_counts > 0.0) {
-        counts += c->noise_sd_counts * sim_prng_gauss(&ct->noise);
+    ct->stats.clipped += clipped;
+}
+
+/* Samples [i, end) at one RMS value, in passes that do not cross a table block. */
+static void fill_range(ct_sensor_t *ct, burst_t *b, double rms_a, size_t i, size_t end,
+                       uint16_t *out) {
+    double amp = sqrt(2.0) * rms_a * ct->counts_per_a;
+    double sd = ct->cfg.noise_sd_counts;
+    double wave[CHUNK], noise[CHUNK];
+    while (i < end) {
+        size_t block_end = (i / CHUNK + 1) * CHUNK;
+        size_t m = (end < block_end ? end : block_end) - i;
+        wave_at(ct, b, i, m, wave);
+        if (sd > 0.0) {
+            ct_noise_fill(&ct->noise, sd, noise, m);
+        } else {
+            memset(noise, 0, m * sizeof noise[0]);
+        }
+        make_counts(ct, amp, wave, noise, m, out + i);
+        i += m;
     }
-    ct->stats.samples++;
-    return quantise(ct, counts);
 }
 
 void ct_sensor_fill_burst(ct_sensor_t *ct, sim_time_ns_t t_start_ns, uint32_t sample_rate_hz,
                           size_t n, uint16_t *out) {
-    SIM_ASSERT(sample_rate_hz > 0);
-    for (size_t i = 0; i < n; i++) {
-        /* Exact integer sample instants: no drift over long bursts. */
-        sim_time_ns_t t = t_start_ns + (sim_time_ns_t)((uint64_t)i * 1000000000u / sample_rate_hz);
-        out[i] = sample_at(ct, t);
+    SIM_ASSERT(sample_rate_hz > 0 && n < (UINT64_C(1) << 32));
+    burst_t b = {.t_start_ns = t_start_ns,
+                 .phase0 = phase_at(ct, t_start_ns),
+                 .turn_per_ns = ct->turn_per_ns,
+                 .step_ns = 1000000000u / sample_rate_hz,
+                 .rate = sample_rate_hz,
+                 .step_rem = 1000000000u % sample_rate_hz};
+    b.step_phase = b.turn_per_ns * b.step_ns;
+    b.phase = b.phase0;
+    if (b.step_rem == 0) {
+        ct_wave_table_use(&ct->wave, b.step_phase);
     }
+    /* The history is looked up once; the burst is split where the next entry takes over. */
+    int h = hist_find(ct, t_start_ns);
+    size_t i = 0;
+    while (i < n) {
+        unsigned next = (unsigned)(h + 1);
+        size_t end = next < ct->count ? index_at(&b, hist_at(ct, next)->t_ns, n) : n;
+        fill_range(ct, &b, hist_at(ct, h < 0 ? 0 : (unsigned)h)->rms_a, i, end, out);
+        if (h < 0) {
+            ct->stats.history_misses += end - i;
+        }
+        i = end;
+        h++;
+    }
+    ct->stats.samples += n;
 }
 
 void ct_sensor_stats(const ct_sensor_t *ct, ct_sensor_stats_t *out) {

@@ -56,18 +56,7 @@ void sim_prng_init(sim_prng_t *p, uint64_t seed, uint64_t stream_id) {
     }
 }
 
-uint64_t sim_prng_next(sim_prng_t *p) {
-    uint64_t *s = p->s;
-    uint64_t result = rotl64(s[1] * 5U, 7) * 9U;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl64(s[3], 45);
-    return result;
-}
+/* sim_prng_next is inline in the header. */
 
 /*
  * Full 128-bit product of two 64-bit words, as (hi, lo). The product is exact either way, so the

@@ -23,8 +23,20 @@ uint64_t sim_prng_stream_id(const char *name);
 /** Seeds a stream from (seed, stream_id). */
 void sim_prng_init(sim_prng_t *p, uint64_t seed, uint64_t stream_id);
 
-/** Next 64 random bits. */
-uint64_t sim_prng_next(sim_prng_t *p);
+/** Next 64 random bits (xoshiro256**). Inline: sensor noise draws millions per simulated hour. */
+static inline uint64_t sim_prng_next(sim_prng_t *p) {
+    uint64_t *s = p->s;
+    uint64_t x = s[1] * 5U;
+    uint64_t result = ((x << 7) | (x >> 57)) * 9U;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return result;
+}
 
 /** Uniform integer in [0, bound), unbiased; bound 0 returns 0. */
 uint64_t sim_prng_below(sim_prng_t *p, uint64_t bound);

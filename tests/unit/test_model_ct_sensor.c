@@ -173,6 +173,83 @@ static void phase_is_continuous(void) {
     ct_sensor_destroy(b);
 }
 
+/* Without noise every sample is the rounded ideal waveform at its exact instant: checked against
+ * libm at 10 kHz and at 3 kHz (an interval of 333 333.3 ns, stepped in whole ns), from an odd
+ * start, across table blocks, a history step and a frequency change. */
+static void samples_are_the_ideal_waveform(void) {
+    const uint32_t rates[2] = {RATE_HZ, 3000u};
+    for (int r = 0; r < 2; r++) {
+        ct_sensor_cfg_t cfg;
+        ct_sensor_cfg_default(&cfg);
+        cfg.noise_sd_counts = 0.0;
+        cfg.phase_rad = 0.3;
+        ct_sensor_t *ct = make(&cfg, 6);
+        ct_sensor_set_rms(ct, 0, 12.0);
+        ct_sensor_set_mains_hz(ct, 0, 49.9);
+        ct_sensor_set_rms(ct, 1100 * SIM_NS_PER_MS, 31.0);
+        uint16_t s[N_SAMPLES];
+        sim_time_ns_t t0 = SIM_NS_PER_S + 12345;
+        ct_sensor_fill_burst(ct, t0, rates[r], N_SAMPLES, s);
+        const double k = 50.0 * sqrt(2.0) / 2000.0;
+        unsigned off = 0;
+        for (uint64_t i = 0; i < N_SAMPLES; i++) {
+            sim_time_ns_t t = t0 + (sim_time_ns_t)(i * 1000000000u / rates[r]);
+            double rms = t < 1100 * SIM_NS_PER_MS ? 12.0 : 31.0;
+            double cyc = 49.9 * (double)t / 1e9;
+            double ideal =
+                2048.0 + sqrt(2.0) * rms * sin(6.283185307179586 * (cyc - floor(cyc)) + 0.3) / k;
+            /* Ideal values within 1e-6 of a rounding boundary may round either way. */
+            double frac = ideal - floor(ideal);
+            if (fabs(frac - 0.5) > 1e-6) {
+                off += s[i] != (uint16_t)floor(ideal + 0.5);
+            }
+        }
+        ASSERT_EQ_U64(off, 0);
+        ct_sensor_destroy(ct);
+    }
+}
+
+/* With no current the samples are the bias plus the configured noise: its SD, and its mean. */
+static void noise_has_the_configured_sd(void) {
+    ct_sensor_cfg_t cfg;
+    ct_sensor_cfg_default(&cfg);
+    cfg.noise_sd_counts = 4.0;
+    ct_sensor_t *ct = make(&cfg, 7);
+    static uint16_t s[20 * N_SAMPLES];
+    ct_sensor_fill_burst(ct, 0, RATE_HZ, 20 * N_SAMPLES, s);
+    double mean = 0.0, var = 0.0;
+    for (size_t i = 0; i < 20 * N_SAMPLES; i++) {
+        mean += s[i];
+    }
+    mean /= 20 * N_SAMPLES;
+    for (size_t i = 0; i < 20 * N_SAMPLES; i++) {
+        var += (s[i] - mean) * (s[i] - mean);
+    }
+    var /= 20 * N_SAMPLES;
+    ASSERT_NEAR(mean, 2048.0, 0.1);
+    /* Rounding to whole counts adds 1/12 count^2 of variance. */
+    ASSERT_NEAR(sqrt(var - 1.0 / 12.0), 4.0, 0.08);
+    ct_sensor_destroy(ct);
+}
+
+/* A burst older than the kept history uses the oldest value and counts the misses. */
+static void history_misses_are_counted(void) {
+    ct_sensor_cfg_t cfg;
+    ct_sensor_cfg_default(&cfg);
+    ct_sensor_t *ct = make(&cfg, 8);
+    for (int i = 1; i <= CT_SENSOR_HISTORY + 10; i++) {
+        ct_sensor_set_rms(ct, i * SIM_NS_PER_MS, 1.0 + i);
+    }
+    uint16_t s[100];
+    /* 10 kHz from 10.5 ms: the oldest kept entry is at 11 ms, so 5 samples predate it. */
+    ct_sensor_fill_burst(ct, 10 * SIM_NS_PER_MS + 500000, RATE_HZ, 100, s);
+    ct_sensor_stats_t st;
+    ct_sensor_stats(ct, &st);
+    ASSERT_EQ_U64(st.history_misses, 5);
+    ASSERT_EQ_U64(st.samples, 100);
+    ct_sensor_destroy(ct);
+}
+
 static void invalid_config_is_refused(void) {
     ct_sensor_cfg_t cfg;
     ct_sensor_cfg_default(&cfg);
@@ -189,5 +266,6 @@ void test_register(void) {
                TEST(nominal_scaling_and_burden), TEST(over_range_clips),
                TEST(gain_and_offset_errors), TEST(zero_current_is_below_noise_floor),
                TEST(burst_follows_history), TEST(noise_is_seeded), TEST(phase_is_continuous),
-               TEST(invalid_config_is_refused));
+               TEST(samples_are_the_ideal_waveform), TEST(noise_has_the_configured_sd),
+               TEST(history_misses_are_counted), TEST(invalid_config_is_refused));
 }
