@@ -48,7 +48,7 @@ static bool grid_rule(const fw_arb_input_t *in, const fw_relays_t *r) {
         return false;
     }
     if (in->mode_mask & FW_MODE_BACKUP) {
-        return true;
+        return FW_MUT_BACKUP_GRID(r);
     }
     if (in->mode_mask & FW_MODE_SC) {
         return in->sc_connected;

@@ -51,7 +51,7 @@ bool fw_can_send(fw_can_t *c, const hal_can_frame_t *f) {
 static void request_recovery(fw_can_t *c, uint64_t now_ms) {
     c->retry_ms = now_ms;
     c->recoveries++;
-    (void)hal_can_recover();
+    FW_MUT_CAN_RECOVER();
 }
 
 void fw_can_on_state(fw_can_t *c, hal_can_state_t st, uint64_t now_ms) {

@@ -66,7 +66,7 @@ static uint8_t cmd_tou(const uint8_t *args, uint8_t len) {
 
 static uint8_t cmd_backup(const uint8_t *args, uint8_t len) {
     (void)len;
-    return set_mode_bit(args, FW_MODE_BACKUP, FW_MODE_SC);
+    return set_mode_bit(args, FW_MODE_BACKUP, FW_MUT_BACKUP_EXCLUDES(FW_MODE_SC));
 }
 
 static uint8_t cmd_grid_limit_mode(const uint8_t *args, uint8_t len) {

@@ -9,8 +9,7 @@
 #include "fw_config.h"
 
 /* Shed order; restore runs it backwards. */
-static const uint8_t shed_list[FW_ECO_MAX_STAGES] = {FW_RELAY_HEATER, FW_RELAY_POOL,
-                                                     FW_RELAY_INVERTER};
+static const uint8_t shed_list[FW_ECO_MAX_STAGES] = {FW_MUT_ECO_FIRST_STAGES, FW_RELAY_INVERTER};
 
 void fw_eco_reset(fw_eco_t *e) {
     memset(e, 0, sizeof *e);
@@ -53,7 +52,7 @@ static bool step_above(fw_eco_t *e, const fw_eco_input_t *in) {
         e->above_ticks = 0;
         return false;
     }
-    if (!e->loads_limit) {
+    if (!e->loads_limit && FW_MUT_ECO_WARNS) {
         e->loads_limit = true;
         return true;
     }

@@ -61,7 +61,7 @@ static uint8_t next_free_id(fw_election_t *e) {
 
 static fw_ann_action_t on_collision(fw_election_t *e, uint32_t other_tail) {
     e->collisions++;
-    if (e->self_tail < other_tail) {
+    if (FW_MUT_COLLISION_MOVES(e->self_tail, other_tail)) {
         e->self_id = next_free_id(e);
         return FW_ANN_MOVED;
     }
@@ -109,10 +109,15 @@ fw_ann_action_t fw_election_on_ann(fw_election_t *e, uint8_t node, const uint8_t
     return FW_ANN_NONE;
 }
 
+/* A peer counts until FW_NODE_TTL_MS after its last announcement; expiry and election agree. */
+static bool peer_live(const fw_peer_t *p, uint64_t now_ms) {
+    return p->used && now_ms - p->last_seen_ms <= FW_MUT_NODE_TTL_MS(FW_NODE_TTL_MS);
+}
+
 void fw_election_expire(fw_election_t *e, uint64_t now_ms) {
     for (unsigned i = 0; i < FW_ELECTION_TABLE; i++) {
         fw_peer_t *p = &e->peers[i];
-        if (p->used && now_ms - p->last_seen_ms > FW_NODE_TTL_MS) {
+        if (p->used && !peer_live(p, now_ms)) {
             p->used = false;
             e->expired++;
         }
@@ -124,10 +129,10 @@ void fw_election_recompute(fw_election_t *e, uint64_t now_ms) {
     uint8_t best = e->self_id;
     for (unsigned i = 0; i < FW_ELECTION_TABLE; i++) {
         const fw_peer_t *p = &e->peers[i];
-        if (!p->used || now_ms - p->last_seen_ms > FW_NODE_TTL_MS) {
+        if (!peer_live(p, now_ms)) {
             continue;
         }
-        bool p_gw = p->device_type == FW_DEVICE_GATEWAY;
+        bool p_gw = FW_MUT_GW_PREFERRED && p->device_type == FW_DEVICE_GATEWAY;
         if ((p_gw && !gw) || (p_gw == gw && FW_MUT_ELECT_BEATS(p->node_id, best))) {
             best = p->node_id;
             gw = p_gw;

@@ -58,6 +58,7 @@ static void step_measure(fw_state_t *s) {
 
 static void step_grid(fw_state_t *s, uint64_t now, uint64_t dt_ms) {
     fw_grid_integrate(&s->grid, s->grid_w, dt_ms);
+    FW_MUT_PERSIST_E_GRID(s->grid.energy_wms, now, dt_ms);
     bool valid = fw_clock_valid(&s->clock, now);
     if (valid) {
         (void)fw_grid_daily(&s->grid, true, fw_clock_minute_of_day(&s->clock, now),
@@ -186,7 +187,7 @@ void fw_init(void) {
     fw_grid_boot(&s->grid, (s->set.mode_mask & FW_MODE_GRIDLIMIT) != 0u, now);
     fw_election_init(&s->el, node_id, FW_DEVICE_TYPE, fw_mac_tail(s->mac), now);
     boot_banner(s);
-    if (hal_reset_reason() == HAL_RESET_WATCHDOG) {
+    if (FW_MUT_WDT_REPORTED && hal_reset_reason() == HAL_RESET_WATCHDOG) {
         fw_event_post(FW_EVT_WDT_RESET, NULL, 0);
     }
     fw_can_init(&s->can, now);

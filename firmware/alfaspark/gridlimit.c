@@ -14,7 +14,7 @@ void fw_grid_boot(fw_grid_t *g, bool mode_on, uint64_t now_ms) {
 #if GRIDLIMIT_BOOT_POLICY == HOLD_OPEN
     /* A reboot means the grid was not keeping the system up: keep it cut until the reset time
      * (the product owner's literal rule). */
-    if (mode_on) {
+    if (FW_MUT_BOOT_LATCH(mode_on)) {
         g->latched = true;
         g->latched_ms = now_ms;
     }
@@ -50,7 +50,7 @@ bool fw_grid_daily(fw_grid_t *g, bool clock_valid, uint16_t minute_of_day, uint3
         g->armed = true;
         return false;
     }
-    if (g->armed || !g->have_reset_day || day != g->last_reset_day) {
+    if (FW_MUT_GRID_RESETS && (g->armed || !g->have_reset_day || day != g->last_reset_day)) {
         fw_grid_release(g);
         g->armed = false;
         g->have_reset_day = true;

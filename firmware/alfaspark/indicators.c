@@ -66,5 +66,5 @@ void fw_bar_update(fw_bar_t *b, bool soc_valid, uint8_t soc_pct, bool charging, 
     }
     fw_bar_render(grb, true, soc_pct, b->sweep_idx);
     send_if_changed(b, grb);
-    b->sweep_idx = (uint8_t)((b->sweep_idx + 1u) % span);
+    b->sweep_idx = (uint8_t)((b->sweep_idx + FW_MUT_SWEEP_STEP) % span);
 }

@@ -42,7 +42,7 @@ fw_mb_result_t fw_modbus_parse(const uint8_t *buf, size_t len, uint16_t *pack_dv
         return FW_MB_FAIL_HEADER;
     }
     uint16_t rx_crc = (uint16_t)(buf[7] | (buf[8] << 8));
-    if (rx_crc != fw_modbus_crc16(buf, 7)) {
+    if (FW_MUT_CRC_CHECKED && rx_crc != fw_modbus_crc16(buf, 7)) {
         return FW_MB_FAIL_CRC;
     }
     *pack_dv = (uint16_t)((buf[3] << 8) | buf[4]);
@@ -103,7 +103,7 @@ static void end_attempt(fw_bms_t *b, fw_mb_result_t r) {
     }
     count_failure(b, r);
     b->last_fail = r;
-    if (b->attempt < FW_MB_RETRIES) {
+    if (b->attempt < FW_MB_RETRIES && FW_MUT_MB_RETRY) {
         b->attempt++;
         start_attempt(b);
         return;

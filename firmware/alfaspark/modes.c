@@ -11,7 +11,7 @@ bool fw_sc_update(bool connected, bool soc_valid, uint8_t soc_pct, uint8_t low_p
                   uint8_t high_pct) {
     FW_MUT_SC_THRESHOLDS(low_pct, high_pct);
     if (!soc_valid) {
-        return true; /* unknown battery: keep the house on the grid */
+        return FW_MUT_SC_UNKNOWN_SOC(connected); /* unknown battery: keep the house on the grid */
     }
     if (soc_pct <= low_pct) {
         return true;
@@ -19,7 +19,7 @@ bool fw_sc_update(bool connected, bool soc_valid, uint8_t soc_pct, uint8_t low_p
     if (soc_pct >= high_pct) {
         return false;
     }
-    return connected;
+    return FW_MUT_SC_IN_BAND(connected);
 }
 
 fw_tou_window_t fw_tou_window(const uint8_t tou[4]) {
@@ -32,7 +32,7 @@ bool fw_tou_has_window(fw_tou_window_t w) {
 }
 
 bool fw_tou_inside(fw_tou_window_t w, uint16_t minute_of_day) {
-    if (w.start_min <= w.end_min) {
+    if (w.start_min <= w.end_min || FW_MUT_TOU_NO_WRAP) {
         return minute_of_day >= w.start_min && minute_of_day < w.end_min;
     }
     return minute_of_day >= w.start_min || minute_of_day < w.end_min;

@@ -186,8 +186,8 @@ void fw_node_indicators(bool subtick) {
     fw_display_update(&s->display, s->soc_valid, s->soc_pct, blink_on);
     fw_led_input_t li;
     li.master = s->el.is_master;
-    li.warning = s->eco.loads_limit || s->grid.latched;
-    li.fault = s->bms.stale || s->bms.alarm_bits != 0u || s->can.bus_off;
+    li.warning = FW_MUT_LOADS_LED(s->eco.loads_limit) || s->grid.latched;
+    li.fault = FW_MUT_STALE_RED(s->bms.stale) || s->bms.alarm_bits != 0u || s->can.bus_off;
     li.time_missing = (s->set.mode_mask & (FW_MODE_TOU | FW_MODE_GRIDLIMIT)) != 0u &&
                       fw_clock_age_ms(&s->clock, now, s->boot_ms) > FW_TIME_VALID_MS;
     bool want[FW_LED_COUNT];

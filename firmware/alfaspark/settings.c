@@ -39,7 +39,7 @@ static bool tou_valid(const uint8_t t[4]) {
 
 static void load_limits(fw_settings_t *s) {
     uint8_t b[4];
-    if (read_exact(KEY_ECO, b, 2)) {
+    if (FW_MUT_ECO_LIMIT_READ(read_exact(KEY_ECO, b, 2))) {
         s->eco_limit_w = (uint16_t)(b[0] | (b[1] << 8));
     }
     if (read_exact(KEY_GRID, b, 1) &&
@@ -83,7 +83,7 @@ void fw_settings_load(fw_settings_t *s) {
 static unsigned save_if_changed(const char *key, const void *buf, const void *dflt, size_t len) {
     uint8_t cur[16];
     if (read_exact(key, cur, len)) {
-        if (memcmp(cur, buf, len) == 0) {
+        if (memcmp(cur, buf, len) == 0 && FW_MUT_NVS_SAME_SKIPPED) {
             return 0;
         }
     } else if (dflt != NULL && memcmp(dflt, buf, len) == 0) {

@@ -14,7 +14,7 @@ uint8_t fw_tm1637_digit(unsigned d) {
 }
 
 void fw_tm1637_encode(uint8_t segs[FW_TM1637_DIGITS], bool soc_valid, uint8_t soc_pct) {
-    if (!soc_valid) {
+    if (!FW_MUT_DASHES(soc_valid)) {
         memset(segs, FW_SEG_MINUS, FW_TM1637_DIGITS);
         return;
     }

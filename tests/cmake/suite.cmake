@@ -86,7 +86,30 @@ set(suite_mutants
     "tou_unsynced|TOU_UNSYNCED|tou_midnight|r2_held_before_sync"
     "elect_lowest|ELECT_LOWEST|election_failover|highest_nodeid_master"
     "bar_floor|BAR_FLOOR|indicators|low_bar_two_red"
-    "no_blink|NO_BLINK|indicators|low_display_blinks")
+    "no_blink|NO_BLINK|indicators|low_display_blinks"
+    "ttl_double|TTL_DOUBLE|election_failover|takeover_within_ttl,next_highest_master"
+    "gw_not_preferred|GW_NOT_PREFERRED|gateway_join_leave|gateway_takes_over,packs_defer_to_gateway"
+    "sc_no_hysteresis|SC_NO_HYSTERESIS|self_consumption_cloudy|grid_open_in_band"
+    "eco_pump_first|ECO_PUMP_FIRST|eco_shedding|heater_shed_first,pump_kept_while_heater_shed"
+    "eco_no_warning|ECO_NO_WARNING|eco_shedding|loads_limit_warning,yellow_blinking,loads_limit_event"
+    "loads_led_dark|LOADS_LED_DARK|eco_shedding|yellow_blinking,yellow_blinks_1hz"
+    "tou_no_wrap|TOU_NO_WRAP|tou_midnight|r2_connects_at_22,r2_connected_through_jump_and_midnight"
+    "backup_keeps_sc|BACKUP_KEEPS_SC|backup|backup_ack_clears_sc"
+    "backup_yields|BACKUP_YIELDS|backup|backup_holds_grid_closed"
+    "grid_no_reset|GRID_NO_RESET|grid_limit|released_at_05,counter_zeroed_at_05"
+    "boot_forgets_latch|BOOT_FORGETS_LATCH|grid_limit_boot|hold_open_boots_latched,hold_open_reports_latch"
+    "no_dashes|NO_DASHES|bms_stale|display_dashes"
+    "stale_red_dark|STALE_RED_DARK|bms_stale|red_led_on"
+    "sc_stale_holds|SC_STALE_HOLDS|bms_stale|grid_forced_connected"
+    "mb_no_retry|MB_NO_RETRY|modbus_crc|attempt_and_three_retries"
+    "crc_unchecked|CRC_UNCHECKED|modbus_crc|failed_cycle_logged_once,stale_after_three_failed_cycles"
+    "can_no_recovery|CAN_NO_RECOVERY|bus_off|recovered,bus_off_event_after_recovery"
+    "collision_high_moves|COLLISION_HIGH_MOVES|nodeid_collision|lower_tail_moves,higher_tail_keeps"
+    "sweep_stuck|SWEEP_STUCK|indicators|sweep_reaches_last"
+    "eco_limit_lost|ECO_LIMIT_LOST|settings_power_cycle|mode_mask_survives_eco,eco_limit_survives"
+    "wdt_unreported|WDT_UNREPORTED|watchdog|watchdog_event"
+    "nvs_rewrite|NVS_REWRITE|nvs_week|same_value_not_rewritten"
+    "nvs_hourly|NVS_HOURLY|nvs_week|no_periodic_writes")
 foreach(row ${suite_mutants})
     string(REPLACE "|" ";" fields "${row}")
     list(GET fields 0 m)
