@@ -25,6 +25,11 @@ struct battery {
     uint16_t oc_alarms; /* over-current bits of the last step */
     double energy_in_wh;
     double energy_out_wh;
+    /* OCV of the pack, its top and bottom cell at `soc`: every step asks for them several times,
+     * so they are computed once per SOC change (refresh_ocv). */
+    double ocv_v, ocv_top_v, ocv_bottom_v;
+    size_t ocv_hint;                       /* OCV table segment of the last cell evaluated */
+    double cell_offset[BATTERY_CELLS_MAX]; /* SOC offset of each cell (cell_offset_of) */
 };
 
 /*
@@ -45,16 +50,29 @@ static double clamp(double x, double lo, double hi) {
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
-double battery_cell_ocv_v(double soc) {
+/* Interpolates on segment i, the first with soc <= ocv_table[i].soc, found from the hint i
+ * (any index from 1): the same segment a scan from the start finds, so the same value. */
+static double cell_ocv_from(double soc, size_t *hint) {
     soc = clamp(soc, 0.0, 1.0);
-    for (size_t i = 1; i < OCV_POINTS; i++) {
-        if (soc <= ocv_table[i].soc) {
-            double s0 = ocv_table[i - 1].soc, s1 = ocv_table[i].soc;
-            double v0 = ocv_table[i - 1].v, v1 = ocv_table[i].v;
-            return v0 + (v1 - v0) * (soc - s0) / (s1 - s0);
-        }
+    size_t i = *hint;
+    while (i < OCV_POINTS - 1 && soc > ocv_table[i].soc) {
+        i++;
     }
-    return ocv_table[OCV_POINTS - 1].v;
+    while (i > 1 && soc <= ocv_table[i - 1].soc) {
+        i--;
+    }
+    *hint = i;
+    if (!(soc <= ocv_table[i].soc)) {
+        return ocv_table[OCV_POINTS - 1].v; /* no segment: only NaN gets here */
+    }
+    double s0 = ocv_table[i - 1].soc, s1 = ocv_table[i].soc;
+    double v0 = ocv_table[i - 1].v, v1 = ocv_table[i].v;
+    return v0 + (v1 - v0) * (soc - s0) / (s1 - s0);
+}
+
+double battery_cell_ocv_v(double soc) {
+    size_t hint = 1;
+    return cell_ocv_from(soc, &hint);
 }
 
 void battery_cfg_default(battery_cfg_t *cfg) {
@@ -86,6 +104,15 @@ static bool cfg_valid(const battery_cfg_t *c) {
            c->discharge_a_max >= 0.0;
 }
 
+/* SOC offset of cell k: spread evenly so the mean stays the pack SOC. */
+static double cell_offset_of(const battery_cfg_t *c, unsigned k) {
+    unsigned n = c->cells_series;
+    if (n == 1) {
+        return 0.0;
+    }
+    return c->cell_spread_soc * ((double)k / (double)(n - 1) - 0.5);
+}
+
 int battery_create(const battery_cfg_t *cfg, battery_t **out) {
     *out = NULL;
     if (!cfg_valid(cfg)) {
@@ -97,6 +124,10 @@ int battery_create(const battery_cfg_t *cfg, battery_t **out) {
     }
     b->cfg = *cfg;
     b->r_cell_ohm = cfg->r_internal_mohm / 1000.0 / cfg->cells_series;
+    b->ocv_hint = 1;
+    for (unsigned k = 0; k < cfg->cells_series; k++) {
+        b->cell_offset[k] = cell_offset_of(cfg, k);
+    }
     (void)battery_set_soc(b, cfg->soc_initial);
     *out = b;
     return 0;
@@ -106,30 +137,35 @@ void battery_destroy(battery_t *b) {
     free(b);
 }
 
-/* SOC offset of cell k: spread evenly so the mean stays the pack SOC. */
-static double cell_offset(const battery_t *b, unsigned k) {
+/* The cells lie within the spread around the SOC, mostly on one segment of the OCV curve: each
+ * search starts where the previous one ended. */
+static void refresh_ocv(battery_t *b) {
     unsigned n = b->cfg.cells_series;
-    if (n == 1) {
-        return 0.0;
+    double v = 0.0;
+    for (unsigned k = 0; k < n; k++) {
+        double cell_v = cell_ocv_from(b->soc + b->cell_offset[k], &b->ocv_hint);
+        v += cell_v;
+        if (k == 0) {
+            b->ocv_bottom_v = cell_v;
+        }
+        if (k == n - 1) {
+            b->ocv_top_v = cell_v;
+        }
     }
-    return b->cfg.cell_spread_soc * ((double)k / (double)(n - 1) - 0.5);
+    b->ocv_v = v;
 }
 
 double battery_ocv_v(const battery_t *b) {
-    double v = 0.0;
-    for (unsigned k = 0; k < b->cfg.cells_series; k++) {
-        v += battery_cell_ocv_v(b->soc + cell_offset(b, k));
-    }
-    return v;
+    return b->ocv_v;
 }
 
 /* OCV of the highest (last) and lowest (first) cell. */
 static double ocv_top_v(const battery_t *b) {
-    return battery_cell_ocv_v(b->soc + cell_offset(b, b->cfg.cells_series - 1u));
+    return b->ocv_top_v;
 }
 
 static double ocv_bottom_v(const battery_t *b) {
-    return battery_cell_ocv_v(b->soc + cell_offset(b, 0));
+    return b->ocv_bottom_v;
 }
 
 double battery_max_charge_a(const battery_t *b) {
@@ -220,7 +256,11 @@ double battery_step(battery_t *b, double current_a, double dt_s) {
     b->v_cell_max_v = ocv_top_v(b) + i * b->r_cell_ohm;
     b->v_cell_min_v = ocv_bottom_v(b) + i * b->r_cell_ohm;
     bms_protect(b);
-    b->soc = clamp(b->soc + i * dt_s / (3600.0 * b->cfg.capacity_ah), 0.0, 1.0);
+    double soc = clamp(b->soc + i * dt_s / (3600.0 * b->cfg.capacity_ah), 0.0, 1.0);
+    if (soc != b->soc) {
+        b->soc = soc;
+        refresh_ocv(b);
+    }
     return i;
 }
 
@@ -233,6 +273,7 @@ int battery_set_soc(battery_t *b, double soc) {
         return -SIM_EINVAL;
     }
     b->soc = soc;
+    refresh_ocv(b);
     b->current_a = 0.0;
     b->v_term_v = battery_ocv_v(b);
     b->v_cell_max_v = ocv_top_v(b);

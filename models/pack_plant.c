@@ -300,9 +300,17 @@ void pack_plant_fill_adc(pack_plant_t *p, uint32_t sample_rate_hz, uint16_t n_pe
     }
 }
 
+/* floor(x + 0.5), saturated; truncation and a correction instead of floor(), a libm call here. */
 static int32_t round_i32(double x) {
-    double r = floor(x + 0.5);
-    return r >= 2147483647.0 ? INT32_MAX : (r <= -2147483648.0 ? INT32_MIN : (int32_t)r);
+    double h = x + 0.5;
+    if (h >= 2147483647.0) {
+        return INT32_MAX;
+    }
+    if (!(h >= -2147483647.0)) {
+        return INT32_MIN;
+    }
+    int32_t r = (int32_t)h;
+    return (double)r > h ? r - 1 : r;
 }
 
 void pack_plant_snapshot(const pack_plant_t *p, pack_plant_snapshot_t *out) {

@@ -8,6 +8,12 @@
 
 #define DEG (3.14159265358979323846 / 180.0)
 
+/* What the sun's position needs from the date: sin(lat) sin(decl), cos(lat) cos(decl), and the
+ * equation of time. */
+typedef struct {
+    double sin_sin, cos_cos, eot_min;
+} sun_day_t;
+
 struct pv {
     pv_cfg_t cfg;
     sim_prng_t sky;
@@ -16,6 +22,11 @@ struct pv {
     sim_time_ns_t t_last_ns;
     sim_time_ns_t next_minute_ns; /* next instant the chain may change state */
     double scale;                 /* a scenario's output factor; 1 = as configured */
+    /* pv_step's caches: the sun's terms of the local day `day` (they change once a day), and the
+     * cloud filter's factor for the interval dt_s (the plant steps at a fixed interval). */
+    int64_t day;
+    sun_day_t sun;
+    double filter_dt_s, filter_k;
 };
 
 void pv_cfg_default(pv_cfg_t *cfg, const calendar_t *cal) {
@@ -65,6 +76,8 @@ int pv_create(const pv_cfg_t *cfg, const sim_prng_t *sky, pv_t **out) {
     pv->scale = 1.0;
     pv->attenuation = cfg->clouds ? cfg->attenuation[PV_CLEAR] : 1.0;
     pv->next_minute_ns = 60 * SIM_NS_PER_S;
+    pv->day = INT64_MIN; /* no day cached yet */
+    pv->filter_dt_s = -1.0;
     *out = pv;
     return 0;
 }
@@ -73,30 +86,45 @@ void pv_destroy(pv_t *pv) {
     free(pv);
 }
 
-double pv_sun_elevation_deg(const pv_t *pv, sim_time_ns_t t_ns) {
-    const pv_cfg_t *c = &pv->cfg;
+static void sun_day_at(const pv_cfg_t *c, sim_time_ns_t t_ns, sun_day_t *out) {
     calendar_civil_t civ;
     calendar_at(c->calendar, t_ns, &civ);
     double n = civ.day_of_year;
     double decl = 23.45 * DEG * sin(360.0 / 365.0 * (284.0 + n) * DEG);
     double b = 360.0 / 364.0 * (n - 81.0) * DEG;
-    double eot_min = 9.87 * sin(2.0 * b) - 7.53 * cos(b) - 1.5 * sin(b);
-    double local_min = calendar_hour_of_day(c->calendar, t_ns) * 60.0;
-    double solar_min =
-        local_min + eot_min + 4.0 * c->longitude_deg - (double)c->calendar->utc_offset_min;
-    double hour_angle = 15.0 * (solar_min / 60.0 - 12.0) * DEG;
     double lat = c->latitude_deg * DEG;
-    double sin_el = sin(lat) * sin(decl) + cos(lat) * cos(decl) * cos(hour_angle);
-    return asin(sin_el) / DEG;
+    out->sin_sin = sin(lat) * sin(decl);
+    out->cos_cos = cos(lat) * cos(decl);
+    out->eot_min = 9.87 * sin(2.0 * b) - 7.53 * cos(b) - 1.5 * sin(b);
 }
 
-double pv_clear_sky_w(const pv_t *pv, sim_time_ns_t t_ns) {
-    double s = sin(pv_sun_elevation_deg(pv, t_ns) * DEG);
+static double sin_elevation(const pv_cfg_t *c, const sun_day_t *d, sim_time_ns_t t_ns) {
+    double local_min = calendar_hour_of_day(c->calendar, t_ns) * 60.0;
+    double solar_min =
+        local_min + d->eot_min + 4.0 * c->longitude_deg - (double)c->calendar->utc_offset_min;
+    double hour_angle = 15.0 * (solar_min / 60.0 - 12.0) * DEG;
+    return d->sin_sin + d->cos_cos * cos(hour_angle);
+}
+
+double pv_sun_elevation_deg(const pv_t *pv, sim_time_ns_t t_ns) {
+    sun_day_t d;
+    sun_day_at(&pv->cfg, t_ns, &d);
+    return asin(sin_elevation(&pv->cfg, &d, t_ns)) / DEG;
+}
+
+/* Clear-sky output for the sine of the sun's elevation. */
+static double clear_sky_w(const pv_t *pv, double s) {
     if (s <= 0.0) {
         return 0.0;
     }
     double ghi = 1098.0 * s * exp(-0.057 / s);
     return pv->cfg.kwp * ghi * pv->cfg.performance_ratio;
+}
+
+double pv_clear_sky_w(const pv_t *pv, sim_time_ns_t t_ns) {
+    sun_day_t d;
+    sun_day_at(&pv->cfg, t_ns, &d);
+    return clear_sky_w(pv, sin_elevation(&pv->cfg, &d, t_ns));
 }
 
 /* One minute of the chain: pick the next state by walking the row's cumulative ppm. */
@@ -123,11 +151,21 @@ double pv_step(pv_t *pv, sim_time_ns_t t_ns) {
         }
         double dt_s = (double)(t_ns - pv->t_last_ns) / 1e9;
         double target = pv->cfg.attenuation[pv->state];
-        double k = pv->cfg.cloud_tau_s > 0.0 ? 1.0 - exp(-dt_s / pv->cfg.cloud_tau_s) : 1.0;
-        pv->attenuation += (target - pv->attenuation) * k;
+        if (dt_s != pv->filter_dt_s) {
+            pv->filter_dt_s = dt_s;
+            pv->filter_k = pv->cfg.cloud_tau_s > 0.0 ? 1.0 - exp(-dt_s / pv->cfg.cloud_tau_s) : 1.0;
+        }
+        pv->attenuation += (target - pv->attenuation) * pv->filter_k;
     }
     pv->t_last_ns = t_ns;
-    return pv_clear_sky_w(pv, t_ns) * pv->attenuation * pv->scale;
+    int64_t local_s = calendar_local_s(pv->cfg.calendar, t_ns);
+    int64_t day = (local_s - (local_s < 0 ? 86399 : 0)) / 86400; /* floor: the civil date's key */
+    if (day != pv->day) {
+        pv->day = day;
+        sun_day_at(&pv->cfg, t_ns, &pv->sun);
+    }
+    double s = clear_sky_w(pv, sin_elevation(&pv->cfg, &pv->sun, t_ns));
+    return s * pv->attenuation * pv->scale;
 }
 
 void pv_set_scale(pv_t *pv, double scale) {
