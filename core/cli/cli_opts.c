@@ -23,6 +23,7 @@ typedef struct {
 static const opt_def_t defs[] = {
     {"--seed", CLI_OPT_SEED, true, false},
     {"--duration", CLI_OPT_DURATION, true, false},
+    {"--until", CLI_OPT_UNTIL, true, false},
     {"--out", CLI_OPT_OUT, true, false},
     {"--junit", CLI_OPT_JUNIT, true, false},
     {"-j", CLI_OPT_JOBS, true, false},
@@ -87,6 +88,11 @@ static int apply(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char 
             if (sim_parse_duration(val, &o->duration_ns) != 0 || o->duration_ns <= 0) {
                 return cli_usage_error(cmd, "--duration: '%s' is not a duration like 90s or 26h",
                                        val);
+            }
+            return -1;
+        case CLI_OPT_UNTIL:
+            if (sim_parse_duration(val, &o->until_ns) != 0 || o->until_ns <= 0) {
+                return cli_usage_error(cmd, "--until: '%s' is not a time like 30s or 2h", val);
             }
             return -1;
         case CLI_OPT_OUT:
@@ -237,7 +243,10 @@ void cli_opts_repro(const cli_opts_t *o, const sim_scenario_t *scn, char *buf, s
     uint64_t seed = o->seed_set ? o->seed : scn->seed;
     int n = snprintf(buf, len, "alfasim run %s --seed 0x%" PRIx64, scn->path, seed);
     if (o->duration_ns > 0 && n > 0 && (size_t)n < len) {
-        snprintf(buf + n, len - (size_t)n, " --duration %" PRId64 "ns", o->duration_ns);
+        n += snprintf(buf + n, len - (size_t)n, " --duration %" PRId64 "ns", o->duration_ns);
+    }
+    if (o->until_ns > 0 && n > 0 && (size_t)n < len) {
+        snprintf(buf + n, len - (size_t)n, " --until %" PRId64 "ns", o->until_ns);
     }
 }
 

@@ -27,9 +27,10 @@ enum {
     CLI_OPT_PANEL = 1u << 11,        /* --panel, --screenshot-at T FILE, --panel-size WxH */
     CLI_OPT_PANEL_SCRIPT = 1u << 12, /* --panel-script FILE */
     CLI_OPT_ISOLATE = 1u << 13,      /* --isolate */
+    CLI_OPT_UNTIL = 1u << 14,        /* --until T: cut the run short (no verdict) */
     CLI_OPT_RUN = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_OUT | CLI_OPT_JUNIT | CLI_OPT_QUIET |
                   CLI_OPT_PCAP | CLI_OPT_PLUGIN_PATH | CLI_OPT_BRIDGE | CLI_OPT_REALTIME |
-                  CLI_OPT_PANEL | CLI_OPT_PANEL_SCRIPT | CLI_OPT_ISOLATE,
+                  CLI_OPT_PANEL | CLI_OPT_PANEL_SCRIPT | CLI_OPT_ISOLATE | CLI_OPT_UNTIL,
     CLI_OPT_REPLAY = CLI_OPT_OUT | CLI_OPT_QUIET | CLI_OPT_PCAP | CLI_OPT_PLUGIN_PATH |
                      CLI_OPT_PANEL | CLI_OPT_REALTIME,
     CLI_OPT_SUITE = CLI_OPT_SEED | CLI_OPT_DURATION | CLI_OPT_OUT | CLI_OPT_JUNIT | CLI_OPT_JOBS |
@@ -47,6 +48,7 @@ typedef struct {
     bool seed_set;
     uint64_t seed;
     sim_time_ns_t duration_ns; /* 0: the scenario's */
+    sim_time_ns_t until_ns;    /* --until: stop there if before the end; 0: run to the end */
     const char *out;
     const char *junit;
     bool quiet, no_pcap;

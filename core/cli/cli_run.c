@@ -14,7 +14,8 @@
 #include "sim_scenario.h"
 
 static const char run_usage[] =
-    "Usage: alfasim run SCENARIO.json [--seed N] [--duration T] [--out DIR] [--junit FILE]\n"
+    "Usage: alfasim run SCENARIO.json [--seed N] [--duration T] [--until T] [--out DIR]\n"
+    "                   [--junit FILE]\n"
     "                   [--plugin-path DIR] [--no-pcap] [--quiet]\n"
     "                   [--bridge socketcan:IFACE | --bridge socketcand:HOST:PORT]\n"
     "                   [--realtime[=FACTOR]] [--bridge-wait T]\n"
@@ -35,6 +36,8 @@ static const char run_usage[] =
     "  --seed N          seed for every random stream (decimal or 0x hex; default: the "
     "scenario's)\n"
     "  --duration T      virtual time to run, e.g. 90s, 26h (default: the scenario's)\n"
+    "  --until T         cut the run short at virtual time T: only the assertions decided\n"
+    "                    by then are judged, and the summary gives no verdict on the scenario\n"
     "  --out DIR         run folder (default: out/<scenario name>)\n"
     "  --junit FILE      also write a JUnit XML file\n"
     "  --plugin-path DIR look for firmware plugins in DIR first (repeatable)\n"
@@ -79,20 +82,56 @@ static int exit_for_verdict(sim_verdict_t v) {
     return CLI_EXIT_SOFTWARE;
 }
 
-static void print_summary(const sim_report_t *r, const char *out_dir) {
-    printf("%s: %s  seed=0x%" PRIx64 "  sim=%.3fs  frames=%" PRIu64 "  digest=%.16s  -> %s\n",
-           r->scenario_name, sim_verdict_name(r->verdict), r->seed,
-           (double)r->sim_duration_ns / 1e9, r->can_frames, r->digest, out_dir);
+/* An assertion still open when the run stopped: sim_assert_finish decides it with this text. */
+static bool not_reached(const sim_report_assert_t *a) {
+    return !a->passed && a->actual != NULL && strncmp(a->actual, "not decided:", 12) == 0;
+}
+
+static void print_failures(const sim_report_t *r, bool skip_not_reached) {
     for (size_t i = 0; i < r->n_asserts; i++) {
         const sim_report_assert_t *a = &r->asserts[i];
-        if (!a->passed) {
+        if (!a->passed && !(skip_not_reached && not_reached(a))) {
             printf("  FAILED %s at t=%.3fs: expected %s, got %s\n", a->name, (double)a->t_ns / 1e9,
                    a->expected ? a->expected : "?", a->actual ? a->actual : "?");
         }
     }
+}
+
+static void print_summary(const sim_report_t *r, const char *out_dir) {
+    printf("%s: %s  seed=0x%" PRIx64 "  sim=%.3fs  frames=%" PRIu64 "  digest=%.16s  -> %s\n",
+           r->scenario_name, sim_verdict_name(r->verdict), r->seed,
+           (double)r->sim_duration_ns / 1e9, r->can_frames, r->digest, out_dir);
+    print_failures(r, false);
     if (r->verdict != SIM_VERDICT_PASS && r->repro != NULL) {
         printf("  reproduce: %s\n", r->repro);
     }
+}
+
+/*
+ * A run cut short by --until: the assertions decided by the cut are judged; the ones still open
+ * were not reached, so the summary names no verdict for the scenario. report.json keeps the run
+ * as it ended (open assertions "not decided"). 0, or 1 when a decided assertion failed.
+ */
+static int report_cut(const cli_opts_t *o, const sim_report_t *r, sim_time_ns_t full_ns,
+                      const char *out_dir) {
+    size_t open = 0, failed = 0;
+    for (size_t i = 0; i < r->n_asserts; i++) {
+        open += not_reached(&r->asserts[i]);
+        failed += !r->asserts[i].passed && !not_reached(&r->asserts[i]);
+    }
+    if (!o->quiet) {
+        printf("%s: cut at %.3fs of %.3fs, no verdict  seed=0x%" PRIx64 "  frames=%" PRIu64
+               "  digest=%.16s  -> %s\n",
+               r->scenario_name, (double)r->sim_duration_ns / 1e9, (double)full_ns / 1e9, r->seed,
+               r->can_frames, r->digest, out_dir);
+        printf("  assertions: %zu decided by the cut (%zu failed), %zu not reached\n",
+               r->n_asserts - open, failed, open);
+        print_failures(r, true);
+        if (failed > 0 && r->repro != NULL) {
+            printf("  reproduce: %s\n", r->repro);
+        }
+    }
+    return failed > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
 static int run_error_code(int rc) {
@@ -105,7 +144,11 @@ static int run_error_code(int rc) {
 
 /* The verdict of a completed run: summary, JUnit file, exit code. */
 static int report_run(const cli_opts_t *o, const sim_scenario_t *scn, sim_report_t *report,
-                      const char *out_dir) {
+                      const char *out_dir, sim_time_ns_t full_ns) {
+    if (report->sim_duration_ns < full_ns && report->node_faults == 0 &&
+        report->verdict != SIM_VERDICT_ERROR) {
+        return report_cut(o, report, full_ns, out_dir);
+    }
     int code = report->node_faults > 0 ? CLI_EXIT_NODE_FAULT : exit_for_verdict(report->verdict);
     if (report->node_faults > 0) {
         fprintf(stderr, "%s: error: %s\n", scn->path, report->error_message);
@@ -141,7 +184,12 @@ int cli_run(int argc, char **argv) {
     char out_dir[1024], repro[2048];
     cli_opts_out_dir(&o, scn, out_dir, sizeof out_dir);
     cli_opts_repro(&o, scn, repro, sizeof repro);
-    sim_time_ns_t duration = o.duration_ns ? o.duration_ns : scn->duration_ns;
+    sim_time_ns_t full = o.duration_ns ? o.duration_ns : scn->duration_ns;
+    sim_time_ns_t duration = o.until_ns > 0 && o.until_ns < full ? o.until_ns : full;
+    if (duration < full && o.junit != NULL) {
+        sim_scenario_free(scn);
+        return cli_usage_error("run", "--until before the end gives no verdict for --junit");
+    }
     sim_run_ui_t ui;
     cli_panel_t *panel = NULL;
     if ((rc = cli_panel_start(&o, duration, &ui, &panel)) >= 0) {
@@ -175,7 +223,7 @@ int cli_run(int argc, char **argv) {
     if (cfg.progress != NULL) {
         fputs("\r\033[K", stderr);
     }
-    int code = rc != 0 ? run_error_code(rc) : report_run(&o, scn, &report, out_dir);
+    int code = rc != 0 ? run_error_code(rc) : report_run(&o, scn, &report, out_dir, full);
     if (rc != 0) {
         fprintf(stderr, "%s\n", err[0] ? err : "alfasim: error: run failed");
     }
