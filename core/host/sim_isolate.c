@@ -2,25 +2,22 @@
  * sim_isolate.c: the child process and its channel, seen from the host: fork, send, receive
  * with a watchdog, kill, and why the child died.
  *
- * The channel is a stream socket pair (not pipes): one descriptor per end for both directions,
- * sends that can say MSG_NOSIGNAL (a dead child must not SIGPIPE the host), and end-of-stream as
- * soon as the child's last descriptor closes, which is how a crash is noticed without polling the
- * process. The watchdog is the socket's own receive and send timeouts (SO_RCVTIMEO/SO_SNDTIMEO):
- * a blocking recv() that returns EAGAIN has waited timeout_ms of wall time for the child. That
- * keeps a round trip at one send and one recv on each side, and no clock read in between.
+ * The channel is a region of shared memory mapped before the fork (sim_isolate_chan.h): two byte
+ * rings with futex wake-ups, so a round trip is two wake-ups and no data copied through the
+ * kernel. Records are framed here exactly as on a stream: a header, then the payload. The host
+ * assembles what it receives in a buffer of its own, so a record that wrapped around the ring is
+ * contiguous when it is used, and nothing the child does to the region afterwards can change a
+ * record the host is reading.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "sim_isolate.h"
@@ -28,29 +25,18 @@
 #define RBUF_CAP (2u * SIM_ISO_UP_MAX)
 
 struct sim_isolate {
-    pid_t pid;
-    int fd;
-    uint32_t timeout_ms;
-    bool reaped;
-    int status;
+    sim_iso_host_end_t end;
     uint32_t dying;
     size_t r_off, r_len;
     uint8_t rbuf[RBUF_CAP];
-    uint8_t sbuf[sizeof(sim_iso_hdr_t) + SIM_ISO_DOWN_MAX];
 };
 
 /* ---- the child's side of the fork ----------------------------------------------------------- */
 
-/* Everything the child inherits but must not keep: other nodes' channels, trace files, the
- * host's signal handlers and mask. The channel becomes descriptor 3. */
-static int child_prepare(int fd) {
-    if (fd != SIM_ISOLATE_CHILD_FD) {
-        if (dup2(fd, SIM_ISOLATE_CHILD_FD) < 0) {
-            return -1;
-        }
-        close(fd);
-    }
-    close_range(SIM_ISOLATE_CHILD_FD + 1, ~0u, 0);
+/* Everything the child inherits but must not keep: every descriptor but the standard ones (trace
+ * files, other nodes' bridges), the host's signal handlers and mask. */
+static void child_prepare(void) {
+    close_range(3, ~0u, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
@@ -62,14 +48,6 @@ static int child_prepare(int fd) {
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
-    return 0;
-}
-
-static void set_timeouts(int fd, uint32_t timeout_ms) {
-    struct timeval tv = {.tv_sec = (time_t)(timeout_ms / 1000u),
-                         .tv_usec = (suseconds_t)(timeout_ms % 1000u) * 1000};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
 int sim_isolate_spawn(sim_isolate_main_fn main, void *arg, uint32_t timeout_ms, sim_isolate_t **out,
@@ -77,8 +55,8 @@ int sim_isolate_spawn(sim_isolate_main_fn main, void *arg, uint32_t timeout_ms, 
     SIM_ASSERT(main != NULL && out != NULL);
     *out = NULL;
     sim_isolate_t *iso = calloc(1, sizeof *iso);
-    int sv[2];
-    if (iso == NULL || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+    sim_iso_shm_t *shm = iso != NULL ? sim_iso_shm_create() : NULL;
+    if (shm == NULL) {
         snprintf(err, errlen, "cannot create the firmware channel: %s", strerror(errno));
         free(iso);
         return -SIM_ENOMEM;
@@ -89,55 +67,31 @@ int sim_isolate_spawn(sim_isolate_main_fn main, void *arg, uint32_t timeout_ms, 
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "cannot start the firmware process: %s", strerror(errno));
-        close(sv[0]);
-        close(sv[1]);
+        sim_iso_shm_destroy(shm);
         free(iso);
         return -SIM_ENOMEM;
     }
     if (pid == 0) {
         free(iso); /* the host's handle means nothing here */
-        close(sv[0]);
-        if (child_prepare(sv[1]) != 0) {
-            _exit(SIM_ISOLATE_SETUP_FAILED);
-        }
-        main(arg, SIM_ISOLATE_CHILD_FD);
+        child_prepare();
+        main(arg, sim_iso_chan_attach(shm));
         _exit(0);
     }
-    close(sv[1]);
-    iso->pid = pid;
-    iso->fd = sv[0];
-    iso->timeout_ms = timeout_ms != 0 ? timeout_ms : SIM_ISOLATE_TIMEOUT_MS_DEFAULT;
-    set_timeouts(iso->fd, iso->timeout_ms);
+    iso->end.shm = shm;
+    iso->end.pid = pid;
+    iso->end.timeout_ms = timeout_ms != 0 ? timeout_ms : SIM_ISOLATE_TIMEOUT_MS_DEFAULT;
     *out = iso;
     return 0;
 }
 
-/* The record is assembled in one buffer so it leaves in one send() (one system call for the
- * whole batch in the common case). */
 int sim_isolate_send(sim_isolate_t *iso, uint16_t type, const void *head, size_t head_len,
                      const void *tail, size_t tail_len) {
     size_t len = head_len + tail_len;
     SIM_ASSERT(len <= SIM_ISO_DOWN_MAX);
     sim_iso_hdr_t h = {.len = (uint32_t)len, .type = type, .magic = SIM_ISO_MAGIC};
-    memcpy(iso->sbuf, &h, sizeof h);
-    if (head_len > 0) {
-        memcpy(iso->sbuf + sizeof h, head, head_len);
-    }
-    if (tail_len > 0) {
-        memcpy(iso->sbuf + sizeof h + head_len, tail, tail_len);
-    }
-    size_t total = sizeof h + len, done = 0;
-    while (done < total) {
-        ssize_t n = send(iso->fd, iso->sbuf + done, total - done, MSG_NOSIGNAL);
-        if (n > 0) {
-            done += (size_t)n;
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else {
-            return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? -SIM_ECANCELED : -SIM_EIO;
-        }
-    }
-    return 0;
+    const void *parts[3] = {&h, head, tail};
+    size_t lens[3] = {sizeof h, head_len, tail_len};
+    return sim_iso_host_write(&iso->end, parts, lens, 3);
 }
 
 /* Reads what is available (waiting for at least one byte) after compacting the buffer. */
@@ -147,18 +101,12 @@ static int fill(sim_isolate_t *iso) {
         iso->r_len -= iso->r_off;
         iso->r_off = 0;
     }
-    for (;;) {
-        ssize_t n = recv(iso->fd, iso->rbuf + iso->r_len, RBUF_CAP - iso->r_len, 0);
-        if (n > 0) {
-            iso->r_len += (size_t)n;
-            return 0;
-        }
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        /* EAGAIN on a blocking socket: SO_RCVTIMEO expired, the child said nothing. */
-        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? -SIM_ECANCELED : -SIM_EIO;
+    long n = sim_iso_host_read(&iso->end, iso->rbuf + iso->r_len, RBUF_CAP - iso->r_len);
+    if (n < 0) {
+        return (int)n;
     }
+    iso->r_len += (size_t)n;
+    return 0;
 }
 
 int sim_isolate_recv(sim_isolate_t *iso, sim_iso_hdr_t *hdr, const uint8_t **payload) {
@@ -184,17 +132,10 @@ int sim_isolate_recv(sim_isolate_t *iso, sim_iso_hdr_t *hdr, const uint8_t **pay
 }
 
 void sim_isolate_kill(sim_isolate_t *iso) {
-    if (iso->reaped) {
-        return;
+    if (!iso->end.dead) {
+        kill(iso->end.pid, SIGKILL);
+        (void)sim_iso_host_reap(&iso->end, true);
     }
-    kill(iso->pid, SIGKILL);
-    int status = 0;
-    pid_t rc;
-    do {
-        rc = waitpid(iso->pid, &status, 0);
-    } while (rc < 0 && errno == EINTR);
-    iso->status = rc == iso->pid ? status : -1;
-    iso->reaped = true;
 }
 
 void sim_isolate_note_dying(sim_isolate_t *iso, uint32_t cause) {
@@ -238,14 +179,15 @@ static const char *signal_cause(const sim_isolate_t *iso, int sig, char *detail,
 
 const char *sim_isolate_cause(sim_isolate_t *iso, char *detail, size_t len) {
     sim_isolate_kill(iso);
-    if (iso->status == -1) {
+    int status = iso->end.status;
+    if (status == -1) {
         snprintf(detail, len, "exit status unknown");
         return "exit";
     }
-    if (WIFSIGNALED(iso->status)) {
-        return signal_cause(iso, WTERMSIG(iso->status), detail, len);
+    if (WIFSIGNALED(status)) {
+        return signal_cause(iso, WTERMSIG(status), detail, len);
     }
-    int code = WIFEXITED(iso->status) ? WEXITSTATUS(iso->status) : -1;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     snprintf(detail, len, "status %d", code);
     return "exit";
 }
@@ -255,6 +197,6 @@ void sim_isolate_destroy(sim_isolate_t *iso) {
         return;
     }
     sim_isolate_kill(iso);
-    close(iso->fd);
+    sim_iso_shm_destroy(iso->end.shm);
     free(iso);
 }

@@ -24,10 +24,10 @@
  *   kernel event (timer, inbox, ADC) ──▶ host: BATCH(mirror, items) ──▶ child: entry points
  *                                       host: replays OPs in order ◀── child: OP records
  *
- * The child is a fork of the host, so it shares nothing afterwards: its own copy of memory, the
- * plugin bytes already read, the channel, stdin/stdout/stderr, and nothing else (every other
- * descriptor is closed, stdio buffers were flushed before the fork, core dumps are off, and it
- * dies with its parent).
+ * The child is a fork of the host, so it shares nothing afterwards but the channel's region: its
+ * own copy of memory, the plugin bytes already read, stdin/stdout/stderr, and nothing else (every
+ * other descriptor is closed, stdio buffers were flushed before the fork, core dumps are off, and
+ * it dies with its parent).
  *
  * Faults, detected by the host, reported by the node (sim_node_faulted, "node_fault" in
  * events.jsonl):
@@ -45,10 +45,10 @@
  *                   the child returned to the firmware
  *
  * The host clock. The hang watchdog is the one place wall time matters while alfasim simulates:
- * the channel's socket timeouts, which only decide that a child is stuck after `timeout_ms` in
- * which it sent nothing the host was waiting for. It never decides a simulated result; a child
- * that is merely slow (valgrind, a loaded machine) gets the full timeout for every reply. The
- * default is generous (SIM_ISOLATE_TIMEOUT_MS_DEFAULT).
+ * the channel's bounded waits (sim_isolate_chan.h), which only decide that a child is stuck after
+ * `timeout_ms` in which it sent nothing the host was waiting for. It never decides a simulated
+ * result; a child that is merely slow (valgrind, a loaded machine) gets the full timeout for every
+ * reply. The default is generous (SIM_ISOLATE_TIMEOUT_MS_DEFAULT).
  *
  * Not thread-safe; one simulation uses its nodes from one thread. The process must not have
  * SIGCHLD ignored (children are reaped with waitpid).
@@ -59,24 +59,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim_isolate_chan.h"
 #include "sim_isolate_proto.h"
 #include "sim_types.h"
 
 #define SIM_ISOLATE_TIMEOUT_MS_DEFAULT 10000u
 #define SIM_ISOLATE_OPS_MAX            (1u << 20) /* operations in one batch before "hang" */
-#define SIM_ISOLATE_CHILD_FD           3          /* the child's end of the channel */
 #define SIM_ISOLATE_SETUP_FAILED       121        /* child exit status: could not prepare */
 
 typedef struct sim_isolate sim_isolate_t;
 
-/** Runs in the child after the fork, with the channel as `fd` (SIM_ISOLATE_CHILD_FD); should
+/** Runs in the child after the fork, with its end of the channel (sim_isolate_chan.h); should
  *  end with _exit (returning exits with status 0). */
-typedef void (*sim_isolate_main_fn)(void *arg, int fd);
+typedef void (*sim_isolate_main_fn)(void *arg, sim_iso_chan_t *chan);
 
 /**
- * Forks a child that runs main(arg, fd) with its end of the channel.
+ * Forks a child that runs main(arg, chan) with its end of the channel.
  * @retval 0
- * @retval -SIM_ENOMEM  no memory, no socket pair or no process (message in err)
+ * @retval -SIM_ENOMEM  no memory, no shared region or no process (message in err)
  */
 int sim_isolate_spawn(sim_isolate_main_fn main, void *arg, uint32_t timeout_ms, sim_isolate_t **out,
                       char *err, size_t errlen);

@@ -10,7 +10,7 @@
  * unbounded recursion ends quickly whatever the host's limit is.
  *
  * The stream is at a record boundary whenever the firmware runs (the proxy only sends between
- * operations, and a blocking send is never left half done), so the DYING record is never
+ * operations, and a blocking write is never left half done), so the DYING record is never
  * interleaved into another record.
  */
 #define _GNU_SOURCE
@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sim_node_child.h"
@@ -28,14 +27,14 @@
 #define CHILD_STACK_SLACK (4u * 1024u * 1024u) /* guard gap and frames above our marker */
 #define CHILD_ALT_STACK   (64u * 1024u)
 
-static int crash_fd = -1;
+static sim_iso_chan_t *crash_chan;
 static uintptr_t stack_top, stack_bytes;
 /* The crash handler's stack. Static, not malloc'ed: it lives as long as the process, and in the
  * host, where it is never used, it is untouched .bss. */
 static _Alignas(16) uint8_t alt_stack[CHILD_ALT_STACK];
 
 _Noreturn static void gone(void) {
-    _exit(0); /* the host closed the channel: it no longer wants this process */
+    _exit(0); /* the host broke the protocol: this process is of no further use */
 }
 
 /* A firmware that calls exit() leaves with its status and nothing else: handlers registered
@@ -60,14 +59,14 @@ static void on_crash(int sig, siginfo_t *si, void *uc) {
         sim_iso_hdr_t h;
         uint32_t cause;
     } rec = {{sizeof(uint32_t), SIM_ISO_DYING, SIM_ISO_MAGIC}, cause};
-    (void)send(crash_fd, &rec, sizeof rec, MSG_NOSIGNAL); /* async-signal-safe */
+    sim_iso_chan_write(crash_chan, &rec, sizeof rec); /* async-signal-safe: memory and a futex */
     signal(sig, SIG_DFL);
     raise(sig); /* delivered when the handler returns; a hardware fault would re-fault anyway */
 }
 
-static void crash_handler_install(int fd) {
+static void crash_handler_install(sim_iso_chan_t *chan) {
     int marker = 0;
-    crash_fd = fd;
+    crash_chan = chan;
     stack_top = (uintptr_t)&marker;
     struct rlimit rl;
     if (getrlimit(RLIMIT_STACK, &rl) == 0) {
@@ -91,14 +90,7 @@ static void crash_handler_install(int fd) {
 /* ---- the channel ---------------------------------------------------------------------------- */
 
 void sim_node__child_flush(child_t *c) {
-    size_t done = 0;
-    while (done < c->out_len) {
-        ssize_t n = send(c->fd, c->out + done, c->out_len - done, MSG_NOSIGNAL);
-        if (n <= 0) {
-            gone();
-        }
-        done += (size_t)n;
-    }
+    sim_iso_chan_write(c->chan, c->out, c->out_len);
     c->out_len = 0;
 }
 
@@ -133,7 +125,7 @@ void sim_node__child_put_op(child_t *c, sim_iso_op_t *op, const void *b0, const 
     put_bytes(c, b2, op->blob[2]);
 }
 
-/* Makes `need` bytes of input available at c->r_off (one recv usually brings a whole batch). */
+/* Makes `need` bytes of input available at c->r_off (one read usually brings a whole batch). */
 static void fill(child_t *c, size_t need) {
     if (c->r_off + need > CHILD_IN_CAP) {
         memmove(c->rbuf, c->rbuf + c->r_off, c->r_len - c->r_off);
@@ -141,11 +133,7 @@ static void fill(child_t *c, size_t need) {
         c->r_off = 0;
     }
     while (c->r_len - c->r_off < need) {
-        ssize_t n = recv(c->fd, c->rbuf + c->r_len, CHILD_IN_CAP - c->r_len, 0);
-        if (n <= 0) {
-            gone();
-        }
-        c->r_len += (size_t)n;
+        c->r_len += sim_iso_chan_read(c->chan, c->rbuf + c->r_len, CHILD_IN_CAP - c->r_len);
     }
 }
 
@@ -262,7 +250,7 @@ static void run_batch(child_t *c, size_t len) {
 
 /* ---- main ------------------------------------------------------------------------------------ */
 
-static child_t *child_new(int fd, const sim_node_child_args_t *a) {
+static child_t *child_new(sim_iso_chan_t *chan, const sim_node_child_args_t *a) {
     child_t *c = calloc(1, sizeof *c);
     if (c == NULL || (c->rbuf = malloc(CHILD_IN_CAP)) == NULL ||
         (c->samples = malloc(HAL_ADC_CHANNELS * 4096u * sizeof(uint16_t))) == NULL ||
@@ -272,7 +260,7 @@ static child_t *child_new(int fd, const sim_node_child_args_t *a) {
     size_t len;
     const void *bytes = sim_nvs_snapshot(a->nvs, &len);
     (void)sim_nvs_restore(c->nvs, bytes, len);
-    c->fd = fd;
+    c->chan = chan;
     sim_node__proxy_fill(c);
     return c;
 }
@@ -295,10 +283,10 @@ static void load(child_t *c, const sim_node_child_args_t *a) {
     sim_node__child_flush(c);
 }
 
-void sim_node__child_main(void *arg, int fd) {
-    crash_handler_install(fd);
+void sim_node__child_main(void *arg, sim_iso_chan_t *chan) {
+    crash_handler_install(chan);
     on_exit(on_firmware_exit, NULL);
-    child_t *c = child_new(fd, arg);
+    child_t *c = child_new(chan, arg);
     load(c, arg);
     for (;;) {
         sim_iso_hdr_t h = read_record(c);

@@ -17,7 +17,7 @@
 #define CHILD_IN_CAP  (2u * (sizeof(sim_iso_hdr_t) + SIM_ISO_DOWN_MAX))
 
 typedef struct {
-    int fd;
+    sim_iso_chan_t *chan;
     sim_plugin_t *copy;
     const alfasim_fw_ops_t *fw;
     alfasim_host_ops_t proxy;

@@ -146,15 +146,20 @@ static sim_iso_item_t to_iso(const node_inbox_item_t *it) {
     return x;
 }
 
-/* Isolated: everything queued now goes in one batch; items queued while it runs (a state
- * change reported by hal_can_start, say) go in the next round, exactly where the in-process loop
- * would deliver them. Returns false when the node faulted. */
-static bool iso_round(sim_node_t *n, uint64_t arg) {
-    sim_iso_item_t items[SIM_NODE_INBOX_LEN] = {{0}};
+unsigned sim_node__inbox_items(const sim_node_t *n, sim_iso_item_t *items) {
     unsigned count = n->inbox_count;
     for (unsigned i = 0; i < count; i++) {
         items[i] = to_iso(&n->inbox[(n->inbox_head + i) % SIM_NODE_INBOX_LEN]);
     }
+    return count;
+}
+
+/* Isolated: everything queued now goes in one batch; items queued while it runs (a state
+ * change reported by hal_can_start, say) go in the next round, exactly where the in-process loop
+ * would deliver them. Returns false when the node faulted. */
+static bool iso_round(sim_node_t *n, uint64_t arg) {
+    sim_iso_item_t items[SIM_NODE_INBOX_LEN];
+    unsigned count = sim_node__inbox_items(n, items);
     if (sim_node__iso_send(n, items, count, NULL, 0) != 0) {
         return false;
     }

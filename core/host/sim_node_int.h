@@ -12,6 +12,7 @@
  *   sim_node_fault.c node faults, and the log budget
  *   sim_node_iso.c   isolated nodes, host side: the child's life, batches, the mirror
  *   sim_node_replay.c isolated nodes, host side: performing the operations the child recorded
+ *   sim_node_ahead.c isolated nodes, host side: sending same-instant batches ahead
  *   sim_node_child.c isolated nodes, child side: the main loop and the crash handler
  *   sim_node_proxy.c isolated nodes, child side: the proxy host operations table
  *
@@ -98,8 +99,11 @@ struct sim_node {
     bool isolate;
     uint32_t isolate_timeout_ms;
     sim_isolate_t *iso;
-    uint64_t iso_nvs_version; /* the NVS image version the child's copy matches */
-    uint64_t iso_ops;         /* operations replayed in the current batch */
+    uint64_t iso_nvs_version;  /* the NVS image version the child's copy matches */
+    uint64_t iso_ops;          /* operations replayed in the current batch */
+    struct sim_node *iso_next; /* the thread's roster of nodes with a child (sim_node_iso.c) */
+    size_t iso_ahead_len; /* a batch sent ahead of its event: its bytes, checked at the event */
+    uint8_t iso_ahead[sizeof(sim_iso_batch_t) + SIM_ISO_ITEMS_MAX * sizeof(sim_iso_item_t)];
 
     /* faults */
     const char *fault; /* reason, NULL while healthy */
@@ -252,6 +256,23 @@ int sim_node__iso_item(sim_node_t *n, unsigned index);
 int sim_node__iso_end(sim_node_t *n, unsigned done, int *init_rc);
 /** Fills a mirror of the node's state for the child. */
 void sim_node__iso_mirror(sim_node_t *n, sim_iso_mirror_t *m);
+/** Sends a batch ahead of its event (sim_node_ahead.c) and keeps its bytes for the event to
+ *  check; 0, or the channel's error (the event itself will meet it again and fault). */
+int sim_node__iso_post_ahead(sim_node_t *n, const sim_iso_item_t *items, unsigned count);
+
+/* ---- sim_node_ahead.c ---- */
+/** Adds a node whose child is ready to its thread's roster; leave removes it (and forgets a batch
+ *  sent ahead: the child that had it is gone). */
+void sim_node__ahead_join(sim_node_t *n);
+void sim_node__ahead_leave(sim_node_t *n);
+/** After `self` sent a batch: sends every other node of the kernel whose next firmware event is
+ *  certain to come at this instant, and to be unaffected by anything before it, its batch now, so
+ *  that the children run side by side while the host replays one after the other. */
+void sim_node__iso_send_ahead(sim_node_t *self);
+
+/* ---- sim_node_fw.c ---- */
+/** The inbox as batch items, in delivery order; returns how many. */
+unsigned sim_node__inbox_items(const sim_node_t *n, sim_iso_item_t *items);
 
 /* ---- sim_node_replay.c ---- */
 /** Performs one OP record for the child; 0, or -1 when the node faulted. */
@@ -263,6 +284,6 @@ typedef struct {
     const sim_nvs_t *nvs;
 } sim_node_child_args_t;
 /** The child's main (sim_isolate_main_fn): loads the copy, then runs batches until killed. */
-void sim_node__child_main(void *arg, int fd);
+void sim_node__child_main(void *arg, sim_iso_chan_t *chan);
 
 #endif

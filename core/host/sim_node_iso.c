@@ -78,11 +78,16 @@ int sim_node__iso_load(sim_node_t *n) {
     if (rc != 0) {
         sim_isolate_destroy(n->iso);
         n->iso = NULL;
+        return rc;
     }
-    return rc;
+    sim_node__ahead_join(n);
+    return 0;
 }
 
 void sim_node__iso_unload(sim_node_t *n) {
+    if (n->iso != NULL) {
+        sim_node__ahead_leave(n);
+    }
     sim_isolate_destroy(n->iso);
     n->iso = NULL;
 }
@@ -119,29 +124,90 @@ static int send_nvs_if_changed(sim_node_t *n) {
     return sim_isolate_send(n->iso, SIM_ISO_NVS, bytes, len, NULL, 0);
 }
 
-int sim_node__iso_send(sim_node_t *n, const sim_iso_item_t *items, unsigned count,
-                       const uint16_t *samples, size_t n_samples) {
+typedef struct {
+    sim_iso_batch_t b;
+    sim_iso_item_t items[SIM_ISO_ITEMS_MAX];
+} iso_msg_t;
+
+/* Item by item and field by field into zeroed memory: a batch sent ahead is compared byte for
+ * byte with the one its event builds, so no padding byte may carry stale stack contents. */
+static void item_copy(sim_iso_item_t *dst, const sim_iso_item_t *src) {
+    memset(dst, 0, sizeof *dst);
+    dst->kind = src->kind;
+    dst->byte = src->byte;
+    dst->can_state = src->can_state;
+    dst->adc_mask = src->adc_mask;
+    dst->adc_spc = src->adc_spc;
+    dst->timer_id = src->timer_id;
+    dst->frame.id = src->frame.id;
+    dst->frame.dlc = src->frame.dlc;
+    dst->frame.flags = src->frame.flags;
+    memcpy(dst->frame.data, src->frame.data, sizeof dst->frame.data);
+}
+
+/* The BATCH payload for `items` at this instant; returns its length without samples. */
+static size_t build(sim_node_t *n, const sim_iso_item_t *items, unsigned count, iso_msg_t *msg) {
     SIM_ASSERT(count >= 1 && count <= SIM_ISO_ITEMS_MAX);
-    struct {
-        sim_iso_batch_t b;
-        sim_iso_item_t items[SIM_ISO_ITEMS_MAX];
-    } msg;
-    memset(&msg.b, 0, sizeof msg.b);
-    sim_node__iso_mirror(n, &msg.b.m);
-    msg.b.items = count;
-    memcpy(msg.b.mac, n->mac, sizeof msg.b.mac);
-    msg.b.reason = (uint8_t)n->reason;
-    memcpy(msg.items, items, count * sizeof items[0]);
-    n->iso_ops = 0;
+    memset(&msg->b, 0, sizeof msg->b);
+    sim_node__iso_mirror(n, &msg->b.m);
+    msg->b.items = count;
+    memcpy(msg->b.mac, n->mac, sizeof msg->b.mac);
+    msg->b.reason = (uint8_t)n->reason;
+    for (unsigned i = 0; i < count; i++) {
+        item_copy(&msg->items[i], &items[i]);
+    }
+    return sizeof msg->b + count * sizeof items[0];
+}
+
+/* The event of a batch sent ahead: it must be the batch this event builds, in every byte, with
+ * the NVS image the child was sent. sim_node__iso_send_ahead only sends ahead what nothing can
+ * change before its event, so a difference means that promise was broken (the node's state was
+ * changed from outside the kernel within the instant): the node faults rather than run on with a
+ * firmware that saw something else. */
+static int take_ahead(sim_node_t *n, const iso_msg_t *msg, size_t len, size_t n_samples) {
+    bool same = n_samples == 0 && len == n->iso_ahead_len && memcmp(msg, n->iso_ahead, len) == 0 &&
+                sim_nvs_version(n->nvs) == n->iso_nvs_version;
+    n->iso_ahead_len = 0;
+    if (!same) {
+        return protocol(n, "the node's inputs changed after its batch was sent ahead");
+    }
+    n->stats.iso_batches++;
+    return 0;
+}
+
+int sim_node__iso_post_ahead(sim_node_t *n, const sim_iso_item_t *items, unsigned count) {
+    SIM_ASSERT(n->iso_ahead_len == 0);
+    iso_msg_t msg;
+    size_t len = build(n, items, count, &msg);
     int rc = send_nvs_if_changed(n);
     if (rc == 0) {
-        rc = sim_isolate_send(n->iso, SIM_ISO_BATCH, &msg, sizeof msg.b + count * sizeof items[0],
-                              samples, n_samples * sizeof samples[0]);
+        rc = sim_isolate_send(n->iso, SIM_ISO_BATCH, &msg, len, NULL, 0);
+    }
+    if (rc == 0) {
+        memcpy(n->iso_ahead, &msg, len);
+        n->iso_ahead_len = len;
+    }
+    return rc;
+}
+
+int sim_node__iso_send(sim_node_t *n, const sim_iso_item_t *items, unsigned count,
+                       const uint16_t *samples, size_t n_samples) {
+    iso_msg_t msg;
+    size_t len = build(n, items, count, &msg);
+    n->iso_ops = 0;
+    if (n->iso_ahead_len != 0) {
+        return take_ahead(n, &msg, len, n_samples);
+    }
+    int rc = send_nvs_if_changed(n);
+    if (rc == 0) {
+        rc = sim_isolate_send(n->iso, SIM_ISO_BATCH, &msg, len, samples,
+                              n_samples * sizeof samples[0]);
     }
     if (rc != 0) {
         return iso_failed(n, rc);
     }
     n->stats.iso_batches++;
+    sim_node__iso_send_ahead(n);
     return 0;
 }
 
