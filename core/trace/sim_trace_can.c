@@ -40,14 +40,46 @@ bool sim_trace__iface_ok(const char *iface) {
     return true;
 }
 
-/* "(SSSSSSSSSS.UUUUUU) iface " into buf; returns the length. */
+/* n as exactly `width` decimal digits, zero-padded (n < 10^width). */
+static void put_dec(char *buf, unsigned long long n, unsigned width) {
+    for (unsigned i = width; i-- > 0;) {
+        buf[i] = (char)('0' + n % 10u);
+        n /= 10u;
+    }
+}
+
+/* "(SSSSSSSSSS.UUUUUU) iface " into buf; returns the length. Formatted by hand: this runs for
+ * every frame of a run, and snprintf cost more than the rest of the line. */
 static size_t put_prefix(char *buf, size_t cap, sim_time_ns_t t_ns, const char *iface) {
     SIM_ASSERT(t_ns >= 0);
     unsigned long long s = (unsigned long long)(t_ns / SIM_NS_PER_S);
     unsigned long long us = (unsigned long long)(t_ns % SIM_NS_PER_S / SIM_NS_PER_US);
-    int n = snprintf(buf, cap, "(%010llu.%06llu) %s ", s, us, iface);
-    SIM_ASSERT(n > 0 && (size_t)n < cap);
-    return (size_t)n;
+    size_t len = strlen(iface);
+    if (s >= 10000000000ULL) { /* past 317 years: wider than the field, as %010llu prints it */
+        int n = snprintf(buf, cap, "(%010llu.%06llu) %s ", s, us, iface);
+        SIM_ASSERT(n > 0 && (size_t)n < cap);
+        return (size_t)n;
+    }
+    SIM_ASSERT(len + 21 < cap);
+    buf[0] = '(';
+    put_dec(buf + 1, s, 10);
+    buf[11] = '.';
+    put_dec(buf + 12, us, 6);
+    buf[18] = ')';
+    buf[19] = ' ';
+    memcpy(buf + 20, iface, len);
+    buf[20 + len] = ' ';
+    return 21 + len;
+}
+
+/* The identifier in upper-case hex, `digits` wide, then '#'. */
+static size_t put_id(char *buf, uint32_t id, unsigned digits) {
+    for (unsigned i = digits; i-- > 0;) {
+        buf[i] = HEX[id & 0x0Fu];
+        id >>= 4;
+    }
+    buf[digits] = '#';
+    return digits + 1u;
 }
 
 static size_t put_hex(char *buf, const uint8_t *data, unsigned n) {
@@ -66,8 +98,7 @@ void sim_trace_can_frame(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface,
     SIM_ASSERT(f->id <= (ext ? SIM_CAN_EXT_ID_MASK : SIM_CAN_STD_ID_MASK));
     char line[96];
     size_t n = put_prefix(line, sizeof line, t_ns, iface);
-    n += (size_t)snprintf(line + n, sizeof line - n, ext ? "%08" PRIX32 "#" : "%03" PRIX32 "#",
-                          f->id);
+    n += put_id(line + n, f->id, ext ? 8u : 3u);
     uint8_t payload[8] = {0};
     if (rtr) {
         line[n++] = 'R';
@@ -92,7 +123,7 @@ void sim_trace_can_error(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface, 
     SIM_ASSERT(sim_trace__iface_ok(iface));
     char line[96];
     size_t n = put_prefix(line, sizeof line, t_ns, iface);
-    n += (size_t)snprintf(line + n, sizeof line - n, "%08" PRIX32 "#", CAN_ERR_FLAG | err_class);
+    n += put_id(line + n, CAN_ERR_FLAG | err_class, 8u);
     n += put_hex(line + n, data, 8);
     line[n++] = '\n';
     sim_trace__write(t, &t->buslog, line, n);

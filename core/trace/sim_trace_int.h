@@ -52,10 +52,11 @@ struct sim_trace_ev {
 /** A declared VCD signal. */
 typedef struct {
     char *scope, *name;
-    unsigned width; /* 1..64, 0 for a real */
-    uint64_t value; /* current value (wires), masked to width */
-    char real[32];  /* current value as printed (reals) */
-    char id[4];     /* identifier code, assigned when declarations close */
+    unsigned width;     /* 1..64, 0 for a real */
+    uint64_t value;     /* current value (wires), masked to width */
+    char real[32];      /* current value as printed (reals) */
+    uint64_t real_bits; /* the double `real` was printed from (reals) */
+    char id[4];         /* identifier code, assigned when declarations close */
 } trace_vcd_sig_t;
 
 typedef struct {

@@ -93,6 +93,7 @@ int sim_trace_vcd_declare(sim_trace_t *t, const char *scope, const char *name, u
     s->width = width;
     s->value = width > 0 ? init & width_mask(width) : 0;
     sim_text_real(s->real, sizeof s->real, 0.0);
+    s->real_bits = 0; /* the bits of +0.0 */
     *out = (sim_vcd_sig_t)v->n++;
     return 0;
 }
@@ -225,6 +226,14 @@ void sim_trace_vcd_set(sim_trace_t *t, sim_vcd_sig_t sig, sim_time_ns_t t_ns, ui
 void sim_trace_vcd_set_real(sim_trace_t *t, sim_vcd_sig_t sig, sim_time_ns_t t_ns, double value) {
     trace_vcd_sig_t *s = begin_change(t, sig, t_ns);
     SIM_ASSERT(s->width == 0);
+    /* The same bits print the same text: most samples repeat the last value, and formatting it
+     * costs far more than the comparison. */
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    if (bits == s->real_bits) {
+        return;
+    }
+    s->real_bits = bits;
     char text[sizeof s->real];
     sim_text_real(text, sizeof text, value);
     /* Compared as printed: a change below %.9g's resolution would write an identical line. */
