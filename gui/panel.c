@@ -91,6 +91,11 @@ void panel_close(panel_t *p) {
 
 void panel_draw(panel_t *p, const panel_snapshot_t *snap) {
     bool retitle = !p->drawn || strcmp(p->snap.title, snap->title) != 0;
+    if (snap->status[0] && strcmp(p->snap.status, snap->status) != 0) {
+        /* The run layer's newer word (an input refused, say) answers the panel's own echo of
+         * that input ("sent: ..."), so it must not stay hidden behind it. */
+        p->message_frames = 0;
+    }
     p->snap = *snap;
     if (p->snap.n_nodes > PANEL_NODES_MAX) {
         p->snap.n_nodes = PANEL_NODES_MAX;

@@ -244,6 +244,33 @@ static void test_replay_seek(void) {
     panel_close(p);
 }
 
+/* An input the run layer refuses: its status replaces the panel's "sent: ..." echo at once. */
+static void test_refusal_replaces_echo(void) {
+    const char *refused = "a replay repeats the recorded session: operator actions are not taken";
+    panel_t *echoed = open_demo(1000000000LL), *quiet = open_demo(1000000000LL);
+    panel_image_t with_echo, plain, next;
+    text(echoed, "G");
+    CU_ASSERT_EQUAL(one(echoed).kind, PANEL_IN_GRID);
+    gui_draw_capture(echoed, &snap, &with_echo);
+    snprintf(snap.status, sizeof snap.status, "%s", refused);
+    gui_draw_capture(quiet, &snap, &plain);
+    panel_image_diff_t d;
+    CU_ASSERT_FALSE(panel_image_matches(&with_echo, &plain, 48, 0, &d));
+    panel_image_free(&with_echo);
+    gui_draw_capture(echoed, &snap, &with_echo);
+    CU_ASSERT_TRUE(panel_image_matches(&with_echo, &plain, 0, 0, &d));
+    text(echoed, "]"); /* a new echo shows again while the status stays the same */
+    CU_ASSERT_EQUAL(one(echoed).kind, PANEL_IN_PV_SCALE);
+    gui_draw_capture(echoed, &snap, &next);
+    CU_ASSERT_FALSE(panel_image_matches(&next, &plain, 48, 0, &d));
+    snap.status[0] = '\0';
+    panel_image_free(&with_echo);
+    panel_image_free(&plain);
+    panel_image_free(&next);
+    panel_close(echoed);
+    panel_close(quiet);
+}
+
 static void test_buttons_help_and_queue(void) {
     panel_t *p = open_demo(12300000000LL);
     panel_layout_t l;
@@ -290,5 +317,6 @@ static void test_buttons_help_and_queue(void) {
 void test_register(void) {
     TEST_SUITE("gui_input", TEST(test_run_control_keys), TEST(test_node_actions_need_selection),
                TEST(test_world_actions), TEST(test_relay_clicks), TEST(test_mode_keys_and_prompt),
-               TEST(test_replay_seek), TEST(test_buttons_help_and_queue));
+               TEST(test_replay_seek), TEST(test_refusal_replaces_echo),
+               TEST(test_buttons_help_and_queue));
 }
