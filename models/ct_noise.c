@@ -124,24 +124,55 @@ static double gauss_slow(sim_prng_t *p, uint32_t h) {
     }
 }
 
-static inline double gauss_of(sim_prng_t *p, uint32_t h) {
+static const double SIGN[2] = {1.0, -1.0};
+
+/* Deviates per pass: the misses of one pass are resolved after it. */
+#define PASS 256
+
+typedef struct {
+    uint32_t h[PASS];
+    uint16_t k[PASS];
+    size_t n;
+} misses_t;
+
+/* out[k] from the 32 bits h when they land in their rectangle, else noted in `m`. */
+static inline void take(uint32_t h, size_t k, double sd_counts, double *out, misses_t *m) {
     double z = abscissa(h);
-    if (z >= zig_x[(h & 0xffu) + 1]) {
-        return gauss_slow(p, h);
+    if (z < zig_x[(h & 0xffu) + 1]) {
+        /* Bit 8 is the sign, applied without a branch mispredicted half the time. */
+        out[k] = sd_counts * z * SIGN[(h >> 8) & 1u];
+    } else {
+        m->h[m->n] = h;
+        m->k[m->n++] = (uint16_t)k;
     }
-    /* Bit 8 is the sign: +1 or -1 without a branch, which would be mispredicted half the time. */
-    return z * (1.0 - (double)((h >> 7) & 2u));
+}
+
+/*
+ * One pass of at most PASS deviates. The fast path runs on a copy of the stream's state with no
+ * call in the loop, so the state stays in registers; a draw that misses its rectangle is noted
+ * and resolved after the pass, in order, with draws that follow the pass's own.
+ */
+static void fill_pass(sim_prng_t *p, double sd_counts, double *out, size_t n) {
+    sim_prng_t s = *p;
+    misses_t m;
+    m.n = 0;
+    size_t k = 0;
+    for (; k + 1 < n; k += 2) {
+        uint64_t u = sim_prng_next(&s);
+        take((uint32_t)u, k, sd_counts, out, &m);
+        take((uint32_t)(u >> 32), k + 1, sd_counts, out, &m);
+    }
+    if (k < n) {
+        take((uint32_t)sim_prng_next(&s), k, sd_counts, out, &m);
+    }
+    *p = s;
+    for (size_t j = 0; j < m.n; j++) {
+        out[m.k[j]] = sd_counts * gauss_slow(p, m.h[j]);
+    }
 }
 
 void ct_noise_fill(sim_prng_t *p, double sd_counts, double *out, size_t n) {
-    /* Two deviates per 64-bit draw, low half first; an odd count leaves the high half unused. */
-    size_t k = 0;
-    for (; k + 1 < n; k += 2) {
-        uint64_t u = sim_prng_next(p);
-        out[k] = sd_counts * gauss_of(p, (uint32_t)u);
-        out[k + 1] = sd_counts * gauss_of(p, (uint32_t)(u >> 32));
-    }
-    if (k < n) {
-        out[k] = sd_counts * gauss_of(p, (uint32_t)sim_prng_next(p));
+    for (size_t k = 0; k < n; k += PASS) {
+        fill_pass(p, sd_counts, out + k, n - k < PASS ? n - k : PASS);
     }
 }

@@ -5,10 +5,11 @@
  * equal area (255 rectangles and a base strip that includes the tail beyond R = 3.6541...). A
  * deviate takes 32 bits, half a 64-bit draw (8 bits pick the strip, 1 bit the sign, 23 bits the
  * abscissa, a resolution of 4e-7 sd), and is accepted when it lies inside the strip's rectangle
- * under the curve, which happens for about 99 % of draws; the rest go through the exact wedge test
- * against exp(-x^2/2) or, in the base strip, the exact sampler of the tail, with draws of their
- * own. The output is N(0, 1) without truncation, and deterministic for a given stream state: the
- * stream is the only state, so the same calls in the same order give the same values.
+ * under the curve, which happens for about 99 % of draws. The others are resolved after each pass
+ * of 256 deviates, in order, by the exact wedge test against exp(-x^2/2) or, in the base strip,
+ * the exact sampler of the tail, with draws of their own. The output is N(0, 1) without
+ * truncation, and deterministic for a given stream state: the stream is the only state, so the
+ * same calls in the same order give the same values.
  *
  * ct_noise_layer_x() exposes the strip edges so that a test can check them against their
  * defining recurrence.

@@ -163,7 +163,7 @@ typedef struct {
     uint64_t phase; /* the clock: phase of the next sample */
 } burst_t;
 
-/* Samples per pass: a pass's waveform and noise sit on the stack (4 KiB). */
+/* Samples per pass: a pass's waveform and noise sit on the stack (2 KiB). */
 #define CHUNK CT_WAVE_TABLE
 
 /* First sample index at or after t_end_ns (> t_start_ns), at most n. */
@@ -177,16 +177,17 @@ static size_t index_at(const burst_t *b, sim_time_ns_t t_end_ns, size_t n) {
     return (size_t)((d * b->rate + 999999999u) / 1000000000u);
 }
 
-/* The unit sine at samples [i, i + m): exact phase at each table block, else stepped. */
-static void wave_at(ct_sensor_t *ct, burst_t *b, size_t i, size_t m, double *out) {
+/* acc[k] += amp * sin(phase) at samples [i, i + m): exact phase at each table block, else
+ * stepped. */
+static void add_wave(ct_sensor_t *ct, burst_t *b, double amp, size_t i, size_t m, double *acc) {
     if (b->step_rem == 0) {
         size_t block = i / CT_WAVE_TABLE * CT_WAVE_TABLE;
         uint64_t p0 = b->phase0 + b->step_phase * (uint64_t)block;
-        ct_wave_fill(&ct->wave, p0, i - block, m, out);
+        ct_wave_add(&ct->wave, p0, amp, i - block, m, acc);
         return;
     }
     for (size_t k = 0; k < m; k++) {
-        out[k] = ct_wave_sin(b->phase);
+        acc[k] += amp * ct_wave_sin(b->phase);
         b->phase += b->step_phase;
         b->rem += b->step_rem;
         if (b->rem >= b->rate) {
@@ -196,14 +197,14 @@ static void wave_at(ct_sensor_t *ct, burst_t *b, size_t i, size_t m, double *out
     }
 }
 
-/* Counts: rounding by truncating counts + 0.5 (at least 1 there), clipping counted. */
-static void make_counts(ct_sensor_t *ct, double amp, const double *wave, const double *noise,
-                        size_t m, uint16_t *out) {
+/* Counts from the waveform plus noise: rounding by truncating counts + 0.5 (at least 1 there),
+ * clipping counted. */
+static void make_counts(ct_sensor_t *ct, const double *acc, size_t m, uint16_t *out) {
     const ct_sensor_cfg_t *c = &ct->cfg;
     double base = c->bias_counts + c->offset_error_counts + 0.5;
     uint64_t clipped = 0;
     for (size_t k = 0; k < m; k++) {
-        double h = base + amp * wave[k] + noise[k];
+        double h = base + acc[k];
         if (h >= 1.0 && h < (double)CT_SENSOR_ADC_MAX) {
             out[k] = (uint16_t)(int32_t)h;
         } else {
@@ -219,17 +220,17 @@ static void fill_range(ct_sensor_t *ct, burst_t *b, double rms_a, size_t i, size
                        uint16_t *out) {
     double amp = sqrt(2.0) * rms_a * ct->counts_per_a;
     double sd = ct->cfg.noise_sd_counts;
-    double wave[CHUNK], noise[CHUNK];
+    double acc[CHUNK];
     while (i < end) {
         size_t block_end = (i / CHUNK + 1) * CHUNK;
         size_t m = (end < block_end ? end : block_end) - i;
-        wave_at(ct, b, i, m, wave);
         if (sd > 0.0) {
-            ct_noise_fill(&ct->noise, sd, noise, m);
+            ct_noise_fill(&ct->noise, sd, acc, m);
         } else {
-            memset(noise, 0, m * sizeof noise[0]);
+            memset(acc, 0, m * sizeof acc[0]);
         }
-        make_counts(ct, amp, wave, noise, m, out + i);
+        add_wave(ct, b, amp, i, m, acc);
+        make_counts(ct, acc, m, out + i);
         i += m;
     }
 }

@@ -53,12 +53,13 @@ void ct_wave_table_use(ct_wave_table_t *w, uint64_t step) {
     w->valid = 1;
 }
 
-void ct_wave_fill(const ct_wave_table_t *w, uint64_t p0, size_t j0, size_t m, double *out) {
+void ct_wave_add(const ct_wave_table_t *w, uint64_t p0, double amp, size_t j0, size_t m,
+                 double *restrict acc) {
     SIM_ASSERT(w->valid && j0 + m <= CT_WAVE_TABLE);
-    double s0 = ct_wave_sin(p0);
-    double c0 = ct_wave_sin(p0 + CT_WAVE_QUARTER);
-    const double *cj = w->cos_j + j0, *sj = w->sin_j + j0;
+    double a_sin = amp * ct_wave_sin(p0);
+    double a_cos = amp * ct_wave_sin(p0 + CT_WAVE_QUARTER);
+    const double *restrict cj = w->cos_j + j0, *restrict sj = w->sin_j + j0;
     for (size_t k = 0; k < m; k++) {
-        out[k] = s0 * cj[k] + c0 * sj[k];
+        acc[k] += a_sin * cj[k] + a_cos * sj[k];
     }
 }

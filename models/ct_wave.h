@@ -32,7 +32,8 @@ double ct_wave_sin(uint64_t phase);
 /** Makes `w` the table of `step` (rebuilt only when the step differs from the last build). */
 void ct_wave_table_use(ct_wave_table_t *w, uint64_t step);
 
-/** out[k] = sin(p0 + (j0 + k) * step) for k < m; j0 + m <= CT_WAVE_TABLE. */
-void ct_wave_fill(const ct_wave_table_t *w, uint64_t p0, size_t j0, size_t m, double *out);
+/** acc[k] += amp * sin(p0 + (j0 + k) * step) for k < m; j0 + m <= CT_WAVE_TABLE. */
+void ct_wave_add(const ct_wave_table_t *w, uint64_t p0, double amp, size_t j0, size_t m,
+                 double *restrict acc);
 
 #endif

@@ -40,9 +40,12 @@ static void table_matches_direct(void) {
         ct_wave_table_use(&w, steps[s]);
         uint64_t p0 = UINT64_C(0xfedcba9876543210);
         double out[CT_WAVE_TABLE - 5];
-        ct_wave_fill(&w, p0, 5, CT_WAVE_TABLE - 5, out);
         for (uint64_t k = 0; k < CT_WAVE_TABLE - 5; k++) {
-            ASSERT_NEAR(out[k], ct_wave_sin(p0 + (5 + k) * steps[s]), 1e-14);
+            out[k] = (double)k;
+        }
+        ct_wave_add(&w, p0, 3.0, 5, CT_WAVE_TABLE - 5, out);
+        for (uint64_t k = 0; k < CT_WAVE_TABLE - 5; k++) {
+            ASSERT_NEAR(out[k], (double)k + 3.0 * ct_wave_sin(p0 + (5 + k) * steps[s]), 1e-12);
         }
     }
 }
