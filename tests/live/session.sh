@@ -9,7 +9,7 @@ set -u
 ALFASIM=$1
 SRC=$2
 WORK=$3
-SCN=$SRC/tests/live/eco_three_packs.json
+SCN=$SRC/scenarios/eco_three_packs.json
 fails=0
 passes=0
 

@@ -13,7 +13,7 @@
 #include "sim_run.h"
 #include "test_support.h"
 
-#define SCENARIO  SIM_SOURCE_DIR "/tests/live/eco_three_packs.json"
+#define SCENARIO  SIM_SOURCE_DIR "/scenarios/eco_three_packs.json"
 #define RUN_NS    (40 * SIM_NS_PER_S)
 #define MAX_STEPS 32
 #define MAX_WANT  8

@@ -17,7 +17,7 @@ static sim_scenario_t *load(void) {
     const char *dirs[] = {SIM_PLUGIN_DIR, NULL};
     sim_diag_t d;
     sim_scenario_t *s = NULL;
-    int rc = sim_scenario_load(SIM_SOURCE_DIR "/tests/live/eco_three_packs.json", dirs, &s, &d);
+    int rc = sim_scenario_load(SIM_SOURCE_DIR "/scenarios/eco_three_packs.json", dirs, &s, &d);
     if (rc != 0) {
         fprintf(stderr, "\n  %s: %s\n", d.file, d.message);
     }

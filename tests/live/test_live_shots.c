@@ -137,7 +137,7 @@ static void test_display_blinks_and_bar_red(void) {
 
 /* The three-pack Eco scenario as the panel shows it at 90 s (heater and pump shed on pack1). */
 static void test_eco_three_packs(void) {
-    ASSERT_EQ_I64(alfasim("run " SIM_SOURCE_DIR "/tests/live/eco_three_packs.json --quiet"
+    ASSERT_EQ_I64(alfasim("run " SIM_SOURCE_DIR "/scenarios/eco_three_packs.json --quiet"
                           " --out " TMP "/live_eco3 --screenshot-at 90s " TMP
                           "/eco_three_packs_90s.png"),
                   0);
