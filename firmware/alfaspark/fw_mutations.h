@@ -19,23 +19,23 @@
  *   FW_MUTATION_GW_NOT_PREFERRED      election.c    a gateway is elected like a pack (§9.7)
  *   FW_MUTATION_SC_NO_HYSTERESIS      modes.c       Self-Consumption reconnects in the band (§7.1)
  *   FW_MUTATION_SC_STALE_HOLDS        modes.c       an unknown SOC holds R1 where it is (§7.1)
- *   FW_MUTATION_TOU_NO_WRAP           modes.c       a TOU window past midnight never matches
+ *   FW_MUTATION_TOU_NO_WRAP           modes.c       a window past midnight never matches (§7.3)
  *   FW_MUTATION_ECO_PUMP_FIRST        eco.c         Eco sheds the pump before the heater (§7.2)
- *   FW_MUTATION_ECO_NO_WARNING        eco.c         the loads-limit warning is never raised
+ *   FW_MUTATION_ECO_NO_WARNING        eco.c         the loads-limit warning is never raised (§7.2)
  *   FW_MUTATION_LOADS_LED_DARK        node.c        the loads-limit warning leaves yellow dark
  *   FW_MUTATION_STALE_RED_DARK        node.c        a stale BMS leaves the red LED dark (§8.3)
  *   FW_MUTATION_BACKUP_KEEPS_SC       commands.c    Backup does not switch Self-Consumption off
  *   FW_MUTATION_BACKUP_YIELDS         arbitrate.c   a manual open beats Backup on R1 (§7.6)
  *   FW_MUTATION_GRID_NO_RESET         gridlimit.c   no daily reset at 05:00 (§7.5)
  *   FW_MUTATION_BOOT_FORGETS_LATCH    gridlimit.c   HOLD_OPEN boots with the latch clear (§7.5)
- *   FW_MUTATION_NO_DASHES             tm1637.c      an invalid SOC is shown as a number (§8.2)
+ *   FW_MUTATION_NO_DASHES             tm1637.c      a stale SOC is shown as a number (§11.2)
  *   FW_MUTATION_MB_NO_RETRY           modbus.c      a failed poll is not retried (§6)
  *   FW_MUTATION_CRC_UNCHECKED         modbus.c      the reply CRC is not checked (§6)
- *   FW_MUTATION_CAN_NO_RECOVERY       can_io.c      bus-off never restarts the controller
+ *   FW_MUTATION_CAN_NO_RECOVERY       can_io.c      bus-off never restarts the controller (§11.1)
  *   FW_MUTATION_COLLISION_HIGH_MOVES  election.c    the higher MAC tail moves on a collision
  *   FW_MUTATION_SWEEP_STUCK           indicators.c  the blue charging pixel does not move (§8.1)
- *   FW_MUTATION_ECO_LIMIT_LOST        settings.c    the Eco limit is not read back at boot (§10)
- *   FW_MUTATION_WDT_UNREPORTED        fw_main.c     a watchdog reset sends no event 7
+ *   FW_MUTATION_ECO_LIMIT_LOST        settings.c    the Eco limit is not read back at boot (§10.2)
+ *   FW_MUTATION_WDT_UNREPORTED        fw_main.c     a watchdog reset sends no event 7 (§11.1)
  *   FW_MUTATION_NVS_REWRITE           settings.c    a repeated value is written again (§10.2)
  *   FW_MUTATION_NVS_HOURLY            fw_main.c     E_grid written to NVS every hour (§10.2)
  */
