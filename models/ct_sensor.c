@@ -149,9 +149,13 @@ static uint64_t phase_at(const ct_sensor_t *ct, sim_time_ns_t t_ns) {
 
 void ct_sensor_set_mains_hz(ct_sensor_t *ct, sim_time_ns_t t_ns, double hz) {
     SIM_ASSERT(hz > 0.0);
+    uint64_t turn = turn_per_ns(hz);
+    if (turn == ct->turn_per_ns) {
+        return; /* the plant repeats the frequency every step: the phase runs on unchanged */
+    }
     ct->phase_ref = phase_at(ct, t_ns);
     ct->t_ref_ns = t_ns;
-    ct->turn_per_ns = turn_per_ns(hz);
+    ct->turn_per_ns = turn;
 }
 
 /* One burst: its start, its sampling interval, and a sample clock for intervals that are not a
@@ -220,7 +224,7 @@ static void fill_range(ct_sensor_t *ct, burst_t *b, double rms_a, size_t i, size
                        uint16_t *out) {
     double amp = sqrt(2.0) * rms_a * ct->counts_per_a;
     double sd = ct->cfg.noise_sd_counts;
-    double acc[CHUNK];
+    double acc[CHUNK + 1]; /* + 1: the wave is added in pairs */
     while (i < end) {
         size_t block_end = (i / CHUNK + 1) * CHUNK;
         size_t m = (end < block_end ? end : block_end) - i;
@@ -229,6 +233,7 @@ static void fill_range(ct_sensor_t *ct, burst_t *b, double rms_a, size_t i, size
         } else {
             memset(acc, 0, m * sizeof acc[0]);
         }
+        acc[m] = 0.0;
         add_wave(ct, b, amp, i, m, acc);
         make_counts(ct, acc, m, out + i);
         i += m;

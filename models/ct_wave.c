@@ -44,7 +44,7 @@ void ct_wave_table_use(ct_wave_table_t *w, uint64_t step) {
     if (w->valid && w->step == step) {
         return;
     }
-    for (uint64_t j = 0; j < CT_WAVE_TABLE; j++) {
+    for (uint64_t j = 0; j <= CT_WAVE_TABLE; j++) {
         /* j * step modulo 2^64: every entry exact, none accumulated from the previous one. */
         w->sin_j[j] = ct_wave_sin(j * step);
         w->cos_j[j] = ct_wave_sin(j * step + CT_WAVE_QUARTER);
@@ -59,7 +59,8 @@ void ct_wave_add(const ct_wave_table_t *w, uint64_t p0, double amp, size_t j0, s
     double a_sin = amp * ct_wave_sin(p0);
     double a_cos = amp * ct_wave_sin(p0 + CT_WAVE_QUARTER);
     const double *restrict cj = w->cos_j + j0, *restrict sj = w->sin_j + j0;
-    for (size_t k = 0; k < m; k++) {
+    size_t pairs = (m + 1) & ~(size_t)1; /* a multiple of two, known to the compiler */
+    for (size_t k = 0; k < pairs; k++) {
         acc[k] += a_sin * cj[k] + a_cos * sj[k];
     }
 }

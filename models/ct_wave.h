@@ -20,10 +20,10 @@
 #define CT_WAVE_QUARTER (UINT64_C(1) << 62)
 
 typedef struct {
-    uint64_t step; /* phase per sample the table was built for */
-    int valid;     /* 0 until the first build */
-    double cos_j[CT_WAVE_TABLE];
-    double sin_j[CT_WAVE_TABLE];
+    uint64_t step;                   /* phase per sample the table was built for */
+    int valid;                       /* 0 until the first build */
+    double cos_j[CT_WAVE_TABLE + 1]; /* one spare entry: ct_wave_add works in pairs */
+    double sin_j[CT_WAVE_TABLE + 1];
 } ct_wave_table_t;
 
 /** sin(2 pi phase / 2^64). */
@@ -32,7 +32,9 @@ double ct_wave_sin(uint64_t phase);
 /** Makes `w` the table of `step` (rebuilt only when the step differs from the last build). */
 void ct_wave_table_use(ct_wave_table_t *w, uint64_t step);
 
-/** acc[k] += amp * sin(p0 + (j0 + k) * step) for k < m; j0 + m <= CT_WAVE_TABLE. */
+/** acc[k] += amp * sin(p0 + (j0 + k) * step) for k < m; j0 + m <= CT_WAVE_TABLE. Works on
+ *  pairs so that the compiler's vectoriser takes the loop: when m is odd, acc[m] is written too
+ *  (it must exist). */
 void ct_wave_add(const ct_wave_table_t *w, uint64_t p0, double amp, size_t j0, size_t m,
                  double *restrict acc);
 

@@ -332,10 +332,20 @@ void pack_plant_snapshot(const pack_plant_t *p, pack_plant_snapshot_t *out) {
         .heater_temp_mc = round_i32(water_heater_temp_c(p->heater) * 1000.0),
         .grid_up = p->grid_up,
         .grid_import_mj = grid_import_mj(p->grid),
+        .relay_mask = pack_plant_relay_mask(p),
     };
+}
+
+uint8_t pack_plant_relay_mask(const pack_plant_t *p) {
+    uint8_t mask = 0;
     for (unsigned i = 0; i < PACK_RELAYS; i++) {
-        out->relay_mask |= (uint8_t)(relay_connected(p->relay[i]) ? 1u << i : 0u);
+        mask |= (uint8_t)(relay_connected(p->relay[i]) ? 1u << i : 0u);
     }
+    return mask;
+}
+
+bool pack_plant_grid_up(const pack_plant_t *p) {
+    return p->grid_up;
 }
 
 void pack_plant_totals(const pack_plant_t *p, pack_plant_totals_t *out) {

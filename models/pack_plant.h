@@ -139,6 +139,11 @@ void pack_plant_fill_adc(pack_plant_t *p, uint32_t sample_rate_hz, uint16_t n_pe
 /* ---- backend face: results --------------------------------------------------------------- */
 
 void pack_plant_snapshot(const pack_plant_t *p, pack_plant_snapshot_t *out);
+
+/** The snapshot's relay_mask and grid_up alone: what an observer needs after every step, without
+ *  the rest of the snapshot's work. */
+uint8_t pack_plant_relay_mask(const pack_plant_t *p);
+bool pack_plant_grid_up(const pack_plant_t *p);
 void pack_plant_totals(const pack_plant_t *p, pack_plant_totals_t *out);
 /** Flows of the last step (W). */
 const inverter_flows_t *pack_plant_flows(const pack_plant_t *p);

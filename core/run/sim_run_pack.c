@@ -101,21 +101,23 @@ static void sample_quantities(sim_run_pack_t *p, const pack_plant_snapshot_t *s,
 /* After every physics step: relay contacts (exact, at step resolution), quantities (sampled). */
 static void on_step(void *ctx, const pack_plant_t *plant, sim_time_ns_t t) {
     sim_run_pack_t *p = ctx;
-    pack_plant_snapshot_t s;
-    pack_plant_snapshot(plant, &s);
+    /* The full snapshot only when the quantities are sampled: every step needs just these two. */
+    uint8_t relay_mask = pack_plant_relay_mask(plant);
     if (p->vcd) {
-        if (s.relay_mask != p->relay_mask) {
+        if (relay_mask != p->relay_mask) {
             for (unsigned i = 0; i < PACK_RELAYS; i++) {
-                sim_trace_vcd_set(p->trace, p->v_contact[i], t, (s.relay_mask >> i) & 1u);
+                sim_trace_vcd_set(p->trace, p->v_contact[i], t, (relay_mask >> i) & 1u);
             }
         }
-        sim_trace_vcd_set(p->trace, p->v_grid_up, t, s.grid_up);
+        sim_trace_vcd_set(p->trace, p->v_grid_up, t, pack_plant_grid_up(plant));
         if (t >= p->next_sample_ns) {
+            pack_plant_snapshot_t s;
+            pack_plant_snapshot(plant, &s);
             sample_quantities(p, &s, t);
             p->next_sample_ns = t + SIM_RUN_PACK_SAMPLE_NS;
         }
     }
-    p->relay_mask = s.relay_mask;
+    p->relay_mask = relay_mask;
     if (p->asserts != NULL) {
         sim_assert_changed(p->asserts);
     }
