@@ -201,13 +201,50 @@ static void add_wave(ct_sensor_t *ct, burst_t *b, double amp, size_t i, size_t m
     }
 }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Two clamped samples as int32 in the low lanes; clipped ones added to *cnt (a mask lane is -1,
+ * so subtracting it counts one). */
+static inline __m128i two_counts(__m128d h, __m128i *cnt) {
+    const __m128d one = _mm_set1_pd(1.0), zero = _mm_setzero_pd();
+    const __m128d top = _mm_set1_pd((double)CT_SENSOR_ADC_MAX);
+    __m128d clip = _mm_or_pd(_mm_cmplt_pd(h, one), _mm_cmpge_pd(h, top));
+    *cnt = _mm_sub_epi64(*cnt, _mm_castpd_si128(clip));
+    return _mm_cvttpd_epi32(_mm_min_pd(_mm_max_pd(h, zero), top));
+}
+
+/* Four samples at a time. Clamping to [0, 4095] before truncation gives the same counts as the
+ * scalar rule (h < 1 gives 0, h >= 4095 gives 4095). Returns how many samples it did. */
+static size_t counts_sse2(double base, const double *acc, size_t m, uint16_t *out,
+                          uint64_t *clipped) {
+    const __m128d vbase = _mm_set1_pd(base);
+    __m128i cnt = _mm_setzero_si128();
+    size_t k = 0;
+    for (; k + 4 <= m; k += 4) {
+        __m128i lo = two_counts(_mm_add_pd(vbase, _mm_loadu_pd(acc + k)), &cnt);
+        __m128i hi = two_counts(_mm_add_pd(vbase, _mm_loadu_pd(acc + k + 2)), &cnt);
+        __m128i four = _mm_unpacklo_epi64(lo, hi);
+        _mm_storel_epi64((__m128i *)(void *)(out + k), _mm_packs_epi32(four, four));
+    }
+    uint64_t lanes[2];
+    _mm_storeu_si128((__m128i *)(void *)lanes, cnt);
+    *clipped += lanes[0] + lanes[1];
+    return k;
+}
+#endif
+
 /* Counts from the waveform plus noise: rounding by truncating counts + 0.5 (at least 1 there),
  * clipping counted. */
 static void make_counts(ct_sensor_t *ct, const double *acc, size_t m, uint16_t *out) {
     const ct_sensor_cfg_t *c = &ct->cfg;
     double base = c->bias_counts + c->offset_error_counts + 0.5;
     uint64_t clipped = 0;
-    for (size_t k = 0; k < m; k++) {
+    size_t k = 0;
+#if defined(__SSE2__)
+    k = counts_sse2(base, acc, m, out, &clipped);
+#endif
+    for (; k < m; k++) {
         double h = base + acc[k];
         if (h >= 1.0 && h < (double)CT_SENSOR_ADC_MAX) {
             out[k] = (uint16_t)(int32_t)h;
