@@ -33,12 +33,15 @@ static void tell(void *ctx, bool paused, sim_time_ns_t now_ns) {
     }
 }
 
-void cli_pause_install(bool quiet) {
+void cli_pause_install(const cli_opts_t *o) {
+    if ((o->bridge == NULL && o->realtime_milli == 0) || o->panel) {
+        return;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigusr1;
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     (void)sigaction(SIGUSR1, &sa, NULL);
-    sim_bridge_pause_notify(quiet ? NULL : tell, NULL);
+    sim_bridge_pause_notify(o->quiet ? NULL : tell, NULL);
 }

@@ -12,9 +12,14 @@
 #ifndef SIM_CLI_PAUSE_H
 #define SIM_CLI_PAUSE_H
 
-#include <stdbool.h>
+#include "cli_opts.h"
 
-/** Installs the SIGUSR1 handler and the stderr messages. Call before the run starts. */
-void cli_pause_install(bool quiet);
+/**
+ * When the options ask for a paced run (--bridge or --realtime) without a window (--panel),
+ * installs the SIGUSR1 handler and the stderr messages (none with --quiet); otherwise does
+ * nothing. Call right after parsing the options, so that an early signal pauses the run at
+ * its first slice instead of ending the process.
+ */
+void cli_pause_install(const cli_opts_t *o);
 
 #endif

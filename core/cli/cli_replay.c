@@ -85,9 +85,6 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
         sim_scenario_free(scn);
         return rc;
     }
-    if (o->realtime_milli != 0 && !o->panel) {
-        cli_pause_install(o->quiet); /* SIGUSR1 pauses and resumes, as in a live run */
-    }
     char events[4200], repro[4300];
     snprintf(events, sizeof events, "%s/events.jsonl", dir);
     snprintf(repro, sizeof repro, "alfasim replay %s", dir);
@@ -132,6 +129,7 @@ int cli_replay(int argc, char **argv) {
     if (rc >= 0) {
         return rc;
     }
+    cli_pause_install(&o); /* SIGUSR1 pauses and resumes a paced replay, as a live run */
     if (o.n_inputs != 1) {
         return cli_usage_error("replay", "expected exactly one run folder");
     }

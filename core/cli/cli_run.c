@@ -173,6 +173,7 @@ int cli_run(int argc, char **argv) {
     if (rc >= 0) {
         return rc;
     }
+    cli_pause_install(&o); /* SIGUSR1 pauses and resumes a paced run (docs/usage.md) */
     if (o.n_inputs != 1) {
         return cli_usage_error("run", "expected exactly one scenario file");
     }
@@ -195,9 +196,6 @@ int cli_run(int argc, char **argv) {
     if ((rc = cli_panel_start(&o, duration, &ui, &panel)) >= 0) {
         sim_scenario_free(scn);
         return rc;
-    }
-    if ((o.bridge != NULL || o.realtime_milli != 0) && !o.panel) {
-        cli_pause_install(o.quiet); /* SIGUSR1 pauses and resumes (docs/usage.md) */
     }
     uint64_t t0 = cli_wall_ms();
     sim_run_cfg_t cfg = {
