@@ -12,6 +12,9 @@
  * Waiting is done with poll() on the bridge's sockets, so host frames are read while the run
  * waits for real time to catch up. poll() counts milliseconds: a slice due in less than one
  * millisecond runs at once, so a paced run is at most about 1 ms ahead of the host clock.
+ *
+ * The pause gate (sim_bridge_pause.h) is one more wait of this kind: how long a slice boundary
+ * lasts in host time. It holds the kernel where it stands and keeps servicing the bridge.
  */
 #define _POSIX_C_SOURCE 200809L
 

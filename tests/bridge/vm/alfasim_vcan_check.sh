@@ -7,8 +7,9 @@
 # 1. candump -L vcan0 (with a receive buffer large enough for the burst) records while
 #    `alfasim run SCENARIO --bridge socketcan:vcan0` runs SECONDS (default 20) of virtual time
 #    at real time; alfasim's stderr goes to OUT_DIR/alfasim.err.
-# 2. At about 3 s, cansend puts SET_ECO on (to all packs, seq 1) on vcan0, as the gateway would.
-# 3. At about 7 s, SIGUSR1 pauses the run; once alfasim says it stands still, cangen sends a
+# 2. About 2 s after the packs' first frames reach vcan0, cansend puts SET_ECO on (to all
+#    packs, seq 1) on vcan0, as the gateway would.
+# 3. 4 s later, SIGUSR1 pauses the run; once alfasim says it stands still, cangen sends a
 #    burst of 1000 frames, and 2 s later SIGUSR1 resumes the run.
 # 4. alfasim_vcan_compare.py: candump and bus.log hold the same frames in the same order; every
 #    pack ACKed the command; the burst arrived after the pause, whole, recorded and counted.
@@ -28,7 +29,14 @@ sleep 1
 "$alfasim" run "$scenario" --bridge socketcan:vcan0 --duration "${seconds}s" --out "$out/live" \
     >"$out/alfasim.out" 2>"$out/alfasim.err" &
 run=$!
-sleep 3
+# The command goes out once the packs' frames reach vcan0: the bridge is up (loading the
+# firmware may take seconds on a busy machine), then about 2 s later.
+i=0
+while [ "$(wc -l <"$out/candump.log")" -lt 10 ] && [ $i -lt 600 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+sleep 2
 cansend vcan0 202#7F0101 || fail=1
 sleep 4
 kill -USR1 $run
