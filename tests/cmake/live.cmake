@@ -9,6 +9,8 @@
 #   live_session      an operator session through the command line and its replay (SDL2)
 #   live_bridge_session  the panel on a bridged run: bridged frames and operator actions
 #                     recorded together replay to the same digest (SDL2, python-can)
+#   live_xvfb_panel   the real window under Xvfb, driven by xdotool through every control of
+#                     docs/panel.md, run and replay (skipped without xvfb-run or xdotool)
 set(live_dir ${CMAKE_CURRENT_SOURCE_DIR}/live)
 file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/test-tmp)
 
@@ -45,4 +47,10 @@ if(TARGET sim_gui AND TARGET alfasim)
     add_test(NAME live_bridge_session
              COMMAND sh ${live_dir}/bridge_session.sh $<TARGET_FILE:alfasim> ${CMAKE_SOURCE_DIR})
     set_tests_properties(live_bridge_session PROPERTIES TIMEOUT 120 LABELS "e2e;live")
+    # Real keys into a real window: paced by the host clock, so it runs alone.
+    add_test(NAME live_xvfb_panel
+             COMMAND sh ${live_dir}/xvfb_panel.sh $<TARGET_FILE:alfasim> ${CMAKE_SOURCE_DIR}
+                     ${CMAKE_BINARY_DIR}/test-tmp/live_xvfb_panel)
+    set_tests_properties(live_xvfb_panel PROPERTIES TIMEOUT 180 LABELS "gui;xvfb;live"
+                         SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
 endif()
