@@ -50,9 +50,10 @@ uint32_t sim_front_search(const sim_front_t *f, const sim_slot_t *slots, const s
 /**
  * Inserts in order, with room reserved. A new event usually sorts after what is already due:
  * one comparison and an append. Otherwise a short front is scanned from the tail, and a long one
- * (a large bucket taken whole) is searched and moved up in one memmove. The key comes in as
- * scalars and is written field by field: copying a just-built struct whole makes the compiler
- * reload it with wider loads than the stores that wrote it, which stalls store-to-load
+ * (a large bucket taken whole) is searched and the shorter side moved in one memmove: the rest
+ * up, or, when there is a consumed slot below the head, the entries before the new one down. The
+ * key comes in as scalars and is written field by field: copying a just-built struct whole makes
+ * the compiler reload it with wider loads than the stores that wrote it, which stalls store-to-load
  * forwarding on the hottest path of the kernel.
  */
 static inline void sim_front_insert(sim_front_t *f, const sim_slot_t *slots, sim_time_ns_t t_ns,
@@ -62,8 +63,18 @@ static inline void sim_front_insert(sim_front_t *f, const sim_slot_t *slots, sim
     uint32_t pos = f->tail++;
     if (pos - f->head > SIM_FRONT_LINEAR_MAX && sim_entry_less(slots, &x, &e[pos - 1U])) {
         uint32_t at = sim_front_search(f, slots, &x, f->head, pos - 1U);
-        memmove(&e[at + 1U], &e[at], (size_t)(pos - at) * sizeof *e);
-        pos = at;
+        if (f->head > 0 && at - f->head < pos - at) {
+            /* Nearer the head (an event for now while a large bucket is being run, e.g. a frame
+             * delivered to every node): the entries before it slide down into the consumed
+             * slot instead of the longer rest moving up. */
+            f->tail--;
+            f->head--;
+            memmove(&e[f->head], &e[f->head + 1U], (size_t)(at - 1U - f->head) * sizeof *e);
+            pos = at - 1U;
+        } else {
+            memmove(&e[at + 1U], &e[at], (size_t)(pos - at) * sizeof *e);
+            pos = at;
+        }
     } else {
         while (pos > f->head && sim_entry_less(slots, &x, &e[pos - 1U])) {
             e[pos] = e[pos - 1U];
