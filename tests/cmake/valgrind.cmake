@@ -1,23 +1,50 @@
-# Valgrind memcheck runs (docs/robustness.md, "Sanitizers and valgrind").
+# Valgrind memcheck runs of the whole suite (docs/robustness.md, "Sanitizers and valgrind"),
+# with -DSIM_VALGRIND=ON only, label valgrind, through tests/valgrind.sh:
 #
-#   valgrind_<suite>   with -DSIM_VALGRIND=ON only (label valgrind): the node host's suites under
-#                      memcheck (tests/valgrind.sh)
+#   valgrind_<suite>             every CUnit suite (tests/unit, tests/gui, tests/live)
+#   valgrind_scenario_<s>        `alfasim run` of every bundled scenario (scenarios/*.json,
+#                                scenarios/test/*.json, as valgrind_scenario_test_<s>), cut with
+#                                --until at SIM_VALGRIND_UNTIL of virtual time
 #
-# The build must be without sanitizers: valgrind and ASan do not mix.
-option(SIM_VALGRIND "Register valgrind runs of the node host's suites (label valgrind)" OFF)
+# Memory errors and definite leaks fail. The build must be without sanitizers (valgrind and ASan
+# do not mix). CI: ctest -L valgrind -j2 (about 15 minutes on two cores, docs/robustness.md).
+option(SIM_VALGRIND "Register valgrind runs of every suite and scenario (label valgrind)" OFF)
+set(SIM_VALGRIND_UNTIL "60s" CACHE STRING "virtual time each scenario runs under valgrind")
 find_program(SIM_VALGRIND_EXE valgrind)
-if(SIM_VALGRIND AND SIM_VALGRIND_EXE)
-    file(GLOB vg_srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_host_*.c
-         ${CMAKE_SOURCE_DIR}/tests/unit/test_isolate_*.c
-         ${CMAKE_SOURCE_DIR}/tests/unit/test_nvs_powerloss.c)
+if(SIM_VALGRIND AND (SIM_ASAN OR SIM_UBSAN))
+    message(WARNING "SIM_VALGRIND=ON with sanitizers: valgrind and ASan do not mix, no valgrind tests")
+elseif(SIM_VALGRIND AND SIM_VALGRIND_EXE)
+    set(vg_sh ${CMAKE_SOURCE_DIR}/tests/valgrind.sh)
+    file(GLOB vg_srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c
+         ${CMAKE_SOURCE_DIR}/tests/gui/test_*.c ${CMAKE_SOURCE_DIR}/tests/live/test_*.c)
     foreach(src ${vg_srcs})
         get_filename_component(t ${src} NAME_WE)
         if(TARGET ${t})
-            add_test(NAME valgrind_${t}
-                     COMMAND sh ${CMAKE_SOURCE_DIR}/tests/valgrind.sh ${CMAKE_BINARY_DIR} ${t})
-            set_tests_properties(valgrind_${t} PROPERTIES TIMEOUT 1800 LABELS valgrind)
+            add_test(NAME valgrind_${t} COMMAND sh ${vg_sh} ${CMAKE_BINARY_DIR} ${t})
+            set_tests_properties(valgrind_${t} PROPERTIES TIMEOUT 1500 LABELS valgrind)
         endif()
     endforeach()
+    # The firmware core's long suites run 80 times slower under memcheck (7 to 8 minutes):
+    # started first, they run beside the rest instead of after it.
+    foreach(t test_fw_indicators test_fw_gridlimit test_fw_defects)
+        if(TEST valgrind_${t})
+            set_tests_properties(valgrind_${t} PROPERTIES COST 1000)
+        endif()
+    endforeach()
+    if(TARGET alfasim)
+        file(GLOB vg_scenarios CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/scenarios/*.json
+             ${CMAKE_SOURCE_DIR}/scenarios/test/*.json)
+        foreach(s ${vg_scenarios})
+            get_filename_component(n ${s} NAME_WE)
+            get_filename_component(d ${s} DIRECTORY)
+            get_filename_component(d ${d} NAME)
+            set(n ${d}_${n})
+            string(REGEX REPLACE "^scenarios_" "" n ${n})
+            add_test(NAME valgrind_scenario_${n}
+                     COMMAND sh ${vg_sh} --until ${SIM_VALGRIND_UNTIL} ${CMAKE_BINARY_DIR} ${s})
+            set_tests_properties(valgrind_scenario_${n} PROPERTIES TIMEOUT 1500 LABELS valgrind)
+        endforeach()
+    endif()
 elseif(SIM_VALGRIND)
     message(WARNING "SIM_VALGRIND=ON but valgrind was not found: no valgrind tests")
 endif()
