@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -29,6 +30,10 @@
  * the child's output buffer, flushed in pieces of at most 16 KiB. */
 #define DOWN_CAP (256u * 1024u)
 #define UP_CAP   (64u * 1024u)
+/* How many times a reader yields its processor before it sleeps (linger() says why). Measured on
+ * the s4 workload: 10 to 50 all cut the futex sleeps of the host by two orders of magnitude;
+ * more only burns time when the data is far off. */
+#define LINGER_YIELDS 20u
 /* While it waits, the host looks at the process itself this often (a death word the child
  * spoiled before dying still ends the wait). */
 #define POLL_NS (100 * 1000 * 1000L)
@@ -58,6 +63,25 @@ static long futex_wake(_Atomic uint32_t *word) {
 }
 
 /* ---- both ends ------------------------------------------------------------------------------- */
+
+/* Before sleeping, a reader lingers: it gives its processor away (sched_yield) a few times,
+ * looking for its data in between. Data often follows within microseconds of wall time: the
+ * child's reply to a short batch, or the node's next batch (a millisecond of simulated time
+ * between two bytes of a Modbus reply passes in about a microsecond at 1,000x). Found there, it
+ * costs no futex call on either side, and above all no wake-up of a processor that went idle,
+ * the dearest part of a round trip on a virtual machine. Yielding rather than spinning on the
+ * spot matters on a small machine: the peer this side waits for may need this very processor,
+ * and a yield hands it over at once, while it costs one quick system call when nothing else
+ * wants to run. True when the word moved. */
+static bool linger(_Atomic uint32_t *word, uint32_t seen) {
+    for (unsigned i = 0; i < LINGER_YIELDS; i++) {
+        if (atomic_load_explicit(word, memory_order_acquire) != seen) {
+            return true;
+        }
+        sched_yield();
+    }
+    return atomic_load_explicit(word, memory_order_acquire) != seen;
+}
 
 static void copy_in(uint8_t *ring, uint32_t cap, uint32_t at, const uint8_t *p, size_t len) {
     uint32_t off = at & (cap - 1u);
@@ -229,6 +253,9 @@ long sim_iso_host_read(sim_iso_host_end_t *h, void *buf, size_t cap) {
         if (h->dead) {
             return -SIM_EIO; /* everything it wrote before dying has been read */
         }
+        if (!armed && linger(&r->head, head)) {
+            continue;
+        }
         int rc = host_sleep(h, &r->head, head, &r->reader_waits, &deadline, &armed);
         if (rc != 0) {
             return rc;
@@ -293,6 +320,9 @@ size_t sim_iso_chan_read(sim_iso_chan_t *c, void *buf, size_t cap) {
             copy_out(c->shm->down_data, DOWN_CAP, tail, buf, n);
             publish(&r->tail, tail + (uint32_t)n, &r->writer_waits);
             return n;
+        }
+        if (linger(&r->head, head)) {
+            continue;
         }
         child_sleep(&r->head, head, &r->reader_waits);
     }

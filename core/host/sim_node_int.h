@@ -101,8 +101,9 @@ struct sim_node {
     sim_isolate_t *iso;
     uint64_t iso_nvs_version;  /* the NVS image version the child's copy matches */
     uint64_t iso_ops;          /* operations replayed in the current batch */
-    struct sim_node *iso_next; /* the thread's roster of nodes with a child (sim_node_iso.c) */
-    size_t iso_ahead_len; /* a batch sent ahead of its event: its bytes, checked at the event */
+    struct sim_node *iso_next; /* the thread's roster of nodes with a child (sim_node_ahead.c) */
+    size_t iso_ahead_len;    /* a batch sent ahead of its event: its bytes, checked at the event */
+    uint64_t iso_ahead_sent; /* batches sent ahead so far (tests read it) */
     uint8_t iso_ahead[sizeof(sim_iso_batch_t) + SIM_ISO_ITEMS_MAX * sizeof(sim_iso_item_t)];
 
     /* faults */

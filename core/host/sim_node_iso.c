@@ -186,6 +186,7 @@ int sim_node__iso_post_ahead(sim_node_t *n, const sim_iso_item_t *items, unsigne
     if (rc == 0) {
         memcpy(n->iso_ahead, &msg, len);
         n->iso_ahead_len = len;
+        n->iso_ahead_sent++;
     }
     return rc;
 }
