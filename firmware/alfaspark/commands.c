@@ -206,7 +206,8 @@ void fw_commands_on_frame(const hal_can_frame_t *f) {
         return;
     }
     uint8_t target = f->data[0];
-    if (target != FW_NODE_BROADCAST && target != fw_state.el.self_id) {
+    bool broadcast = target == FW_NODE_BROADCAST && FW_MUT_BROADCAST_ACCEPTED;
+    if (!broadcast && target != fw_state.el.self_id) {
         return;
     }
     const fw_cmd_entry_t *c = lookup(f->id);

@@ -139,5 +139,6 @@ void fw_election_recompute(fw_election_t *e, uint64_t now_ms) {
         }
     }
     e->master_id = best;
-    e->is_master = best == e->self_id && now_ms - e->boot_ann_ms >= FW_MASTER_HOLDOFF_MS;
+    bool holdoff_over = now_ms - e->boot_ann_ms >= FW_MASTER_HOLDOFF_MS;
+    e->is_master = best == e->self_id && FW_MUT_HOLDOFF_OVER(holdoff_over);
 }

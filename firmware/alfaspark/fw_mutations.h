@@ -38,6 +38,8 @@
  *   FW_MUTATION_WDT_UNREPORTED        fw_main.c     a watchdog reset sends no event 7 (§11.1)
  *   FW_MUTATION_NVS_REWRITE           settings.c    a repeated value is written again (§10.2)
  *   FW_MUTATION_NVS_HOURLY            fw_main.c     E_grid written to NVS every hour (§10.2)
+ *   FW_MUTATION_NO_HOLDOFF            election.c    a booting node claims master at once (§9.7)
+ *   FW_MUTATION_BROADCAST_IGNORED     commands.c    commands to NodeID 127 are ignored (§9.9)
  */
 #ifndef FW_MUTATIONS_H
 #define FW_MUTATIONS_H
@@ -233,6 +235,18 @@
     } while (0)
 #else
 #define FW_MUT_PERSIST_E_GRID(energy_wms, now_ms, dt_ms) ((void)0)
+#endif
+
+#if defined(FW_MUTATION_NO_HOLDOFF)
+#define FW_MUT_HOLDOFF_OVER(over) ((void)(over), true)
+#else
+#define FW_MUT_HOLDOFF_OVER(over) (over)
+#endif
+
+#if defined(FW_MUTATION_BROADCAST_IGNORED)
+#define FW_MUT_BROADCAST_ACCEPTED false
+#else
+#define FW_MUT_BROADCAST_ACCEPTED true
 #endif
 
 #endif

@@ -109,7 +109,9 @@ set(suite_mutants
     "eco_limit_lost|ECO_LIMIT_LOST|settings_power_cycle|mode_mask_survives_eco,eco_limit_survives"
     "wdt_unreported|WDT_UNREPORTED|watchdog|watchdog_event"
     "nvs_rewrite|NVS_REWRITE|nvs_week|same_value_not_rewritten"
-    "nvs_hourly|NVS_HOURLY|nvs_week|no_periodic_writes")
+    "nvs_hourly|NVS_HOURLY|nvs_week|no_periodic_writes"
+    "no_holdoff|NO_HOLDOFF|election_single|no_master_during_holdoff"
+    "broadcast_ignored|BROADCAST_IGNORED|eco_three_packs|pack2_accepts_eco,pack3_accepts_eco")
 foreach(row ${suite_mutants})
     string(REPLACE "|" ";" fields "${row}")
     list(GET fields 0 m)
