@@ -77,6 +77,7 @@ int sim_isolate_spawn(sim_isolate_main_fn main, void *arg, uint32_t timeout_ms, 
         main(arg, sim_iso_chan_attach(shm));
         _exit(0);
     }
+    sim_iso_shm_seal(shm);
     iso->end.shm = shm;
     iso->end.pid = pid;
     iso->end.timeout_ms = timeout_ms != 0 ? timeout_ms : SIM_ISOLATE_TIMEOUT_MS_DEFAULT;

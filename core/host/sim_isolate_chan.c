@@ -35,8 +35,8 @@
  * more only burns time when the data is far off. */
 #define LINGER_YIELDS 20u
 /* While it waits, the host looks at the process itself this often (a death word the child
- * spoiled before dying still ends the wait). */
-#define POLL_NS (100 * 1000 * 1000L)
+ * spoiled before dying still ends the wait; without futex_waitv, every death is found so). */
+#define POLL_NS (20 * 1000 * 1000L)
 
 typedef struct {
     _Alignas(64) _Atomic uint32_t head;
@@ -83,18 +83,26 @@ static bool linger(_Atomic uint32_t *word, uint32_t seen) {
     return atomic_load_explicit(word, memory_order_acquire) != seen;
 }
 
+/* An empty part may come with a NULL pointer, which memcpy must never be given. */
 static void copy_in(uint8_t *ring, uint32_t cap, uint32_t at, const uint8_t *p, size_t len) {
+    if (len == 0) {
+        return;
+    }
     uint32_t off = at & (cap - 1u);
     size_t first = len < cap - off ? len : cap - off;
     memcpy(ring + off, p, first);
-    memcpy(ring, p + first, len - first);
+    if (len > first) {
+        memcpy(ring, p + first, len - first);
+    }
 }
 
 static void copy_out(const uint8_t *ring, uint32_t cap, uint32_t at, uint8_t *p, size_t len) {
     uint32_t off = at & (cap - 1u);
     size_t first = len < cap - off ? len : cap - off;
     memcpy(p, ring + off, first);
-    memcpy(p + first, ring, len - first);
+    if (len > first) {
+        memcpy(p + first, ring, len - first);
+    }
 }
 
 /* Moves a counter and wakes a peer that sleeps on it. */
@@ -112,6 +120,12 @@ sim_iso_shm_t *sim_iso_shm_create(void) {
     void *p = mmap(NULL, sizeof(sim_iso_shm_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
                    -1, 0);
     return p == MAP_FAILED ? NULL : p; /* zero-filled: empty rings, no waiters, no life */
+}
+
+void sim_iso_shm_seal(sim_iso_shm_t *shm) {
+    /* A shared mapping is inherited by every fork: without this, the firmware of a node started
+     * later could write into this node's rings. */
+    (void)madvise(shm, sizeof *shm, MADV_DONTFORK);
 }
 
 void sim_iso_shm_destroy(sim_iso_shm_t *shm) {
@@ -151,6 +165,33 @@ static bool before(const struct timespec *a, const struct timespec *b) {
     return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
+/* futex_waitv is missing before Linux 5.16 and under valgrind. Without it the host sleeps on its
+ * data word alone, for at most POLL_NS at a time, and finds a death by looking at the process. */
+static _Atomic bool no_waitv;
+
+static void sleep_on(sim_iso_host_end_t *h, _Atomic uint32_t *word, uint32_t seen,
+                     const struct timespec *until) {
+    uint32_t alive = (uint32_t)h->pid | FUTEX_WAITERS;
+    if (atomic_load(&h->shm->life) != alive) {
+        /* Dead, or the firmware spoiled the word: the process itself will tell, soon. */
+        struct timespec nap = {0, 1000000L};
+        syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, seen, &nap, NULL, 0);
+        return;
+    }
+    if (!atomic_load_explicit(&no_waitv, memory_order_relaxed)) {
+        struct futex_waitv w[2] = {
+            {.val = seen, .uaddr = (uintptr_t)word, .flags = FUTEX_32},
+            {.val = alive, .uaddr = (uintptr_t)&h->shm->life, .flags = FUTEX_32},
+        };
+        if (syscall(SYS_futex_waitv, w, 2u, 0u, until, CLOCK_MONOTONIC) >= 0 || errno != ENOSYS) {
+            return;
+        }
+        atomic_store_explicit(&no_waitv, true, memory_order_relaxed);
+    }
+    struct timespec slice = {0, POLL_NS};
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, seen, &slice, NULL, 0);
+}
+
 /* Sleeps until `word` moves from `seen`, the child dies, the poll period passes or the deadline
  * (set on the first sleep of a wait) comes. -SIM_ECANCELED once the deadline has passed. */
 static int host_sleep(sim_iso_host_end_t *h, _Atomic uint32_t *word, uint32_t seen,
@@ -173,26 +214,15 @@ static int host_sleep(sim_iso_host_end_t *h, _Atomic uint32_t *word, uint32_t se
     if (before(deadline, &until)) {
         until = *deadline;
     }
-    uint32_t alive = (uint32_t)h->pid | FUTEX_WAITERS;
-    struct futex_waitv w[2] = {
-        {.val = seen, .uaddr = (uintptr_t)word, .flags = FUTEX_32},
-        {.val = alive, .uaddr = (uintptr_t)&h->shm->life, .flags = FUTEX_32},
-    };
     atomic_store(waits, 1u);
     atomic_thread_fence(memory_order_seq_cst);
-    bool moved = atomic_load(word) != seen;
-    bool lives = atomic_load(&h->shm->life) == alive;
-    if (!moved && lives) {
-        syscall(SYS_futex_waitv, w, 2u, 0u, &until, CLOCK_MONOTONIC);
-    } else if (!moved) {
-        /* The death word says gone (or never set): wait for the process itself, in short naps
-         * so that a child that only spoiled the word still gets the watchdog. */
-        struct timespec nap = {0, 1000000L};
-        if (!sim_iso_host_reap(h, false)) {
-            syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, seen, &nap, NULL, 0);
-        }
+    if (atomic_load(word) == seen) {
+        sleep_on(h, word, seen, &until);
     }
     atomic_store(waits, 0u);
+    if (atomic_load(word) == seen) {
+        (void)sim_iso_host_reap(h, false); /* woken by a death, or the period ran out */
+    }
     return 0;
 }
 
@@ -259,9 +289,6 @@ long sim_iso_host_read(sim_iso_host_end_t *h, void *buf, size_t cap) {
         int rc = host_sleep(h, &r->head, head, &r->reader_waits, &deadline, &armed);
         if (rc != 0) {
             return rc;
-        }
-        if (atomic_load(&h->shm->life) != ((uint32_t)h->pid | FUTEX_WAITERS)) {
-            (void)sim_iso_host_reap(h, false);
         }
     }
 }

@@ -44,6 +44,9 @@ typedef struct sim_iso_chan sim_iso_chan_t;
 
 /** Maps a fresh region (before the fork). NULL when out of memory. */
 sim_iso_shm_t *sim_iso_shm_create(void);
+/** After the fork, in the host: keeps the region out of every later fork, so that no other
+ *  node's child can reach this node's channel. */
+void sim_iso_shm_seal(sim_iso_shm_t *shm);
 void sim_iso_shm_destroy(sim_iso_shm_t *shm);
 
 typedef struct {

@@ -7,7 +7,8 @@
 #                                       the in-process run. Skipped (77) while the command line
 #                                       has no --isolate.
 #   isolate_s4_speed                    bench label: the s4 workload isolated must run at >= 1000x
-#                                       real time (host wall clock; reported, CI runs it alone)
+#                                       real time (host wall clock; reported with the processor
+#                                       time of the run and its children, CI runs it alone)
 #
 # The valgrind runs of these suites (and of every other one) live in valgrind.cmake.
 foreach(t test_isolate_same)
@@ -42,6 +43,7 @@ sim=$(sed -n 's/^ *\"sim_duration_ns\": \\([0-9]*\\).*/\\1/p' \"$out/report.json
 wall=$(sed -n 's/^ *\"wall_ms\": \\([0-9]*\\).*/\\1/p' \"$out/report.json\"); \
 x=$((sim / 1000000 / (wall > 0 ? wall : 1))); \
 echo \"isolated s4: $((sim / 1000000000)) s simulated in $wall ms: $x times real time\"; \
+echo \"processor time (user, system) of the run and its firmware processes: $(times | tail -n 1)\"; \
 [ \"$x\" -ge 1000 ]"
             $<TARGET_FILE:alfasim> ${s4} ${CMAKE_BINARY_DIR}/bench-out/isolate_s4)
         set_tests_properties(isolate_s4_speed PROPERTIES TIMEOUT 1800 SKIP_RETURN_CODE 77
