@@ -58,7 +58,7 @@ static void step_measure(fw_state_t *s) {
 
 static void step_grid(fw_state_t *s, uint64_t now, uint64_t dt_ms) {
     fw_grid_integrate(&s->grid, s->grid_w, dt_ms);
-    FW_MUT_PERSIST_E_GRID(s->grid.energy_wms, now, dt_ms);
+    FW_MUT_PERSIST_E_GRID(s, now, dt_ms);
     bool valid = fw_clock_valid(&s->clock, now);
     if (valid) {
         (void)fw_grid_daily(&s->grid, true, fw_clock_minute_of_day(&s->clock, now),

@@ -38,6 +38,7 @@
  *   FW_MUTATION_WDT_UNREPORTED        fw_main.c     a watchdog reset sends no event 7 (§11.1)
  *   FW_MUTATION_NVS_REWRITE           settings.c    a repeated value is written again (§10.2)
  *   FW_MUTATION_NVS_HOURLY            fw_main.c     E_grid written to NVS every hour (§10.2)
+ *   FW_MUTATION_E_GRID_PERSISTED      fw_main.c     E_grid written each tick, restored at boot
  *   FW_MUTATION_NO_HOLDOFF            election.c    a booting node claims master at once (§9.7)
  *   FW_MUTATION_BROADCAST_IGNORED     commands.c    commands to NodeID 127 are ignored (§9.9)
  */
@@ -224,17 +225,35 @@
 #define FW_MUT_NVS_SAME_SKIPPED true
 #endif
 
-/* The defect writes E_grid whenever a tick crosses a whole hour of uptime. */
+/*
+ * Two ways of persisting E_grid, which §10.1 forbids: NVS_HOURLY writes it whenever a tick crosses
+ * a whole hour of uptime; E_GRID_PERSISTED is the prototypes' defect, a write every tick and the
+ * value read back at the first tick after boot. `s` is the firmware state (fw_state_t *).
+ */
 #if defined(FW_MUTATION_NVS_HOURLY)
-#define FW_MUT_PERSIST_E_GRID(energy_wms, now_ms, dt_ms)                                           \
+#define FW_MUT_PERSIST_E_GRID(s, now_ms, dt_ms)                                                    \
     do {                                                                                           \
         if ((now_ms) / 3600000u != ((now_ms) - (dt_ms)) / 3600000u) {                              \
-            uint64_t e_ = (energy_wms);                                                            \
+            uint64_t e_ = (s)->grid.energy_wms;                                                    \
             (void)hal_nvs_set(FW_NVS_NS, "eGrid", &e_, sizeof e_);                                 \
         }                                                                                          \
     } while (0)
+#elif defined(FW_MUTATION_E_GRID_PERSISTED)
+#define FW_MUT_PERSIST_E_GRID(s, now_ms, dt_ms)                                                    \
+    do {                                                                                           \
+        uint64_t e_ = 0;                                                                           \
+        size_t n_ = sizeof e_;                                                                     \
+        (void)(now_ms);                                                                            \
+        (void)(dt_ms);                                                                             \
+        if ((s)->ticks == 1u && hal_nvs_get(FW_NVS_NS, "eGrid", &e_, &n_) == HAL_OK &&             \
+            n_ == sizeof e_) {                                                                     \
+            (s)->grid.energy_wms = e_;                                                             \
+        }                                                                                          \
+        e_ = (s)->grid.energy_wms;                                                                 \
+        (void)hal_nvs_set(FW_NVS_NS, "eGrid", &e_, sizeof e_);                                     \
+    } while (0)
 #else
-#define FW_MUT_PERSIST_E_GRID(energy_wms, now_ms, dt_ms) ((void)0)
+#define FW_MUT_PERSIST_E_GRID(s, now_ms, dt_ms) ((void)0)
 #endif
 
 #if defined(FW_MUTATION_NO_HOLDOFF)

@@ -110,6 +110,7 @@ set(suite_mutants
     "wdt_unreported|WDT_UNREPORTED|watchdog|watchdog_event"
     "nvs_rewrite|NVS_REWRITE|nvs_week|same_value_not_rewritten"
     "nvs_hourly|NVS_HOURLY|nvs_week|no_periodic_writes"
+    "e_grid_persisted|E_GRID_PERSISTED|settings_power_cycle|energy_starts_afresh"
     "no_holdoff|NO_HOLDOFF|election_single|no_master_during_holdoff"
     "broadcast_ignored|BROADCAST_IGNORED|eco_three_packs|pack2_accepts_eco,pack3_accepts_eco")
 foreach(row ${suite_mutants})
