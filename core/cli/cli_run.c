@@ -82,15 +82,43 @@ static int exit_for_verdict(sim_verdict_t v) {
     return CLI_EXIT_SOFTWARE;
 }
 
-/* An assertion still open when the run stopped: sim_assert_finish decides it with this text. */
-static bool not_reached(const sim_report_assert_t *a) {
-    return !a->passed && a->actual != NULL && strncmp(a->actual, "not decided:", 12) == 0;
+/* The last instant at which a complete run could still decide assertion `a`. */
+static sim_time_ns_t closes_ns(const sim_scn_assert_t *a, sim_time_ns_t full_ns) {
+    sim_time_ns_t to = a->to_ns == SIM_TIME_NEVER ? full_ns : a->to_ns;
+    switch (a->kind) {
+        case SIM_CHECK_AT:
+            return a->at_ns;
+        case SIM_CHECK_WITHIN:
+            return (a->trigger_is_cond ? to : a->after_ns) + a->within_ns + a->hold_ns;
+        default:
+            return to + a->hold_ns;
+    }
 }
 
-static void print_failures(const sim_report_t *r, bool skip_not_reached) {
+/*
+ * In a run cut short at the end of `r`, an assertion the run's end decided although its window
+ * reaches past the cut: "not decided", "the trigger never happened", or a window [x, end]
+ * judged at the cut. One decided earlier (a violation, a success) is judged.
+ */
+static bool not_reached(const sim_report_assert_t *a, const sim_scenario_t *scn,
+                        sim_time_ns_t full_ns, sim_time_ns_t cut_ns) {
+    if (a->t_ns < cut_ns) {
+        return false;
+    }
+    for (size_t i = 0; i < scn->n_asserts; i++) {
+        if (strcmp(scn->asserts[i].name, a->name) == 0) {
+            return closes_ns(&scn->asserts[i], full_ns) > cut_ns;
+        }
+    }
+    return false;
+}
+
+/* The failed assertions; in a cut run (scn given) only those decided by the cut. */
+static void print_failures(const sim_report_t *r, const sim_scenario_t *scn,
+                           sim_time_ns_t full_ns) {
     for (size_t i = 0; i < r->n_asserts; i++) {
         const sim_report_assert_t *a = &r->asserts[i];
-        if (!a->passed && !(skip_not_reached && not_reached(a))) {
+        if (!a->passed && !(scn != NULL && not_reached(a, scn, full_ns, r->sim_duration_ns))) {
             printf("  FAILED %s at t=%.3fs: expected %s, got %s\n", a->name, (double)a->t_ns / 1e9,
                    a->expected ? a->expected : "?", a->actual ? a->actual : "?");
         }
@@ -101,32 +129,33 @@ static void print_summary(const sim_report_t *r, const char *out_dir) {
     printf("%s: %s  seed=0x%" PRIx64 "  sim=%.3fs  frames=%" PRIu64 "  digest=%.16s  -> %s\n",
            r->scenario_name, sim_verdict_name(r->verdict), r->seed,
            (double)r->sim_duration_ns / 1e9, r->can_frames, r->digest, out_dir);
-    print_failures(r, false);
+    print_failures(r, NULL, 0);
     if (r->verdict != SIM_VERDICT_PASS && r->repro != NULL) {
         printf("  reproduce: %s\n", r->repro);
     }
 }
 
 /*
- * A run cut short by --until: the assertions decided by the cut are judged; the ones still open
- * were not reached, so the summary names no verdict for the scenario. report.json keeps the run
- * as it ended (open assertions "not decided"). 0, or 1 when a decided assertion failed.
+ * A run cut short by --until: the assertions decided by the cut are judged; the ones whose
+ * window reaches past it are open, so the summary names no verdict for the scenario.
+ * report.json keeps the run as it ended. 0, or 1 when an assertion decided by the cut failed.
  */
-static int report_cut(const cli_opts_t *o, const sim_report_t *r, sim_time_ns_t full_ns,
-                      const char *out_dir) {
+static int report_cut(const cli_opts_t *o, const sim_scenario_t *scn, const sim_report_t *r,
+                      sim_time_ns_t full_ns, const char *out_dir) {
     size_t open = 0, failed = 0;
     for (size_t i = 0; i < r->n_asserts; i++) {
-        open += not_reached(&r->asserts[i]);
-        failed += !r->asserts[i].passed && !not_reached(&r->asserts[i]);
+        bool later = not_reached(&r->asserts[i], scn, full_ns, r->sim_duration_ns);
+        open += later;
+        failed += !later && !r->asserts[i].passed;
     }
     if (!o->quiet) {
         printf("%s: cut at %.3fs of %.3fs, no verdict  seed=0x%" PRIx64 "  frames=%" PRIu64
                "  digest=%.16s  -> %s\n",
                r->scenario_name, (double)r->sim_duration_ns / 1e9, (double)full_ns / 1e9, r->seed,
                r->can_frames, r->digest, out_dir);
-        printf("  assertions: %zu decided by the cut (%zu failed), %zu not reached\n",
+        printf("  assertions: %zu decided by the cut (%zu failed), %zu open at the cut\n",
                r->n_asserts - open, failed, open);
-        print_failures(r, true);
+        print_failures(r, scn, full_ns);
         if (failed > 0 && r->repro != NULL) {
             printf("  reproduce: %s\n", r->repro);
         }
@@ -147,7 +176,7 @@ static int report_run(const cli_opts_t *o, const sim_scenario_t *scn, sim_report
                       const char *out_dir, sim_time_ns_t full_ns) {
     if (report->sim_duration_ns < full_ns && report->node_faults == 0 &&
         report->verdict != SIM_VERDICT_ERROR) {
-        return report_cut(o, report, full_ns, out_dir);
+        return report_cut(o, scn, report, full_ns, out_dir);
     }
     int code = report->node_faults > 0 ? CLI_EXIT_NODE_FAULT : exit_for_verdict(report->verdict);
     if (report->node_faults > 0) {

@@ -50,14 +50,15 @@ elseif(SIM_VALGRIND)
 endif()
 
 # `alfasim run --until`, which the scenario runs under valgrind rely on: an assertion decided
-# before the cut is judged (the wrong one fails the run), one after it is "not reached", and the
-# summary names no verdict; a cut before every assertion passes; the complete run still fails.
+# before the cut is judged (a wrong one, a violated "never", fail the run), one whose window
+# reaches past it is open, and the summary names no verdict; a cut before every assertion
+# passes; the complete run still fails.
 if(TARGET alfasim AND TARGET fw_testnode)
     set(until_scn ${CMAKE_BINARY_DIR}/test-tmp/until_cut.json)
     file(WRITE ${until_scn} [=[
 {
   "name": "until_cut",
-  "description": "Assertions either side of a cut at 5 s; the first is wrong on purpose.",
+  "description": "Assertions either side of a cut at 5 s; early_wrong and never_running fail.",
   "seed": 1,
   "duration": "10s",
   "plugin": "testnode",
@@ -65,7 +66,9 @@ if(TARGET alfasim AND TARGET fw_testnode)
   "assertions": [
     {"name": "early_wrong", "kind": "at", "at": "2s", "subject": "node_state", "node": "pack1", "eq": "off"},
     {"name": "early_right", "kind": "at", "at": "3s", "subject": "node_state", "node": "pack1", "eq": "running"},
-    {"name": "late", "kind": "at", "at": "8s", "subject": "node_state", "node": "pack1", "eq": "running"}
+    {"name": "late", "kind": "at", "at": "8s", "subject": "node_state", "node": "pack1", "eq": "running"},
+    {"name": "always_running", "kind": "always", "from": "1s", "subject": "node_state", "node": "pack1", "eq": "running"},
+    {"name": "never_running", "kind": "never", "from": "1s", "to": "9s", "subject": "node_state", "node": "pack1", "eq": "running"}
   ]
 }
 ]=])
@@ -74,11 +77,12 @@ a=$0; s=$1; o=$2; set -u; rm -rf "$o"; mkdir -p "$o"
 out=$("$a" run "$s" --until 5s --out "$o/cut5"); rc=$?; echo "$out"
 [ $rc -eq 1 ] || { echo "cut at 5s: exit $rc, want 1"; exit 1; }
 echo "$out" | grep -q '^until_cut: cut at 5.000s of 10.000s, no verdict ' || exit 1
-echo "$out" | grep -q '2 decided by the cut (1 failed), 1 not reached' || exit 1
+echo "$out" | grep -q '3 decided by the cut (2 failed), 2 open at the cut' || exit 1
 echo "$out" | grep -q 'FAILED early_wrong' || exit 1
-if echo "$out" | grep -q 'FAILED late'; then echo "late assertion judged"; exit 1; fi
-out=$("$a" run "$s" --until 1s --out "$o/cut1" --seed 2) || { echo "cut at 1s failed"; exit 1; }
-echo "$out" | grep -q '0 decided by the cut (0 failed), 3 not reached' || exit 1
+echo "$out" | grep -q 'FAILED never_running' || exit 1
+if echo "$out" | grep -q 'FAILED \(late\|always\)'; then echo "open assertion judged"; exit 1; fi
+out=$("$a" run "$s" --until 500ms --out "$o/cut1") || { echo "cut at 500ms failed"; exit 1; }
+echo "$out" | grep -q '0 decided by the cut (0 failed), 5 open at the cut' || exit 1
 "$a" run "$s" --until 1h --out "$o/full" >/dev/null && { echo "full run passed"; exit 1; }
 "$a" run "$s" --until 1s --junit "$o/j.xml" 2>/dev/null; [ $? -eq 64 ] || exit 1
 echo "cli_until: ok"
