@@ -4,7 +4,8 @@
 # `alfasim replay DIR --panel`. Each control is checked by what it leaves behind: the F12
 # screenshots, named after the virtual time (pause, step, next event, speed, seeks), and the
 # operator records in events.jsonl (node selection, modes, relays, power, hang, CAN, grid,
-# scales, the command prompt). The replay must be identical to the run.
+# scales, the command prompt, the toolbar). The replay must be identical to the run; Ctrl-C
+# completes a run as q does.
 #
 #   xvfb_panel.sh ALFASIM SOURCE_DIR WORK_DIR
 #
@@ -63,7 +64,11 @@ shot() { # F12, waits for the new file, prints its virtual time ("12.400", "12.4
     newest | sed 's/.*panel-0*\([0-9]*\.[0-9-]*\)\.png/\1/; s/^\./0./'
 }
 start() { # start ARGS...: the window appears and gets the keyboard
-    (cd "$WORK" && exec "$ALFASIM" "$@" >"$WORK/stdout.txt" 2>"$WORK/stderr.txt") &
+    # A background job starts with SIGINT ignored, and SDL leaves an ignored signal alone:
+    # restore it, as in a terminal, so that Ctrl-C (SIGINT) can be checked.
+    (cd "$WORK" && exec python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$ALFASIM" "$@" >"$WORK/stdout.txt" 2>"$WORK/stderr.txt") &
     pid=$!
     win=$(timeout 20 xdotool search --sync --onlyvisible --name '^alfasim' | head -n 1)
     if [ -z "$win" ]; then
@@ -74,8 +79,8 @@ start() { # start ARGS...: the window appears and gets the keyboard
     xdotool windowfocus --sync "$win" 2>/dev/null || xdotool windowfocus "$win"
     sleep 0.5
 }
-finish() { # q, and the process must end within 60 s
-    k q
+finish() { # q (or the key given), and the process must end within 60 s
+    [ -n "${1:-}" ] || k q
     for _ in $(seq 1 240); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.25
@@ -187,6 +192,30 @@ check "the replay with the panel is identical (exit $rc)" grep -q 'replay identi
     "$WORK/stdout.txt"
 check "the replay refused G: no new action recorded" test "$(grep -c '"type":"operator"' \
     "$WORK/replay/events.jsonl")" -eq 14
+
+# ---- another run: the mouse on cards and toolbar, all packs, Ctrl-C ---------------------------
+rm -f "$WORK"/panel-*.png
+start run "$SCN" --panel --out "$WORK/run2"
+click 415 400          # pack3's card selects it
+k F2 a F4
+click 49 626           # the Pause button
+t9=$(shot)
+sleep 0.5
+check "the Pause button pauses" test "$(shot)" = "$t9-2"
+click 49 626           # Run again
+k 3
+click 577 626          # the Cycle button: power-cycle the selected pack3
+sleep 0.5
+kill -INT "$pid"
+finish no-q
+check "Ctrl-C ends the frames, the run is completed unpaced (exit $rc)" \
+    grep -q '^eco_three_packs: .* sim=600.000s' "$WORK/stdout.txt"
+E2=$WORK/run2/events.jsonl
+check "a click on pack3's card, then F2: SET_SELF_CONSUMPTION to NodeID 50" \
+    grep -q '"id":"0x201","target":50' "$E2"
+check "a, then F4: SET_TOU to every pack (127)" grep -q '"id":"0x203","target":127' "$E2"
+check "the Cycle button power-cycled pack3" grep -q '"node":"pack3","kind":"power_cycle"' "$E2"
+check "3 operator actions in the second run" test "$(grep -c '"type":"operator"' "$E2")" -eq 3
 
 echo "xvfb panel: $passes checks passed, $fails failed"
 [ "$fails" -eq 0 ]
