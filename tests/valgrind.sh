@@ -91,10 +91,12 @@ export SIM_TEST_HANG_TIMEOUT_MS
 SDL_VIDEODRIVER=${SDL_VIDEODRIVER:-dummy}
 SDL_AUDIODRIVER=${SDL_AUDIODRIVER:-dummy}
 export SDL_VIDEODRIVER SDL_AUDIODRIVER
-summary=$build/valgrind-summary.txt
+mkdir -p "$build/valgrind"
+summary=$build/valgrind/summary.$$ # one per invocation: CTest runs several at a time
 printf '%s\n' "$@" | VALGRIND_SH_ONE=1 xargs -P "$jobs" -I{} \
     sh "$0" --until "$until" "$build" {} 2>&1 | tee "$summary"
 failed=$(grep -c '^valgrind: .*: FAILED' "$summary")
 clean=$(grep -c '^valgrind: .*: clean' "$summary")
-echo "valgrind: $clean clean, $failed failed, of $#"
+rm -f "$summary"
+[ $# -gt 1 ] && echo "valgrind: $clean clean, $failed failed, of $#"
 [ "$failed" -eq 0 ] && [ "$clean" -eq $# ]
