@@ -2,8 +2,8 @@
 # valgrind.sh [-j N] [--until T] BUILD_DIR [ITEM...]
 #
 # Runs a build's tests under valgrind's memcheck and fails when any has a memory error, a definite
-# leak, or fails by itself. An ITEM is a CUnit suite of BUILD_DIR/tests (test_kernel_queue) or a
-# scenario file, run as `alfasim run SCENARIO --until T` (T default 60s, SIM_VALGRIND_UNTIL):
+# leak, or fails by itself. An ITEM is a CUnit suite of BUILD_DIR/tests (test_kernel) or a
+# scenario file, run as `alfasim run SCENARIO --until T` (T default 10m, SIM_VALGRIND_UNTIL):
 # memcheck runs about 30 to 100 times slower, so scenarios stop at T, judged up to there. Without
 # ITEMs: every suite the build has (tests/test_*) and every bundled scenario (scenarios/*.json,
 # scenarios/test/*.json). -j N runs N valgrind processes at a time (default 1).
@@ -20,7 +20,7 @@
 # (default 1200) fails. Exit 0 all clean, 1 an item failed, 2 usage or no valgrind.
 set -u
 jobs=1
-until=${SIM_VALGRIND_UNTIL:-60s}
+until=${SIM_VALGRIND_UNTIL:-10m}
 limit=${SIM_VALGRIND_TIMEOUT:-1200}
 while [ $# -gt 0 ]; do
     case $1 in
@@ -47,6 +47,7 @@ if [ "${VALGRIND_SH_ONE:-}" = 1 ]; then
     mkdir -p "$build/valgrind"
     case $item in
         *.json)
+            item=$(cd "$(dirname "$item")" && pwd)/$(basename "$item") # valgrind runs in $build
             name=scenario-$(basename "$(dirname "$item")")-$(basename "$item" .json)
             set -- "$build/alfasim" run "$item" --until "$until" --quiet --no-pcap \
                 --out "$build/valgrind/$name.run" ;;

@@ -9,7 +9,7 @@
 # Memory errors and definite leaks fail. The build must be without sanitizers (valgrind and ASan
 # do not mix). CI: ctest -L valgrind -j2 (about 15 minutes on two cores, docs/robustness.md).
 option(SIM_VALGRIND "Register valgrind runs of every suite and scenario (label valgrind)" OFF)
-set(SIM_VALGRIND_UNTIL "60s" CACHE STRING "virtual time each scenario runs under valgrind")
+set(SIM_VALGRIND_UNTIL "10m" CACHE STRING "virtual time each scenario runs under valgrind")
 find_program(SIM_VALGRIND_EXE valgrind)
 if(SIM_VALGRIND AND (SIM_ASAN OR SIM_UBSAN))
     message(WARNING "SIM_VALGRIND=ON with sanitizers: valgrind and ASan do not mix, no valgrind tests")
