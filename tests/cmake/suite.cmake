@@ -78,50 +78,65 @@ else()
 endif()
 
 # ---- broken firmware must fail its scenario ----------------------------------------------------
-# Each row: short name | FW_MUTATION_ suffix | scenario | assertions that must fail (;-separated).
+# Each row: FW_MUTATION_ suffix | the firmware file (without .c) that holds its hook | scenario |
+# assertions that must fail (,-separated). The mutant's name is the suffix in lower case.
 set(suite_mutants
-    "sc_swapped|SC_SWAPPED|self_consumption_sunny|grid_open_in_band"
-    "gridlimit_no_override|GRIDLIMIT_NO_OVERRIDE|grid_limit|latch_beats_backup"
-    "eco_restore_all|ECO_RESTORE_ALL|eco_shedding|heater_restored_after_pump"
-    "tou_unsynced|TOU_UNSYNCED|tou_midnight|r2_held_before_sync"
-    "elect_lowest|ELECT_LOWEST|election_failover|highest_nodeid_master"
-    "bar_floor|BAR_FLOOR|indicators|low_bar_two_red"
-    "no_blink|NO_BLINK|indicators|low_display_blinks"
-    "ttl_double|TTL_DOUBLE|election_failover|takeover_within_ttl,next_highest_master"
-    "gw_not_preferred|GW_NOT_PREFERRED|gateway_join_leave|gateway_takes_over,packs_defer_to_gateway"
-    "sc_no_hysteresis|SC_NO_HYSTERESIS|self_consumption_cloudy|grid_open_in_band"
-    "eco_pump_first|ECO_PUMP_FIRST|eco_shedding|heater_shed_first,pump_kept_while_heater_shed"
-    "eco_no_warning|ECO_NO_WARNING|eco_shedding|loads_limit_warning,loads_limit_event"
-    "loads_led_dark|LOADS_LED_DARK|eco_shedding|yellow_blinking,yellow_blinks_1hz"
-    "tou_no_wrap|TOU_NO_WRAP|tou_midnight|r2_connects_at_22,r2_connected_through_jump_and_midnight"
-    "backup_keeps_sc|BACKUP_KEEPS_SC|backup|backup_ack_clears_sc"
-    "backup_yields|BACKUP_YIELDS|backup|backup_holds_grid_closed"
-    "grid_no_reset|GRID_NO_RESET|grid_limit|released_at_05,counter_zeroed_at_05"
-    "boot_forgets_latch|BOOT_FORGETS_LATCH|grid_limit_boot|hold_open_boots_latched,hold_open_warns"
-    "no_dashes|NO_DASHES|bms_stale|display_dashes"
-    "stale_red_dark|STALE_RED_DARK|bms_stale|red_led_on"
-    "sc_stale_holds|SC_STALE_HOLDS|bms_stale|grid_forced_connected"
-    "mb_no_retry|MB_NO_RETRY|modbus_crc|attempt_and_three_retries"
-    "crc_unchecked|CRC_UNCHECKED|modbus_crc|stale_after_three_failed_cycles,stale_event"
-    "can_no_recovery|CAN_NO_RECOVERY|bus_off|recovered,bus_off_event_after_recovery"
-    "collision_high_moves|COLLISION_HIGH_MOVES|nodeid_collision|lower_tail_moves,higher_tail_keeps"
-    "sweep_stuck|SWEEP_STUCK|indicators|sweep_reaches_last"
-    "eco_limit_lost|ECO_LIMIT_LOST|settings_power_cycle|mode_mask_survives_eco,eco_limit_survives"
-    "wdt_unreported|WDT_UNREPORTED|watchdog|watchdog_event"
-    "nvs_rewrite|NVS_REWRITE|nvs_week|same_value_not_rewritten"
-    "nvs_hourly|NVS_HOURLY|nvs_week|no_periodic_writes"
-    "e_grid_persisted|E_GRID_PERSISTED|settings_power_cycle|energy_starts_afresh"
-    "no_holdoff|NO_HOLDOFF|election_single|no_master_during_holdoff"
-    "broadcast_ignored|BROADCAST_IGNORED|eco_three_packs|pack2_accepts_eco,pack3_accepts_eco")
+    "SC_SWAPPED|modes|self_consumption_sunny|grid_open_in_band"
+    "GRIDLIMIT_NO_OVERRIDE|arbitrate|grid_limit|latch_beats_backup"
+    "ECO_RESTORE_ALL|eco|eco_shedding|heater_restored_after_pump"
+    "TOU_UNSYNCED|arbitrate|tou_midnight|r2_held_before_sync"
+    "ELECT_LOWEST|election|election_failover|highest_nodeid_master"
+    "BAR_FLOOR|indicators|indicators|low_bar_two_red"
+    "NO_BLINK|tm1637|indicators|low_display_blinks"
+    "TTL_DOUBLE|election|election_failover|takeover_within_ttl,next_highest_master"
+    "GW_NOT_PREFERRED|election|gateway_join_leave|gateway_takes_over,packs_defer_to_gateway"
+    "SC_NO_HYSTERESIS|modes|self_consumption_cloudy|grid_open_in_band"
+    "ECO_PUMP_FIRST|eco|eco_shedding|heater_shed_first,pump_kept_while_heater_shed"
+    "ECO_NO_WARNING|eco|eco_shedding|loads_limit_warning,loads_limit_event"
+    "LOADS_LED_DARK|node|eco_shedding|yellow_blinking,yellow_blinks_1hz"
+    "TOU_NO_WRAP|modes|tou_midnight|r2_connects_at_22,r2_connected_through_jump_and_midnight"
+    "BACKUP_KEEPS_SC|commands|backup|backup_ack_clears_sc"
+    "BACKUP_YIELDS|arbitrate|backup|backup_holds_grid_closed"
+    "GRID_NO_RESET|gridlimit|grid_limit|released_at_05,counter_zeroed_at_05"
+    "BOOT_FORGETS_LATCH|gridlimit|grid_limit_boot|hold_open_boots_latched,hold_open_warns"
+    "NO_DASHES|tm1637|bms_stale|display_dashes"
+    "STALE_RED_DARK|node|bms_stale|red_led_on"
+    "SC_STALE_HOLDS|modes|bms_stale|grid_forced_connected"
+    "MB_NO_RETRY|modbus|modbus_crc|attempt_and_three_retries"
+    "CRC_UNCHECKED|modbus|modbus_crc|stale_after_three_failed_cycles,stale_event"
+    "CAN_NO_RECOVERY|can_io|bus_off|recovered,bus_off_event_after_recovery"
+    "COLLISION_HIGH_MOVES|election|nodeid_collision|lower_tail_moves,higher_tail_keeps"
+    "SWEEP_STUCK|indicators|indicators|sweep_reaches_last"
+    "ECO_LIMIT_LOST|settings|settings_power_cycle|mode_mask_survives_eco,eco_limit_survives"
+    "WDT_UNREPORTED|fw_main|watchdog|watchdog_event"
+    "NVS_REWRITE|settings|nvs_week|same_value_not_rewritten"
+    "NVS_HOURLY|fw_main|nvs_week|no_periodic_writes"
+    "E_GRID_PERSISTED|fw_main|settings_power_cycle|energy_starts_afresh"
+    "NO_HOLDOFF|election|election_single|no_master_during_holdoff"
+    "BROADCAST_IGNORED|commands|eco_three_packs|pack2_accepts_eco,pack3_accepts_eco")
+
+# The firmware compiled once for all mutants: a mutant compiles only the file that holds its hook,
+# with its FW_MUTATION_ define, and links the other objects from here (a macro of fw_mutations.h
+# changes nothing in a file that does not use it), so each mutant costs two compiles (the hook
+# file and the port) instead of a whole plugin.
+add_library(suite_fw_objects OBJECT ${suite_fw_srcs})
+target_include_directories(suite_fw_objects PRIVATE ${CMAKE_SOURCE_DIR}/firmware/hal)
+target_compile_definitions(suite_fw_objects PRIVATE ALFASIM_FW_VERSION="2.5")
+set_target_properties(suite_fw_objects PROPERTIES POSITION_INDEPENDENT_CODE ON
+                      C_VISIBILITY_PRESET hidden)
+target_link_libraries(suite_fw_objects PRIVATE sim_warnings)
+
 foreach(row ${suite_mutants})
     string(REPLACE "|" ";" fields "${row}")
-    list(GET fields 0 m)
-    list(GET fields 1 def)
+    list(GET fields 0 def)
+    list(GET fields 1 hook)
     list(GET fields 2 scn)
     list(GET fields 3 asserts)
+    string(TOLOWER ${def} m)
     string(REPLACE "," ";" asserts "${asserts}")
     set(target fw_alfaspark_mut_${m})
-    alfasim_add_plugin(${target} ${suite_fw_srcs})
+    alfasim_add_plugin(${target} ${CMAKE_SOURCE_DIR}/firmware/alfaspark/${hook}.c
+                       "$<FILTER:$<TARGET_OBJECTS:suite_fw_objects>,EXCLUDE,/${hook}\\.c\\.o$>")
     target_compile_definitions(${target} PRIVATE ALFASIM_FW_VERSION="2.5" FW_MUTATION_${def}=1)
     # Named fw_alfaspark.so in a folder of its own, which the test puts first on the plugin
     # path, so the scenario runs unchanged with the broken firmware.
