@@ -100,7 +100,7 @@ static sim_time_ns_t closes_ns(const sim_scn_assert_t *a, sim_time_ns_t full_ns)
  * reaches past the cut: "not decided", "the trigger never happened", or a window [x, end]
  * judged at the cut. One decided earlier (a violation, a success) is judged.
  */
-static bool not_reached(const sim_report_assert_t *a, const sim_scenario_t *scn,
+static bool open_at_cut(const sim_report_assert_t *a, const sim_scenario_t *scn,
                         sim_time_ns_t full_ns, sim_time_ns_t cut_ns) {
     if (a->t_ns < cut_ns) {
         return false;
@@ -118,7 +118,7 @@ static void print_failures(const sim_report_t *r, const sim_scenario_t *scn,
                            sim_time_ns_t full_ns) {
     for (size_t i = 0; i < r->n_asserts; i++) {
         const sim_report_assert_t *a = &r->asserts[i];
-        if (!a->passed && !(scn != NULL && not_reached(a, scn, full_ns, r->sim_duration_ns))) {
+        if (!a->passed && !(scn != NULL && open_at_cut(a, scn, full_ns, r->sim_duration_ns))) {
             printf("  FAILED %s at t=%.3fs: expected %s, got %s\n", a->name, (double)a->t_ns / 1e9,
                    a->expected ? a->expected : "?", a->actual ? a->actual : "?");
         }
@@ -144,7 +144,7 @@ static int report_cut(const cli_opts_t *o, const sim_scenario_t *scn, const sim_
                       sim_time_ns_t full_ns, const char *out_dir) {
     size_t open = 0, failed = 0;
     for (size_t i = 0; i < r->n_asserts; i++) {
-        bool later = not_reached(&r->asserts[i], scn, full_ns, r->sim_duration_ns);
+        bool later = open_at_cut(&r->asserts[i], scn, full_ns, r->sim_duration_ns);
         open += later;
         failed += !later && !r->asserts[i].passed;
     }
