@@ -139,6 +139,10 @@ void sim_isolate_kill(sim_isolate_t *iso) {
     }
 }
 
+void sim_isolate_set_linger(sim_isolate_t *iso, bool on) {
+    sim_iso_host_linger(&iso->end, on);
+}
+
 void sim_isolate_note_dying(sim_isolate_t *iso, uint32_t cause) {
     iso->dying = cause;
 }

@@ -101,6 +101,13 @@ int sim_isolate_send(sim_isolate_t *iso, uint16_t type, const void *head, size_t
  */
 int sim_isolate_recv(sim_isolate_t *iso, sim_iso_hdr_t *hdr, const uint8_t **payload);
 
+/**
+ * Whether the child, between batches, yields its processor a while looking for the next one
+ * before it sleeps (sim_isolate_chan.c, linger()). That pays while the children are few for the
+ * processors, and costs when many of them linger at once. Off at spawn. Changes only speed.
+ */
+void sim_isolate_set_linger(sim_isolate_t *iso, bool on);
+
 /** Kills (SIGKILL) and reaps the child; idempotent. The cause is kept for sim_isolate_cause. */
 void sim_isolate_kill(sim_isolate_t *iso);
 

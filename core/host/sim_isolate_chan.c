@@ -48,6 +48,7 @@ typedef struct {
 struct sim_iso_shm {
     ring_t down, up;
     _Alignas(64) _Atomic uint32_t life; /* the child's tid | FUTEX_WAITERS while it lives */
+    _Atomic uint32_t child_yields;      /* how long the child lingers (set by the host) */
     struct robust_list life_entry;
     _Alignas(64) uint8_t down_data[DOWN_CAP];
     uint8_t up_data[UP_CAP];
@@ -73,8 +74,8 @@ static long futex_wake(_Atomic uint32_t *word) {
  * spot matters on a small machine: the peer this side waits for may need this very processor,
  * and a yield hands it over at once, while it costs one quick system call when nothing else
  * wants to run. True when the word moved. */
-static bool linger(_Atomic uint32_t *word, uint32_t seen) {
-    for (unsigned i = 0; i < LINGER_YIELDS; i++) {
+static bool linger(_Atomic uint32_t *word, uint32_t seen, uint32_t yields) {
+    for (uint32_t i = 0; i < yields; i++) {
         if (atomic_load_explicit(word, memory_order_acquire) != seen) {
             return true;
         }
@@ -132,6 +133,10 @@ void sim_iso_shm_destroy(sim_iso_shm_t *shm) {
     if (shm != NULL) {
         munmap(shm, sizeof *shm);
     }
+}
+
+void sim_iso_host_linger(sim_iso_host_end_t *h, bool on) {
+    atomic_store_explicit(&h->shm->child_yields, on ? LINGER_YIELDS : 0u, memory_order_relaxed);
 }
 
 bool sim_iso_host_reap(sim_iso_host_end_t *h, bool block) {
@@ -283,7 +288,7 @@ long sim_iso_host_read(sim_iso_host_end_t *h, void *buf, size_t cap) {
         if (h->dead) {
             return -SIM_EIO; /* everything it wrote before dying has been read */
         }
-        if (!armed && linger(&r->head, head)) {
+        if (!armed && linger(&r->head, head, LINGER_YIELDS)) {
             continue;
         }
         int rc = host_sleep(h, &r->head, head, &r->reader_waits, &deadline, &armed);
@@ -348,7 +353,8 @@ size_t sim_iso_chan_read(sim_iso_chan_t *c, void *buf, size_t cap) {
             publish(&r->tail, tail + (uint32_t)n, &r->writer_waits);
             return n;
         }
-        if (linger(&r->head, head)) {
+        uint32_t yields = atomic_load_explicit(&c->shm->child_yields, memory_order_relaxed);
+        if (linger(&r->head, head, yields < LINGER_YIELDS ? yields : LINGER_YIELDS)) {
             continue;
         }
         child_sleep(&r->head, head, &r->reader_waits);

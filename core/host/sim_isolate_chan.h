@@ -76,6 +76,10 @@ int sim_iso_host_write(sim_iso_host_end_t *h, const void *const *parts, const si
  */
 long sim_iso_host_read(sim_iso_host_end_t *h, void *buf, size_t cap);
 
+/** Whether the child lingers before it sleeps, waiting for its next batch (it sleeps at once
+ *  until told; see sim_isolate_set_linger). */
+void sim_iso_host_linger(sim_iso_host_end_t *h, bool on);
+
 /** Reaps the child if it has ended (without waiting); true once it is reaped. */
 bool sim_iso_host_reap(sim_iso_host_end_t *h, bool block);
 

@@ -34,18 +34,40 @@
  *
  * The roster. Nodes with a ready child are listed per thread (one simulation runs its nodes on
  * one thread; several simulations on several threads each have their own list), and only nodes
- * of the sender's kernel are candidates.
+ * of the sender's kernel are candidates. The roster also decides whether the children linger
+ * between batches (sim_isolate_set_linger): a lingering child keeps yielding its processor for a
+ * moment before it sleeps, which saves the wake-up when its next batch comes soon, as on four
+ * packs. With many children per processor the lingering ones mostly yield to each other: s127
+ * (127 packs) ran 30 s of simulated time in 19 s of wall time with lingering children and in 13 s
+ * without. Children linger while there are at most LINGER_PER_CPU of them per online processor.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "sim_node_int.h"
 
+#define LINGER_PER_CPU 2
+
 static _Thread_local sim_node_t *roster;
+
+/* Speed only: the host's processor count never reaches a simulated result. */
+static void linger_policy(void) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    cpus = cpus > 0 ? cpus : 1;
+    long count = 0;
+    for (const sim_node_t *n = roster; n != NULL; n = n->iso_next) {
+        count++;
+    }
+    for (sim_node_t *n = roster; n != NULL; n = n->iso_next) {
+        sim_isolate_set_linger(n->iso, count <= LINGER_PER_CPU * cpus);
+    }
+}
 
 void sim_node__ahead_join(sim_node_t *n) {
     n->iso_next = roster;
     roster = n;
     n->iso_ahead_len = 0;
+    linger_policy();
 }
 
 void sim_node__ahead_leave(sim_node_t *n) {
@@ -57,6 +79,7 @@ void sim_node__ahead_leave(sim_node_t *n) {
     }
     n->iso_next = NULL;
     n->iso_ahead_len = 0;
+    linger_policy();
 }
 
 static sim_time_ns_t adc_end_ns(const sim_node_t *n) {

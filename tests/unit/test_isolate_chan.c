@@ -1,7 +1,8 @@
 /*
  * test_isolate_chan.c: the channel of an isolated node (core/host/sim_isolate_chan.h) as a plain
  * byte stream between the host and a forked child: records of every size arrive whole and in
- * order across many turns of both rings, the largest batch fits, what a child writes just before
+ * order across many turns of both rings (with the child lingering between them or sleeping at
+ * once), the largest batch fits, what a child writes just before
  * it dies is still read, every way of dying ends the host's wait with the right cause, and a
  * child that says nothing meets the watchdog.
  */
@@ -69,6 +70,7 @@ static sim_isolate_t *spawn(uint32_t timeout_ms) {
 
 static void test_records_of_every_size_cross_both_rings(void) {
     sim_isolate_t *iso = spawn(20000);
+    sim_isolate_set_linger(iso, true); /* the child looks for the next record before it sleeps */
     static uint8_t out[SIM_ISO_UP_MAX];
     for (uint32_t i = 0; i < 400; i++) { /* about 1.6 MB each way: dozens of turns of each ring */
         uint32_t len = (i * 7919u) % (SIM_ISO_UP_MAX - 16u) + 1u;
