@@ -2,9 +2,9 @@
  * test_isolate_chan.c: the channel of an isolated node (core/host/sim_isolate_chan.h) as a plain
  * byte stream between the host and a forked child: records of every size arrive whole and in
  * order across many turns of both rings (with the child lingering between them or sleeping at
- * once), the largest batch fits, what a child writes just before
- * it dies is still read, every way of dying ends the host's wait with the right cause, and a
- * child that says nothing meets the watchdog.
+ * once), the largest batch fits, what a child writes just before it dies is still read, every way
+ * of dying ends the host's wait with the right cause, and a child that says nothing meets the
+ * watchdog.
  */
 #include <signal.h>
 #include <stdlib.h>
