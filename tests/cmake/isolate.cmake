@@ -37,8 +37,9 @@ if(TARGET alfasim AND TARGET fw_alfaspark)
     set(s4 ${CMAKE_SOURCE_DIR}/tests/bench/scenarios/s4.json)
     if(EXISTS ${s4})
         add_test(NAME isolate_s4_speed COMMAND sh -c
-            "${ISOLATE_HAS_FLAG}; out=\"$2\"; rm -rf \"$out\"; mkdir -p \"$(dirname \"$out\")\" || exit 1; \"$0\" run \"$1\" --isolate --quiet \
---no-pcap --out \"$out\"; [ -f \"$out/report.json\" ] || exit 1; \
+            "${ISOLATE_HAS_FLAG}; out=\"$2\"; rm -rf \"$out\"; \
+mkdir -p \"$(dirname \"$out\")\" || exit 1; \
+\"$0\" run \"$1\" --isolate --quiet --no-pcap --out \"$out\"; [ -f \"$out/report.json\" ] || exit 1; \
 sim=$(sed -n 's/^ *\"sim_duration_ns\": \\([0-9]*\\).*/\\1/p' \"$out/report.json\"); \
 wall=$(sed -n 's/^ *\"wall_ms\": \\([0-9]*\\).*/\\1/p' \"$out/report.json\"); \
 x=$((sim / 1000000 / (wall > 0 ? wall : 1))); \
