@@ -24,9 +24,9 @@ elseif(SIM_VALGRIND AND SIM_VALGRIND_EXE)
             set_tests_properties(valgrind_${t} PROPERTIES TIMEOUT 1500 LABELS valgrind)
         endif()
     endforeach()
-    # The firmware core's long suites run 80 times slower under memcheck (7 to 8 minutes):
+    # The firmware core's long suites run 50 to 80 times slower under memcheck (minutes each):
     # started first, they run beside the rest instead of after it.
-    foreach(t test_fw_indicators test_fw_gridlimit test_fw_defects)
+    foreach(t test_fw_indicators test_fw_gridlimit test_fw_defects test_fw_tou)
         if(TEST valgrind_${t})
             set_tests_properties(valgrind_${t} PROPERTIES COST 1000)
         endif()
