@@ -125,17 +125,40 @@ int sim_trace_open(const char *dir, const sim_trace_cfg_t *cfg, sim_trace_t **ou
     return 0;
 }
 
-void sim_trace__write(sim_trace_t *t, trace_file_t *tf, const char *buf, size_t len) {
-    if (t->closed || tf->f == NULL) {
-        return;
-    }
+/* Hashes and writes buf[0..len): the digest covers exactly the bytes on disk, in order. */
+static void put_out(sim_trace_t *t, trace_file_t *tf, const char *buf, size_t len) {
     sim_sha256_update(&tf->sha, buf, len);
     if (fwrite(buf, 1, len, tf->f) != len && t->err == 0) {
         t->err = -SIM_EIO;
     }
 }
 
+static void drain(sim_trace_t *t, trace_file_t *tf) {
+    if (tf->len > 0) {
+        put_out(t, tf, tf->buf, tf->len);
+        tf->len = 0;
+    }
+}
+
+void sim_trace__write(sim_trace_t *t, trace_file_t *tf, const char *buf, size_t len) {
+    if (t->closed || tf->f == NULL) {
+        return;
+    }
+    if (len > SIM_TRACE_FILE_BUF - tf->len) {
+        drain(t, tf);
+        if (len > SIM_TRACE_FILE_BUF) {
+            put_out(t, tf, buf, len);
+            return;
+        }
+    }
+    memcpy(tf->buf + tf->len, buf, len);
+    tf->len += len;
+}
+
 static void close_file(sim_trace_t *t, trace_file_t *tf, uint8_t digest[SIM_SHA256_LEN]) {
+    if (tf->f != NULL) {
+        drain(t, tf);
+    }
     sim_sha256_final(&tf->sha, digest);
     if (tf->f != NULL) {
         if ((ferror(tf->f) || fclose(tf->f) != 0) && t->err == 0) {

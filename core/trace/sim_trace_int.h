@@ -35,10 +35,16 @@
 /** Longest interface name in bus.log (Linux IFNAMSIZ - 1). */
 #define SIM_TRACE_IFACE_MAX 15
 
-/** One hashed output file. */
+/** Bytes a trace file gathers before they are hashed and written in one go. */
+#define SIM_TRACE_FILE_BUF (64u * 1024u)
+
+/** One hashed output file. Lines are gathered in buf: hashing and writing per line cost more
+ *  than formatting them. */
 typedef struct {
     FILE *f;
     sim_sha256_t sha;
+    size_t len; /* bytes waiting in buf */
+    char buf[SIM_TRACE_FILE_BUF];
 } trace_file_t;
 
 struct sim_trace_ev {
