@@ -49,7 +49,7 @@ if [ "${VALGRIND_SH_ONE:-}" = 1 ]; then
         *.json)
             item=$(cd "$(dirname "$item")" && pwd)/$(basename "$item") # valgrind runs in $build
             name=scenario-$(basename "$(dirname "$item")")-$(basename "$item" .json)
-            set -- "$build/alfasim" run "$item" --until "$until" --quiet --no-pcap \
+            set -- "$build/alfasim" run "$item" --until "$until" --no-pcap \
                 --out "$build/valgrind/$name.run" ;;
         *)
             name=$item
