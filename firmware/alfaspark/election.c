@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "telemetry.h"
+
 uint8_t fw_node_id_from_mac(const uint8_t mac[6]) {
     uint8_t x = 0;
     for (unsigned i = 0; i < 6u; i++) {
@@ -70,16 +72,27 @@ static fw_ann_action_t on_collision(fw_election_t *e, uint32_t other_tail) {
     return FW_ANN_NONE;
 }
 
+static void set_ignored(fw_election_t *e, uint8_t node, bool on) {
+    uint32_t bit = 1u << (node % 32u);
+    e->ignored[node / 32u] = on ? (e->ignored[node / 32u] | bit) : (e->ignored[node / 32u] & ~bit);
+}
+
+static bool is_ignored(const fw_election_t *e, uint8_t node) {
+    return (e->ignored[node / 32u] >> (node % 32u)) & 1u;
+}
+
 static fw_peer_t *insert(fw_election_t *e, uint8_t node) {
     for (unsigned i = 0; i < FW_ELECTION_TABLE; i++) {
         if (!e->peers[i].used) {
             memset(&e->peers[i], 0, sizeof e->peers[i]);
             e->peers[i].used = true;
             e->peers[i].node_id = node;
+            set_ignored(e, node, false);
             return &e->peers[i];
         }
     }
     e->table_full++;
+    set_ignored(e, node, true);
     return NULL; /* more than 32 peers is outside the supported configuration */
 }
 
@@ -140,5 +153,21 @@ void fw_election_recompute(fw_election_t *e, uint64_t now_ms) {
     }
     e->master_id = best;
     bool holdoff_over = now_ms - e->boot_ann_ms >= FW_MASTER_HOLDOFF_MS;
-    e->is_master = best == e->self_id && FW_MUT_HOLDOFF_OVER(holdoff_over);
+    bool foreign =
+        e->foreign_master_seen && now_ms - e->foreign_master_ms <= FW_PEER_TEL_MAX_AGE_MS;
+    e->is_master =
+        best == e->self_id && FW_MUT_HOLDOFF_OVER(holdoff_over) && !FW_MUT_FOREIGN_MASTER(foreign);
+}
+
+bool fw_election_on_foreign_master(fw_election_t *e, uint8_t node, const uint8_t *data, uint8_t dlc,
+                                   uint64_t now_ms) {
+    if (dlc != 8u || data[0] != 0u || (data[6] & FW_TEL_ST_MASTER) == 0u ||
+        node >= FW_NODE_BROADCAST || node == e->self_id || is_ignored(e, node) ||
+        fw_election_find(e, node) != NULL) {
+        return false;
+    }
+    e->foreign_master_seen = true;
+    e->foreign_master_ms = now_ms;
+    fw_election_recompute(e, now_ms);
+    return true;
 }

@@ -13,6 +13,15 @@
  * and the caller persists it, re-announces and posts event 6. The higher one keeps its NodeID and
  * answers with its own ANN (reply_pending), so the other side learns of the collision quickly.
  *
+ * An unknown master: a pack power-cycled for less than the TTL is still in every peer's table,
+ * so no peer answers its boot ANN and its table stays empty until the peers' next periodic ANN
+ * (up to 60 s). Alone in its table it would elect itself after the hold-off and send the same
+ * aggregate identifiers as the real master. So a node never acts as master while a node that is
+ * not in its table says in its TEL page 0 that it is master (fw_election_on_foreign_master),
+ * until FW_PEER_TEL_MAX_AGE_MS pass without such a page or that node's ANN puts it in the table.
+ * Nodes ignored because the table was full (outside the supported configuration) stay ignored
+ * here too, as the spec asks.
+ *
  * The table also keeps the latest TEL values of each peer pack for the master's aggregates.
  */
 #ifndef FW_ELECTION_H
@@ -49,7 +58,10 @@ typedef struct {
     bool is_master; /* master and past the boot hold-off */
     uint64_t boot_ann_ms;
     uint64_t last_ann_ms;
-    bool reply_pending; /* an unknown node announced: answer with our ANN (<= 1/s) */
+    bool reply_pending;         /* an unknown node announced: answer with our ANN (<= 1/s) */
+    bool foreign_master_seen;   /* a node not in the table claimed master in its TEL */
+    uint64_t foreign_master_ms; /* when it last did */
+    uint32_t ignored[4];        /* NodeIDs refused because the table was full (bit set) */
     bool replied_once;
     uint64_t last_reply_ms;
     uint32_t table_full, collisions, expired;
@@ -80,6 +92,11 @@ void fw_election_expire(fw_election_t *e, uint64_t now_ms);
 
 /** Recomputes master_id and is_master. */
 void fw_election_recompute(fw_election_t *e, uint64_t now_ms);
+
+/** TEL page 0 (`data`, DLC 8) from NodeID `node`: notes a master claim by a node not in the
+ * table (and not ignored for a full table) and recomputes. Returns true when it was one. */
+bool fw_election_on_foreign_master(fw_election_t *e, uint8_t node, const uint8_t *data, uint8_t dlc,
+                                   uint64_t now_ms);
 
 /** The live entry for `node`, or NULL. */
 fw_peer_t *fw_election_find(fw_election_t *e, uint8_t node);

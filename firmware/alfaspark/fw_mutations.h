@@ -41,6 +41,8 @@
  *   FW_MUTATION_E_GRID_PERSISTED      fw_main.c     E_grid written each tick, restored at boot
  *   FW_MUTATION_NO_HOLDOFF            election.c    a booting node claims master at once (§9.7)
  *   FW_MUTATION_BROADCAST_IGNORED     commands.c    commands to NodeID 127 are ignored (§9.9)
+ *   FW_MUTATION_FOREIGN_MASTER        election.c    a quickly rebooted pack claims master beside
+ *                                                   the real one, whose ANN it has not heard
  */
 #ifndef FW_MUTATIONS_H
 #define FW_MUTATIONS_H
@@ -260,6 +262,12 @@
 #define FW_MUT_HOLDOFF_OVER(over) ((void)(over), true)
 #else
 #define FW_MUT_HOLDOFF_OVER(over) (over)
+#endif
+
+#if defined(FW_MUTATION_FOREIGN_MASTER)
+#define FW_MUT_FOREIGN_MASTER(seen) ((void)(seen), false)
+#else
+#define FW_MUT_FOREIGN_MASTER(seen) (seen)
 #endif
 
 #if defined(FW_MUTATION_BROADCAST_IGNORED)

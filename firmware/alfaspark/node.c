@@ -137,6 +137,8 @@ static void on_peer_tel(const hal_can_frame_t *f, uint64_t now) {
     fw_peer_t *p = fw_election_find(&fw_state.el, node);
     if (p != NULL && node != fw_state.el.self_id) {
         fw_tel_store_peer(&p->tel, f->data, f->dlc, now);
+    } else if (p == NULL) {
+        (void)fw_election_on_foreign_master(&fw_state.el, node, f->data, f->dlc, now);
     }
 }
 

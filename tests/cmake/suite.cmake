@@ -113,6 +113,7 @@ set(suite_mutants
     "NVS_HOURLY|fw_main|nvs_week|no_periodic_writes"
     "E_GRID_PERSISTED|fw_main|settings_power_cycle|energy_starts_afresh"
     "NO_HOLDOFF|election|election_single|no_master_during_holdoff"
+    "FOREIGN_MASTER|election|election_failover|rebooted_pack_defers"
     "BROADCAST_IGNORED|commands|eco_three_packs|pack2_accepts_eco,pack3_accepts_eco")
 
 # The firmware compiled once for all mutants: a mutant compiles only the file that holds its hook,

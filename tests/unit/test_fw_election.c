@@ -2,7 +2,8 @@
  * test_fw_election.c: node identity, the TTL-based master election and the master's aggregate
  * pages (spec §9.5-9.8): NodeID from the whole MAC and its persistence, ANN layout and period,
  * gateway priority, highest NodeID, TTL expiry, self kept out of the table, replies to unknown
- * nodes, the boot hold-off, collisions, and the aggregates.
+ * nodes, the boot hold-off, deferring to a master not yet in the table, collisions, and the
+ * aggregates.
  */
 #include "election.h"
 #include "fake_hal.h"
@@ -279,6 +280,48 @@ static void test_aggregate_sums_saturate(void) {
     ASSERT_EQ_I64((int16_t)((out[1].data[0] << 8) | out[1].data[1]), 32767);
 }
 
+/* A pack power-cycled within the TTL gets no answer to its boot ANN (it is still in every table),
+ * so it must not claim master while a node it does not know says in its TEL that it is master. */
+static void test_defers_to_unknown_master(void) {
+    static const uint8_t master_st[7] = {50, 0x02, 0x10, 0x00, 0x00, FW_TEL_ST_MASTER, 0};
+    static const uint8_t plain_st[7] = {50, 0x02, 0x10, 0x00, 0x00, 0x00, 0};
+    boot();
+    fake_hal_run_until_ms(1500);
+    tel(20, 0, plain_st); /* an unknown node that is not master changes nothing */
+    CU_ASSERT_FALSE(fw_state.el.foreign_master_seen);
+    tel(20, 0, master_st);
+    CU_ASSERT_TRUE(fw_state.el.foreign_master_seen);
+    fake_hal_run_until_ms(5000);
+    CU_ASSERT_FALSE(fw_state.el.is_master); /* past the hold-off, still deferring */
+    ASSERT_EQ_U64(fake_hal_can_count_id(0x180), 0);
+    ASSERT_EQ_U64(fake_hal_can_last_tel(NODE, 0)->data[6] & FW_TEL_ST_MASTER, 0);
+    tel(20, 0, master_st); /* at 5 s: deferring until 11 s */
+    fake_hal_run_until_ms(10900);
+    CU_ASSERT_FALSE(fw_state.el.is_master);
+    fake_hal_run_until_ms(12100); /* 6 s without the claim, then a tick: it takes over */
+    CU_ASSERT_TRUE(fw_state.el.is_master);
+    /* Once the claimant is known, the election decides: NodeID 20 < 99 keeps us master. */
+    ann(20, 1, 0x33333333);
+    tel(20, 0, master_st);
+    fake_hal_run_ms(100);
+    CU_ASSERT_TRUE(fw_state.el.is_master);
+}
+
+/* Nodes refused for a full table stay ignored: their master claims do not silence this node. */
+static void test_full_table_claims_ignored(void) {
+    static const uint8_t master_st[7] = {50, 0x02, 0x10, 0x00, 0x00, FW_TEL_ST_MASTER, 0};
+    boot();
+    for (uint8_t n = 0; n < 33u; n++) {
+        ann(n, 1, 0x01000000u + n); /* NodeIDs 0..32: the 33rd does not fit */
+    }
+    ASSERT_EQ_U64(fw_state.el.table_full, 1);
+    fake_hal_run_until_ms(3000);
+    CU_ASSERT_TRUE(fw_state.el.is_master);
+    tel(32, 0, master_st);
+    CU_ASSERT_FALSE(fw_state.el.foreign_master_seen);
+    CU_ASSERT_TRUE(fw_state.el.is_master);
+}
+
 void test_register(void) {
     TEST_SUITE("fw_election", TEST(test_node_id_from_whole_mac), TEST(test_node_id_persisted_once),
                TEST(test_boot_ann_and_period), TEST(test_single_pack_is_master_after_holdoff),
@@ -286,6 +329,7 @@ void test_register(void) {
                TEST(test_ttl_expiry), TEST(test_self_never_in_table),
                TEST(test_reply_to_unknown_nodes_rate_limited),
                TEST(test_collision_lower_tail_moves), TEST(test_collision_higher_tail_keeps),
-               TEST(test_table_bounded), TEST(test_ann_validation), TEST(test_aggregates),
-               TEST(test_aggregate_sums_saturate));
+               TEST(test_table_bounded), TEST(test_ann_validation),
+               TEST(test_defers_to_unknown_master), TEST(test_full_table_claims_ignored),
+               TEST(test_aggregates), TEST(test_aggregate_sums_saturate));
 }
