@@ -111,21 +111,20 @@ typedef struct {
 } bit_count_t;
 
 static void count_put(bit_count_t *c, uint32_t value, uint32_t width, bool crc) {
-    c->n += width;
     for (uint32_t i = width; i-- > 0;) {
         uint32_t b = (value >> i) & 1u;
         if (crc) {
             uint32_t feedback = b ^ ((c->crc >> 14) & 1u);
             c->crc = ((c->crc << 1) & CRC15_MASK) ^ ((0u - feedback) & CRC15_POLY);
         }
-        /* Branch-free: a run of equal bits, and a stuff bit (the complement, which starts the
-         * next run) after five; branches here would be mispredicted on every other frame. */
-        uint32_t same = (uint32_t)(b == c->level);
-        uint32_t run = c->run * same + 1u;
-        uint32_t stuff = (uint32_t)(run == 5u);
-        c->stuffed += stuff;
-        c->level = b ^ stuff;
-        c->run = run - 4u * stuff;
+        c->n++;
+        c->run = b == c->level ? c->run + 1u : 1u;
+        c->level = b;
+        if (c->run == 5) {
+            c->stuffed++;
+            c->level ^= 1u;
+            c->run = 1;
+        }
     }
 }
 
