@@ -31,28 +31,18 @@ import time
 
 import can
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../tools"))
+from candump_log import read_frames  # noqa: E402
+
 PACK_IDS = (20, 50, 90)
 ACK_BASE = 0x280
 BURST_ID = 0x7AA
 BURST_N = 1000
-LOG_LINE = re.compile(r"^\((\d{10})\.(\d{6})\) can0 ([0-9A-F]{3}|[0-9A-F]{8})#([0-9A-F]*)$")
-ERROR_FLAG = 0x20000000
 
 
 def read_bus_log(path):
     """The frames of bus.log as (id, data, µs); error-frame records are not frames on the wire."""
-    frames = []
-    with open(path, encoding="ascii") as f:
-        for line in f:
-            m = LOG_LINE.match(line.rstrip("\n"))
-            if not m:
-                raise SystemExit(f"unexpected bus.log line: {line!r}")
-            ident = int(m.group(3), 16)
-            if len(m.group(3)) == 8 and ident & ERROR_FLAG:
-                continue
-            us = int(m.group(1)) * 1000000 + int(m.group(2))
-            frames.append((ident, bytes.fromhex(m.group(4)), us))
-    return frames
+    return [(f.id, f.data, f.us) for f in read_frames(path)]
 
 
 class Stderr:

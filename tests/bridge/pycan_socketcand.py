@@ -14,7 +14,6 @@ Exit status 0 when all hold; a message per failed check otherwise.
 """
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -22,22 +21,17 @@ import time
 
 import can
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../tools"))
+from candump_log import read_frames  # noqa: E402
+
 CMD_ID = 0x100
 ACK_BASE = 0x580
 NODES = 3
-LOG_LINE = re.compile(r"^\((\d{10})\.(\d{6})\) can0 ([0-9A-F]{3}|[0-9A-F]{8})#([0-9A-F]*)$")
 
 
 def read_bus_log(path):
-    frames = []
-    with open(path, encoding="ascii") as f:
-        for line in f:
-            m = LOG_LINE.match(line.rstrip("\n"))
-            if not m:
-                raise SystemExit(f"unexpected bus.log line: {line!r}")
-            us = int(m.group(1)) * 1000000 + int(m.group(2))
-            frames.append((int(m.group(3), 16), bytes.fromhex(m.group(4)), us))
-    return frames
+    """The frames of bus.log as (id, data, µs)."""
+    return [(f.id, f.data, f.us) for f in read_frames(path)]
 
 
 def wait_port(path, proc, timeout_s=20.0):

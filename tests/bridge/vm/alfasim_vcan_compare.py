@@ -18,27 +18,18 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tools"))
+from candump_log import read_frames  # noqa: E402
+
 CMD = (0x202, "7F0101")  # SET_ECO on, to all packs (127), seq 1
 BURST_ID, BURST_N = 0x7AA, 1000
 HOST_IDS = {CMD[0], BURST_ID}
 PACK_IDS = (20, 50, 90)
-LINE = re.compile(r"^\((\d+)\.(\d{6})\) (\S+) ([0-9A-F]{3}|[0-9A-F]{8})#([0-9A-F]*)$")
-ERROR_FLAG = 0x20000000
 
 
 def frames(path):
     """(id, data hex, µs) of each frame; error-frame records are left out."""
-    out = []
-    with open(path, encoding="ascii") as f:
-        for line in f:
-            m = LINE.match(line.strip())
-            if not m:
-                continue
-            ident = int(m.group(4), 16)
-            if len(m.group(4)) == 8 and ident & ERROR_FLAG:
-                continue
-            out.append((ident, m.group(5), int(m.group(1)) * 1000000 + int(m.group(2))))
-    return out
+    return [(f.id, f.data.hex().upper(), f.us) for f in read_frames(path, strict=False)]
 
 
 def pause_us(path):
