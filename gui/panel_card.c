@@ -37,8 +37,11 @@ static void draw_header(panel_t *p, const panel_card_layout_t *c, const panel_no
                        PANEL_RGB_TEXT, n->name);
     const char *type = n->device_type == PANEL_DEVICE_PACK      ? "pack"
                        : n->device_type == PANEL_DEVICE_GATEWAY ? "gateway"
+                       : n->device_type == PANEL_DEVICE_PI      ? "Orange Pi"
                                                                 : "type ?";
-    if (n->node_id == PANEL_NODE_ID_UNKNOWN) {
+    if (n->device_type == PANEL_DEVICE_PI) {
+        snprintf(id, sizeof id, "  %s", type); /* no NodeID: the Pi never announces */
+    } else if (n->node_id == PANEL_NODE_ID_UNKNOWN) {
         snprintf(id, sizeof id, "  #?  %s", type);
     } else {
         snprintf(id, sizeof id, "  #%u  %s", (unsigned)n->node_id, type);

@@ -48,7 +48,14 @@ enum {
 };
 
 /** Device type codes as carried in ANN (0 while unknown). */
-enum { PANEL_DEVICE_UNKNOWN = 0, PANEL_DEVICE_PACK = 0x01, PANEL_DEVICE_GATEWAY = 0x02 };
+/* PACK and GATEWAY are the DeviceType codes of ANN; the Orange Pi never announces, so the run
+ * layer marks it from the scenario with a code of its own. */
+enum {
+    PANEL_DEVICE_UNKNOWN = 0,
+    PANEL_DEVICE_PACK = 0x01,
+    PANEL_DEVICE_GATEWAY = 0x02,
+    PANEL_DEVICE_PI = 0x80
+};
 
 /** Mode mask bits, as in commands and telemetry page 3. */
 enum {

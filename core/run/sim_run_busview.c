@@ -273,7 +273,9 @@ void sim_run_busview_fill(const struct sim_run_busview *v, sim_time_ns_t now_ns,
     }
     for (unsigned i = 0; i < s->n_nodes; i++) {
         const node_facts_t *f = &v->facts[i];
-        s->nodes[i].device_type = f->device_type;
+        if (f->device_type != PANEL_DEVICE_UNKNOWN) {
+            s->nodes[i].device_type = f->device_type; /* the scenario's mark stays otherwise */
+        }
         s->nodes[i].is_master = f->master;
         s->nodes[i].soc_pct = f->soc_pct;
         s->nodes[i].mode_mask = f->mode_mask;

@@ -108,6 +108,7 @@ static void fill_node(const sim_world_t *w, size_t i, panel_node_t *n) {
         }
     } else {
         n->node_id = sn->type == SIM_NODE_ENERGY_GATEWAY ? sn->egw.node_id : PANEL_NODE_ID_UNKNOWN;
+        n->device_type = sn->type == SIM_NODE_GATEWAY ? PANEL_DEVICE_PI : PANEL_DEVICE_UNKNOWN;
         n->state = sim_run_gw_powered(w->gws[i]) ? PANEL_NODE_RUNNING : PANEL_NODE_OFF;
         c = sim_run_gw_ctrl(w->gws[i]);
     }
