@@ -8,6 +8,7 @@
  */
 #include "sim_sha256.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "sim_types.h"
@@ -82,6 +83,7 @@ static void compress_portable(uint32_t h[8], const uint8_t block[64]) {
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 
 #define SHA_TARGET __attribute__((target("sha,sse4.1,ssse3")))
@@ -126,9 +128,23 @@ SHA_TARGET static void compress_shani(uint32_t h[8], const uint8_t block[64]) {
     _mm_storeu_si128((__m128i *)(void *)&h[4], _mm_alignr_epi8(dchg, feba, 8));
 }
 
+/* SHA (CPUID leaf 7, EBX bit 29) and SSE4.1 (leaf 1, ECX bit 19), read from CPUID directly:
+ * not every compiler we build with knows "sha" as a __builtin_cpu_supports feature. */
+static bool cpu_has_sha(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 19))) {
+        return false;
+    }
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+}
+
 static void compress(uint32_t h[8], const uint8_t block[64]) {
-    /* A load and a test of the feature bits libgcc read at start-up. */
-    if (__builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1")) {
+    /* Read once; every thread that races here computes the same answer. */
+    static int has_sha = -1;
+    if (has_sha < 0) {
+        has_sha = cpu_has_sha() ? 1 : 0;
+    }
+    if (has_sha) {
         compress_shani(h, block);
     } else {
         compress_portable(h, block);
