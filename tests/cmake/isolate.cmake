@@ -8,7 +8,8 @@
 #                                       has no --isolate.
 #   isolate_s4_speed                    bench label: the s4 workload isolated must run at >= 1000x
 #                                       real time (host wall clock; reported with the processor
-#                                       time of the run and its children, CI runs it alone)
+#                                       time of the run and its children; a benchmark:
+#                                       the default run and CI skip it, run it alone)
 #
 # The valgrind runs of these suites (and of every other one) live in valgrind.cmake.
 foreach(t test_isolate_same)
