@@ -10,19 +10,8 @@ ALFASIM=$1
 SRC=$2
 WORK=$3
 SCN=$SRC/scenarios/eco_three_packs.json
-fails=0
-passes=0
 
-check() { # check "what" command...
-    what=$1
-    shift
-    if "$@" >/dev/null 2>&1; then
-        passes=$((passes + 1))
-    else
-        echo "FAIL: $what"
-        fails=$((fails + 1))
-    fi
-}
+. "$SRC/tests/live/checks.sh"
 
 digest() { sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p' "$1/report.json"; }
 count() { grep -c "\"type\":\"operator\".*\"kind\":\"$2\"" "$1/events.jsonl"; }

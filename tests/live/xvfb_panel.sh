@@ -32,20 +32,9 @@ SCN=$SRC/scenarios/eco_three_packs.json
 printf 'leak:libdbus-1.so\n' >"$WORK/lsan.supp"
 LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$WORK/lsan.supp"
 export LSAN_OPTIONS
-fails=0
-passes=0
 pid=
 win=
-check() { # check "what" command...
-    what=$1
-    shift
-    if "$@" >/dev/null 2>&1; then
-        passes=$((passes + 1))
-    else
-        echo "FAIL: $what"
-        fails=$((fails + 1))
-    fi
-}
+. "$SRC/tests/live/checks.sh"
 k() { # keys, each given time to reach the next frame
     for key in "$@"; do
         xdotool key "$key"
