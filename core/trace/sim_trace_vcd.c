@@ -135,10 +135,10 @@ static int by_scope_name(const void *a, const void *b) {
 static void assign_id(trace_vcd_sig_t *s, size_t index) {
     size_t n = 0;
     do {
+        SIM_ASSERT(n + 1 < sizeof s->id); /* room for this digit and the terminator */
         s->id[n++] = (char)(ID_FIRST + index % ID_RADIX);
         index /= ID_RADIX;
     } while (index > 0);
-    SIM_ASSERT(n < sizeof s->id);
     s->id[n] = '\0';
 }
 
