@@ -81,19 +81,80 @@ static bool is_ignored(const fw_election_t *e, uint8_t node) {
     return (e->ignored[node / 32u] >> (node % 32u)) & 1u;
 }
 
-static fw_peer_t *insert(fw_election_t *e, uint8_t node) {
+/* A peer counts until FW_NODE_TTL_MS after its last announcement; expiry and election agree. */
+static bool peer_live(const fw_peer_t *p, uint64_t now_ms) {
+    return p->used && now_ms - p->last_seen_ms <= FW_MUT_NODE_TTL_MS(FW_NODE_TTL_MS);
+}
+
+/* Rank for a full table: an Energy-Gateway above every pack, then the higher NodeID, the order in
+ * which the election picks the master. NodeIDs are unique, so no two ranks tie. */
+static unsigned rank(uint8_t device_type, uint8_t node) {
+    return (device_type == FW_DEVICE_GATEWAY ? 0x100u : 0u) | node;
+}
+
+static void free_slot(fw_election_t *e, unsigned slot) {
+    e->peers[slot].used = false;
+}
+
+static fw_peer_t *take_slot(fw_election_t *e, unsigned slot, uint8_t node) {
+    fw_peer_t *p = &e->peers[slot];
+    memset(p, 0, sizeof *p); /* no TEL of an expired or evicted node carries over */
+    p->used = true;
+    p->node_id = node;
+    set_ignored(e, node, false);
+    return p;
+}
+
+static unsigned first_free_slot(const fw_election_t *e) {
     for (unsigned i = 0; i < FW_ELECTION_TABLE; i++) {
         if (!e->peers[i].used) {
-            memset(&e->peers[i], 0, sizeof e->peers[i]);
-            e->peers[i].used = true;
-            e->peers[i].node_id = node;
-            set_ignored(e, node, false);
-            return &e->peers[i];
+            return i;
         }
     }
-    e->table_full++;
-    set_ignored(e, node, true);
-    return NULL; /* more than 32 peers is outside the supported configuration */
+    return FW_ELECTION_TABLE;
+}
+
+/* Full table of live entries: the slot of the lowest-ranked entry, evicted, when the newcomer
+ * outranks it; FW_ELECTION_TABLE when the newcomer is the one that does not fit. Keeping the
+ * highest-ranked peers keeps the highest-ranked live node, the master, in every node's table, so
+ * every node elects the same master however many nodes share the bus. */
+static unsigned evict_for(fw_election_t *e, uint8_t node, uint8_t device_type) {
+    unsigned low = 0;
+    for (unsigned i = 1; i < FW_ELECTION_TABLE; i++) {
+        const fw_peer_t *p = &e->peers[i];
+        if (rank(p->device_type, p->node_id) <
+            rank(e->peers[low].device_type, e->peers[low].node_id)) {
+            low = i;
+        }
+    }
+    if (rank(device_type, node) <= rank(e->peers[low].device_type, e->peers[low].node_id)) {
+        return FW_ELECTION_TABLE; /* the newcomer does not outrank any entry */
+    }
+    set_ignored(e, e->peers[low].node_id, true); /* its claims and TEL are ignored from now on */
+    free_slot(e, low);
+    e->evicted++;
+    return low;
+}
+
+/* An entry for a node not in the table, or NULL when it does not fit (then it is ignored). */
+static fw_peer_t *insert(fw_election_t *e, uint8_t node, uint8_t device_type, uint64_t now_ms) {
+    unsigned slot = first_free_slot(e);
+    if (slot == FW_ELECTION_TABLE) {
+        /* An entry past the TTL is gone already for the election; the tick would drop it within
+         * 2 s. Dropping it now keeps a node within the supported configuration from being
+         * refused, or from evicting a live entry, while a dead one holds a slot. */
+        fw_election_expire(e, now_ms);
+        slot = first_free_slot(e);
+    }
+    if (slot == FW_ELECTION_TABLE) {
+        e->table_full++; /* more than 32 peers is outside the supported configuration */
+        slot = evict_for(e, node, device_type);
+    }
+    if (slot == FW_ELECTION_TABLE) {
+        set_ignored(e, node, true);
+        return NULL;
+    }
+    return take_slot(e, slot, node);
 }
 
 fw_ann_action_t fw_election_on_ann(fw_election_t *e, uint8_t node, const uint8_t *data, uint8_t dlc,
@@ -109,7 +170,7 @@ fw_ann_action_t fw_election_on_ann(fw_election_t *e, uint8_t node, const uint8_t
     }
     fw_peer_t *p = fw_election_find(e, node);
     if (p == NULL) {
-        p = insert(e, node);
+        p = insert(e, node, data[0], now_ms);
         if (p == NULL) {
             return FW_ANN_NONE;
         }
@@ -122,16 +183,11 @@ fw_ann_action_t fw_election_on_ann(fw_election_t *e, uint8_t node, const uint8_t
     return FW_ANN_NONE;
 }
 
-/* A peer counts until FW_NODE_TTL_MS after its last announcement; expiry and election agree. */
-static bool peer_live(const fw_peer_t *p, uint64_t now_ms) {
-    return p->used && now_ms - p->last_seen_ms <= FW_MUT_NODE_TTL_MS(FW_NODE_TTL_MS);
-}
-
 void fw_election_expire(fw_election_t *e, uint64_t now_ms) {
     for (unsigned i = 0; i < FW_ELECTION_TABLE; i++) {
         fw_peer_t *p = &e->peers[i];
         if (p->used && !peer_live(p, now_ms)) {
-            p->used = false;
+            free_slot(e, i);
             e->expired++;
         }
     }

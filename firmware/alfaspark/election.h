@@ -8,6 +8,16 @@
  * The master is recomputed on every ANN and every tick. A node acts as master (is-master flag,
  * aggregate pages) only from FW_MASTER_HOLDOFF_MS after its boot ANN.
  *
+ * A full table: more than FW_ELECTION_TABLE other live nodes is outside the supported
+ * configuration, and a node that does not fit is ignored (spec §9.7). Which node does not fit is
+ * decided by rank, not by arrival: rank = Energy-Gateway above Energy-Pack, then the higher
+ * NodeID. When an unknown node announces into a full table, entries past the TTL are expired
+ * first; if none was, and the newcomer outranks the lowest-ranked entry, that entry is evicted
+ * (it becomes ignored) and the newcomer takes its slot, otherwise the newcomer is ignored. The
+ * election only ever picks the highest-ranked live node, so a table that keeps the highest-ranked
+ * peers gives every node the same master at any bus size; with at most FW_ELECTION_TABLE peers
+ * nothing is ever evicted and nothing changes.
+ *
  * Collision: an ANN carrying this node's NodeID with a different MAC tail. The tails compare as
  * big-endian u32; the lower one moves to the next NodeID free in its table (N+1, N+2, ... mod 127)
  * and the caller persists it, re-announces and posts event 6. The higher one keeps its NodeID and
@@ -19,10 +29,12 @@
  * aggregate identifiers as the real master. So a node never acts as master while a node that is
  * not in its table says in its TEL page 0 that it is master (fw_election_on_foreign_master),
  * until FW_PEER_TEL_MAX_AGE_MS pass without such a page or that node's ANN puts it in the table.
- * Nodes ignored because the table was full (outside the supported configuration) stay ignored
- * here too, as the spec asks.
+ * Ignored nodes (refused or evicted for a full table) stay ignored here too, as the spec asks:
+ * they ranked below every entry of a full table, so they are not the master, and an ignored
+ * node's next ANN (within 60 s) takes it into the table if it fits by then.
  *
- * The table also keeps the latest TEL values of each peer pack for the master's aggregates.
+ * The table also keeps the latest TEL values of each peer pack for the master's aggregates; an
+ * evicted or refused node's TEL is not stored.
  */
 #ifndef FW_ELECTION_H
 #define FW_ELECTION_H
@@ -50,7 +62,7 @@ typedef struct {
 } fw_peer_t;
 
 typedef struct {
-    fw_peer_t peers[FW_ELECTION_TABLE];
+    fw_peer_t peers[FW_ELECTION_TABLE]; /* slot order is the aggregates' summing order */
     uint8_t self_id;
     uint8_t self_type;
     uint32_t self_tail;
@@ -61,10 +73,12 @@ typedef struct {
     bool reply_pending;         /* an unknown node announced: answer with our ANN (<= 1/s) */
     bool foreign_master_seen;   /* a node not in the table claimed master in its TEL */
     uint64_t foreign_master_ms; /* when it last did */
-    uint32_t ignored[4];        /* NodeIDs refused because the table was full (bit set) */
+    uint32_t ignored[4];        /* NodeIDs refused or evicted for a full table (bit set) */
     bool replied_once;
     uint64_t last_reply_ms;
-    uint32_t table_full, collisions, expired;
+    uint32_t table_full; /* unknown nodes that announced into a table full of live entries */
+    uint32_t evicted;    /* of those, the ones that outranked and replaced the lowest entry */
+    uint32_t collisions, expired;
 } fw_election_t;
 
 /** What an ANN asked of the caller. */
@@ -83,22 +97,24 @@ uint32_t fw_mac_tail(const uint8_t mac[6]);
 void fw_election_init(fw_election_t *e, uint8_t self_id, uint8_t self_type, uint32_t self_tail,
                       uint64_t now_ms);
 
-/** Handles ANN data (DLC 8) from NodeID `node`. */
+/** Handles ANN data (DLC 8) from NodeID `node`: refreshes its entry, or inserts it (into a free
+ * slot, a slot freed by expiry, or by evicting a lower-ranked entry), or ignores it. */
 fw_ann_action_t fw_election_on_ann(fw_election_t *e, uint8_t node, const uint8_t *data, uint8_t dlc,
                                    uint64_t now_ms);
 
-/** Removes entries with now - lastSeen > TTL. */
+/** Removes entries with now - lastSeen > TTL (their slots keep their order for new entries). */
 void fw_election_expire(fw_election_t *e, uint64_t now_ms);
 
 /** Recomputes master_id and is_master. */
 void fw_election_recompute(fw_election_t *e, uint64_t now_ms);
 
 /** TEL page 0 (`data`, DLC 8) from NodeID `node`: notes a master claim by a node not in the
- * table (and not ignored for a full table) and recomputes. Returns true when it was one. */
+ * table (and not ignored: refused or evicted for a full table) and recomputes. Returns true when
+ * it was one. */
 bool fw_election_on_foreign_master(fw_election_t *e, uint8_t node, const uint8_t *data, uint8_t dlc,
                                    uint64_t now_ms);
 
-/** The live entry for `node`, or NULL. */
+/** The entry for `node` (present until expired or evicted), or NULL. */
 fw_peer_t *fw_election_find(fw_election_t *e, uint8_t node);
 
 /** Number of live entries. */
