@@ -12,13 +12,14 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sim_plugin.h"
+#include "sim_plugin_int.h"
 
 struct sim_plugin {
     sim_plugin_image_t *img;
@@ -154,6 +155,29 @@ static void release_copy(sim_plugin_t *p) {
     free(p);
 }
 
+/* The first copy's memory file becomes the image's code file; later copies map their read-only
+ * segments from it (sim_plugin_int.h). A copy whose pages could not be replaced is left loaded
+ * (its code may be gone, so neither running nor closing it is safe) and reported. */
+static int share_code(sim_plugin_t *p, char *err, size_t errlen) {
+    int code_fd = sim_plugin__image_code_fd(p->img);
+    if (code_fd < 0) {
+        int fd = fcntl(p->fd, F_DUPFD_CLOEXEC, 0);
+        if (fd >= 0) {
+            sim_plugin__image_set_code_fd(p->img, fd);
+        }
+        return 0; /* out of descriptors: every copy keeps its own code, which still works */
+    }
+    long shared = sim_plugin__share_readonly(p->handle, sim_plugin_image_bytes(p->img),
+                                             sim_plugin_image_size(p->img), code_fd);
+    if (shared < 0) {
+        snprintf(err, errlen, "%s: error: cannot map plugin code: %s",
+                 sim_plugin_image_path(p->img), strerror(errno));
+        p->handle = NULL;
+        return -SIM_ENOMEM;
+    }
+    return 0;
+}
+
 int sim_plugin_load(sim_plugin_image_t *img, sim_plugin_t **out, char *err, size_t errlen) {
     SIM_ASSERT(img != NULL && out != NULL);
     *out = NULL;
@@ -179,7 +203,10 @@ int sim_plugin_load(sim_plugin_image_t *img, sim_plugin_t **out, char *err, size
         release_copy(p);
         return -SIM_EFORMAT;
     }
-    int rc = bind_entry(p, err, errlen);
+    int rc = share_code(p, err, errlen);
+    if (rc == 0) {
+        rc = bind_entry(p, err, errlen);
+    }
     if (rc != 0) {
         release_copy(p);
         return rc;

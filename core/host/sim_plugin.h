@@ -9,7 +9,9 @@
  * /proc/self/fd/N. A copy's memory file stays open while the copy is loaded: the dynamic linker
  * recognises already-loaded objects by path name, and a closed descriptor number would be reused
  * by the next copy, which would then silently get the previous copy back. Unloading is dlclose()
- * and close(); reloading gives fresh RAM.
+ * and close(); reloading gives fresh RAM. The copies' read-only segments (code and constants) are
+ * mapped from the first copy's memory file, so all copies run one physical copy of the code
+ * (sim_plugin_int.h); only what the firmware can write is per copy.
  *
  * Validation, in this order, with one error line naming the file (the caller prints it):
  *   "<path>: error: cannot open plugin: No such file or directory"           -SIM_ENOENT (66)

@@ -7,8 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "sim_plugin.h"
+#include "sim_plugin_int.h"
 
 /* Larger than any firmware plugin we build (a few hundred KiB); a bound, not a tuning knob. */
 #define IMAGE_BYTES_MAX  (64u * 1024u * 1024u)
@@ -19,6 +20,7 @@ struct sim_plugin_image {
     char *path;
     unsigned char *bytes;
     size_t size;
+    int code_fd; /* see sim_plugin_int.h; -1 until the first copy is loaded */
 };
 
 struct sim_plugin_cache {
@@ -112,6 +114,7 @@ int sim_plugin_image_read(const char *path, sim_plugin_image_t **out, char *err,
     img->path = p;
     img->bytes = bytes;
     img->size = size;
+    img->code_fd = -1;
     *out = img;
     return 0;
 }
@@ -127,6 +130,9 @@ void sim_plugin_image_release(sim_plugin_image_t *img) {
     }
     SIM_ASSERT(img->refs > 0);
     if (--img->refs == 0) {
+        if (img->code_fd >= 0) {
+            close(img->code_fd);
+        }
         free(img->bytes);
         free(img->path);
         free(img);
@@ -143,6 +149,15 @@ size_t sim_plugin_image_size(const sim_plugin_image_t *img) {
 
 const void *sim_plugin_image_bytes(const sim_plugin_image_t *img) {
     return img->bytes;
+}
+
+int sim_plugin__image_code_fd(const sim_plugin_image_t *img) {
+    return img->code_fd;
+}
+
+void sim_plugin__image_set_code_fd(sim_plugin_image_t *img, int fd) {
+    SIM_ASSERT(img->code_fd < 0);
+    img->code_fd = fd;
 }
 
 /* ---- cache ---------------------------------------------------------------------------------- */

@@ -3,8 +3,8 @@
  *
  * Error lines and codes for every refused file (the fixtures in tests/fixtures), and isolation:
  * copies of fw_testnode.so driven through a minimal host table written here keep separate
- * globals, a reloaded copy starts from fresh RAM, and 127 copies load and unload leaving no
- * mapping behind (the sanitizer build also checks for leaks).
+ * globals but run one physical copy of the code, a reloaded copy starts from fresh RAM, and 127
+ * copies load and unload leaving no mapping behind (the sanitizer build also checks for leaks).
  */
 #include <stdlib.h>
 
@@ -349,6 +349,64 @@ static void test_127_copies_load_and_unload(void) {
     sim_plugin_cache_destroy(cache);
 }
 
+/* Inodes of the plugin copies' mappings with permissions `perms` ("r-xp", "rw-p"), distinct ones
+ * only. */
+static unsigned distinct_inodes(const char *perms, unsigned long *inodes, unsigned max) {
+    FILE *f = fopen("/proc/self/maps", "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    char line[1024];
+    unsigned n = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        char p[8] = "";
+        unsigned long inode = 0;
+        if (strstr(line, "memfd:alfasim:fw_testnode.so") == NULL ||
+            sscanf(line, "%*s %7s %*s %*s %lu", p, &inode) != 2 || strcmp(p, perms) != 0) {
+            continue;
+        }
+        unsigned k = 0;
+        while (k < n && inodes[k] != inode) {
+            k++;
+        }
+        if (k == n && n < max) {
+            inodes[n++] = inode;
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+/* Every copy runs the first copy's code pages (one physical copy of the code), while each keeps
+ * its own writable pages. */
+static void test_copies_share_code_not_data(void) {
+    enum { COPIES = 5 };
+    sim_plugin_cache_t *cache = NULL;
+    ASSERT_EQ_I64(sim_plugin_cache_create(&cache), 0);
+    sim_plugin_image_t *img = testnode_image(cache);
+    static fake_host_t hosts[COPIES];
+    sim_plugin_t *copies[COPIES];
+    for (unsigned i = 0; i < COPIES; i++) {
+        copies[i] = load_testnode(img, &hosts[i], (uint8_t)(i + 1));
+    }
+    unsigned long inodes[2 * COPIES];
+    ASSERT_EQ_U64(distinct_inodes("r-xp", inodes, 2 * COPIES), 1);
+    ASSERT_EQ_U64(distinct_inodes("rw-p", inodes, 2 * COPIES), COPIES);
+    for (unsigned i = 0; i < COPIES; i++) {
+        ASSERT_EQ_U64(tick(copies[i], &hosts[i], i + 1), i + 1);
+        ASSERT_EQ_U64(hosts[i].last.id, 0x700 + i + 1);
+    }
+    sim_plugin_unload(copies[0]); /* the code file outlives the copy that made it */
+    sim_plugin_t *again = load_testnode(img, &hosts[0], 1);
+    ASSERT_EQ_U64(tick(again, &hosts[0], 2), 2);
+    ASSERT_EQ_U64(tick(copies[4], &hosts[4], 1), 6);
+    ASSERT_EQ_U64(distinct_inodes("r-xp", inodes, 2 * COPIES), 1);
+    sim_plugin_unload(again);
+    for (unsigned i = 1; i < COPIES; i++) {
+        sim_plugin_unload(copies[i]);
+    }
+    sim_plugin_image_release(img);
+    sim_plugin_cache_destroy(cache);
+}
+
 static void test_cache_does_not_keep_failures(void) {
     sim_plugin_cache_t *cache = NULL;
     ASSERT_EQ_I64(sim_plugin_cache_create(&cache), 0);
@@ -374,5 +432,6 @@ void test_register(void) {
                TEST(test_descriptor_without_ops), TEST(test_ops_table_too_small),
                TEST(test_directory_is_not_a_plugin), TEST(test_good_plugin_descriptor),
                TEST(test_copies_have_separate_globals), TEST(test_reload_starts_from_fresh_ram),
-               TEST(test_127_copies_load_and_unload), TEST(test_cache_does_not_keep_failures));
+               TEST(test_127_copies_load_and_unload), TEST(test_copies_share_code_not_data),
+               TEST(test_cache_does_not_keep_failures));
 }
