@@ -21,6 +21,8 @@ uint32_t fw_mac_tail(const uint8_t mac[6]) {
            (uint32_t)mac[5];
 }
 
+_Static_assert(FW_ELECTION_TABLE < UINT8_MAX, "slot_of holds 1 + a slot index in a uint8_t");
+
 void fw_election_init(fw_election_t *e, uint8_t self_id, uint8_t self_type, uint32_t self_tail,
                       uint64_t now_ms) {
     memset(e, 0, sizeof *e);
@@ -30,15 +32,6 @@ void fw_election_init(fw_election_t *e, uint8_t self_id, uint8_t self_type, uint
     e->master_id = self_id;
     e->boot_ann_ms = now_ms;
     e->last_ann_ms = now_ms;
-}
-
-fw_peer_t *fw_election_find(fw_election_t *e, uint8_t node) {
-    for (unsigned i = 0; i < FW_ELECTION_TABLE; i++) {
-        if (e->peers[i].used && e->peers[i].node_id == node) {
-            return &e->peers[i];
-        }
-    }
-    return NULL;
 }
 
 unsigned fw_election_count(const fw_election_t *e) {
@@ -92,7 +85,9 @@ static unsigned rank(uint8_t device_type, uint8_t node) {
     return (device_type == FW_DEVICE_GATEWAY ? 0x100u : 0u) | node;
 }
 
+/* Every entry leaves the table through here, so slot_of never names a free slot. */
 static void free_slot(fw_election_t *e, unsigned slot) {
+    e->slot_of[e->peers[slot].node_id] = 0;
     e->peers[slot].used = false;
 }
 
@@ -101,6 +96,7 @@ static fw_peer_t *take_slot(fw_election_t *e, unsigned slot, uint8_t node) {
     memset(p, 0, sizeof *p); /* no TEL of an expired or evicted node carries over */
     p->used = true;
     p->node_id = node;
+    e->slot_of[node] = (uint8_t)(slot + 1u);
     set_ignored(e, node, false);
     return p;
 }

@@ -34,12 +34,14 @@
  * node's next ANN (within 60 s) takes it into the table if it fits by then.
  *
  * The table also keeps the latest TEL values of each peer pack for the master's aggregates; an
- * evicted or refused node's TEL is not stored.
+ * evicted or refused node's TEL is not stored. fw_election_find is one indexed load (slot_of is
+ * kept in step with every insert, expiry and eviction): it runs for every TEL frame heard.
  */
 #ifndef FW_ELECTION_H
 #define FW_ELECTION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fw_config.h"
@@ -63,6 +65,9 @@ typedef struct {
 
 typedef struct {
     fw_peer_t peers[FW_ELECTION_TABLE]; /* slot order is the aggregates' summing order */
+    /* NodeID -> 1 + index in peers of its entry, 0 = no entry, so a zeroed table is empty.
+     * Indexed by any uint8_t so a lookup needs no range check; 127..255 never have an entry. */
+    uint8_t slot_of[UINT8_MAX + 1];
     uint8_t self_id;
     uint8_t self_type;
     uint32_t self_tail;
@@ -114,8 +119,12 @@ void fw_election_recompute(fw_election_t *e, uint64_t now_ms);
 bool fw_election_on_foreign_master(fw_election_t *e, uint8_t node, const uint8_t *data, uint8_t dlc,
                                    uint64_t now_ms);
 
-/** The entry for `node` (present until expired or evicted), or NULL. */
-fw_peer_t *fw_election_find(fw_election_t *e, uint8_t node);
+/** The entry for `node` (present until expired or evicted), or NULL. Inline: every TEL frame
+ * heard goes through it. */
+static inline fw_peer_t *fw_election_find(fw_election_t *e, uint8_t node) {
+    unsigned slot1 = e->slot_of[node];
+    return slot1 == 0u ? NULL : &e->peers[slot1 - 1u];
+}
 
 /** Number of live entries. */
 unsigned fw_election_count(const fw_election_t *e);
