@@ -193,6 +193,7 @@ static void test_table_bounded(void) {
     }
     ASSERT_EQ_U64(fw_election_count(&fw_state.el), FW_ELECTION_TABLE);
     ASSERT_EQ_U64(fw_state.el.table_full, 8);
+    ASSERT_EQ_U64(fw_state.el.evicted, 8); /* 32..39 each outranked the lowest entry */
 }
 
 static void test_ann_validation(void) {
@@ -311,13 +312,14 @@ static void test_defers_to_unknown_master(void) {
 static void test_full_table_claims_ignored(void) {
     static const uint8_t master_st[7] = {50, 0x02, 0x10, 0x00, 0x00, FW_TEL_ST_MASTER, 0};
     boot();
-    for (uint8_t n = 0; n < 33u; n++) {
-        ann(n, 1, 0x01000000u + n); /* NodeIDs 0..32: the 33rd does not fit */
+    for (unsigned n = 33; n-- > 0u;) {
+        ann((uint8_t)n, 1, 0x01000000u + n); /* NodeIDs 32..0: the lowest, 0, does not fit */
     }
     ASSERT_EQ_U64(fw_state.el.table_full, 1);
+    ASSERT_EQ_U64(fw_state.el.evicted, 0);
     fake_hal_run_until_ms(3000);
     CU_ASSERT_TRUE(fw_state.el.is_master);
-    tel(32, 0, master_st);
+    tel(0, 0, master_st);
     CU_ASSERT_FALSE(fw_state.el.foreign_master_seen);
     CU_ASSERT_TRUE(fw_state.el.is_master);
 }
