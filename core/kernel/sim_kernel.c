@@ -21,8 +21,16 @@
  * lives in the front alone (the base follows the latest push, so a push is an append at the tail),
  * which is what a handful of timers costs: no bucket round trip at all.
  *
- * Outside the kernel's own calls the front is empty only when everything is, and its head is
- * live: next_time is O(1) and run_until never looks into the buckets.
+ * Outside the kernel's own calls the front is empty only when far is, and its head is live:
+ * next_time is O(1) and run_until never looks into the buckets.
+ *
+ * The lane. When a frame ends, every node's inbox event is scheduled for now while a large
+ * bucket is being run: each would be inserted in the middle of a long front, behind the ones
+ * before it, moving them all (quadratic in the nodes). Such an event goes to the lane instead, a
+ * second sorted array that only ever holds events for the current instant, so it is sorted by
+ * (prio, seq) and an insert is an append. Dispatch takes the earlier of the two heads, and time
+ * cannot move on while the lane holds anything (its events are at now, before everything else),
+ * so the order is exactly the one a single queue would give.
  *
  * Callback data sits in a slot table; front and bucket entries carry only the key and a slot:
  *
@@ -65,7 +73,8 @@ struct sim_kernel {
     sim_time_ns_t base_ns; /* the front holds t <= base_ns, far holds t > base_ns */
     uint64_t next_seq;
 
-    sim_front_t front; /* the sorted front: front.e[front.head] runs next */
+    sim_front_t front; /* the sorted front: front.e[front.head] runs next, unless the lane's */
+    sim_front_t lane;  /* events for now that would have landed inside a long front */
     uint32_t far_len;  /* entries in far (mirrors its count, read on every push) */
     uint32_t dead;     /* cancelled entries still stored, in the front or far */
     uint32_t live;     /* scheduled, not yet run or cancelled */
@@ -94,6 +103,14 @@ static inline void prefetch(const void *p) {
     (void)p;
 #endif
 }
+
+#if defined(__GNUC__)
+#define NOINLINE      __attribute__((noinline))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define NOINLINE
+#define ALWAYS_INLINE inline
+#endif
 
 static _Noreturn void out_of_memory(void) {
     fprintf(stderr, "alfasim: internal error: out of memory in the event queue\n");
@@ -176,7 +193,23 @@ static void refill(sim_kernel_t *k) {
     k->far_len -= n;
 }
 
-/* Restores the front rule: the head entry is live, and the front is empty only if all is. */
+/* Drops cancelled entries at the lane's head; an emptied lane starts again at slot 0, so that
+ * lane.tail == 0 is the one test the hot paths make for "no lane". */
+static inline void normalize_lane(sim_kernel_t *k) {
+    sim_front_t *l = &k->lane;
+    if (l->tail == 0) {
+        return;
+    }
+    while (k->dead != 0 && l->head != l->tail && k->slots[l->e[l->head].slot].fn == NULL) {
+        slot_free(k, l->e[l->head++].slot);
+        k->dead--;
+    }
+    if (l->head == l->tail) {
+        l->head = l->tail = 0;
+    }
+}
+
+/* Restores the front rules: its head is live, and it is empty only if far is. */
 static void normalize(sim_kernel_t *k) {
     for (;;) {
         if (k->front.head == k->front.tail) {
@@ -205,22 +238,28 @@ static bool drop_if_dead(void *ctx, const entry_t *e) {
 }
 
 /* Drops every cancelled entry once they outnumber the live ones: O(n), so O(1) per cancel. */
-static void maybe_compact(sim_kernel_t *k) {
-    uint32_t stored = sim_front_len(&k->front) + k->far_len;
-    if (stored < COMPACT_MIN_ENTRIES || (uint64_t)k->dead * 2U <= stored) {
-        return;
-    }
-    sim_front_t *f = &k->front;
+/* A stable filter: what stays keeps its order. */
+static void compact_sorted(sim_kernel_t *k, sim_front_t *f) {
     uint32_t kept = f->head;
     for (uint32_t i = f->head; i < f->tail; i++) {
         if (!drop_if_dead(k, &f->e[i])) {
-            f->e[kept++] = f->e[i]; /* a stable filter: the front stays sorted */
+            f->e[kept++] = f->e[i];
         }
     }
     f->tail = kept;
+}
+
+static void maybe_compact(sim_kernel_t *k) {
+    uint32_t stored = sim_front_len(&k->front) + sim_front_len(&k->lane) + k->far_len;
+    if (stored < COMPACT_MIN_ENTRIES || (uint64_t)k->dead * 2U <= stored) {
+        return;
+    }
+    compact_sorted(k, &k->front);
+    compact_sorted(k, &k->lane);
     k->far_len -= sim_radix_remove_if(k->far, drop_if_dead, k);
     k->dead = 0;
     normalize(k);
+    normalize_lane(k);
 }
 
 /*
@@ -248,8 +287,42 @@ static void spill(sim_kernel_t *k) {
     k->base_ns = base_ns;
 }
 
+/* An event for now goes to the lane when the lane is in use, or when it would land inside a long
+ * front (its seq is the largest, so only time and priority can put it before the tail). */
+static inline bool lane_wanted(const sim_kernel_t *k, sim_time_ns_t t_ns, int32_t prio) {
+    if (k->lane.tail != 0) {
+        return true;
+    }
+    const sim_front_t *f = &k->front;
+    if (sim_front_len(f) <= SIM_FRONT_LINEAR_MAX) {
+        return false;
+    }
+    const entry_t *last = &f->e[f->tail - 1U];
+    return last->t_ns > t_ns || (last->t_ns == t_ns && last->prio > prio);
+}
+
+/* Out of line: the lane is for bursts of same-instant events, and its code would only crowd
+ * the schedule path that every other event takes. */
+NOINLINE static bool lane_place(sim_kernel_t *k, sim_time_ns_t t_ns, int32_t prio, uint32_t slot) {
+    sim_front_t *l = &k->lane;
+    if (!sim_front_reserve(l, 1)) {
+        return false;
+    }
+    /* All at now and the new seq is the largest: only a higher priority value moves it back. */
+    uint32_t pos = l->tail++;
+    while (pos > l->head && l->e[pos - 1U].prio > prio) {
+        l->e[pos] = l->e[pos - 1U];
+        pos--;
+    }
+    l->e[pos] = (entry_t){.t_ns = t_ns, .prio = prio, .slot = slot};
+    return true;
+}
+
 /* Stores a new entry where its time belongs; false when out of memory (nothing stored). */
 static inline bool place(sim_kernel_t *k, sim_time_ns_t t_ns, int32_t prio, uint32_t slot) {
+    if (t_ns == k->now_ns && lane_wanted(k, t_ns, prio)) {
+        return lane_place(k, t_ns, prio, slot);
+    }
     if (t_ns > k->base_ns) {
         if (k->far_len != 0 || sim_front_len(&k->front) >= SMALL_FRONT) {
             if (sim_radix_add(k->far, k->base_ns, t_ns, prio, slot) != 0) {
@@ -297,6 +370,7 @@ void sim_kernel_destroy(sim_kernel_t *k) {
     SIM_ASSERT(!k->dispatching);
     sim_radix_destroy(k->far);
     free(k->front.e);
+    free(k->lane.e);
     free(k->slots);
     free(k->gen);
     free(k);
@@ -357,6 +431,7 @@ int sim_kernel_cancel(sim_kernel_t *k, sim_event_id_t id) {
     k->live--;
     k->events_cancelled++;
     normalize(k);
+    normalize_lane(k);
     maybe_compact(k);
     return 0;
 }
@@ -365,9 +440,28 @@ bool sim_kernel_pending(const sim_kernel_t *k, sim_event_id_t id) {
     return slot_from_handle(k, id) != NULL;
 }
 
-/* Pops the earliest event and runs it. The front must not be empty. */
-static inline void dispatch_next(sim_kernel_t *k) {
-    entry_t top = k->front.e[k->front.head++];
+/* The queue whose head runs next: the lane when it holds something that comes first. */
+static inline sim_front_t *next_queue(sim_kernel_t *k) {
+    sim_front_t *l = &k->lane;
+    if (l->tail == 0) {
+        return &k->front;
+    }
+    if (k->front.head == k->front.tail ||
+        sim_entry_less(k->slots, &l->e[l->head], &k->front.e[k->front.head])) {
+        return l;
+    }
+    return &k->front;
+}
+
+static inline bool any_pending(const sim_kernel_t *k) {
+    return k->front.head != k->front.tail || k->lane.tail != 0;
+}
+
+/* Pops the earliest event and runs it. Something must be pending. Inlined into the run loop,
+ * which is most of what the kernel costs per event. */
+static ALWAYS_INLINE void dispatch_next(sim_kernel_t *k) {
+    sim_front_t *q = next_queue(k);
+    entry_t top = q->e[q->head++];
     slot_t *s = &k->slots[top.slot];
     sim_event_fn fn = s->fn;
     void *ctx = s->ctx;
@@ -378,6 +472,7 @@ static inline void dispatch_next(sim_kernel_t *k) {
     if (k->front.head == k->front.tail ? k->far_len != 0 : k->dead != 0) {
         normalize(k);
     }
+    normalize_lane(k);
     if (k->front.head < k->front.tail) {
         /* The next event's slot was written when it was scheduled, often thousands of events
          * ago: start fetching it now, so the miss overlaps this callback instead of the next
@@ -397,7 +492,8 @@ int sim_kernel_run_until(sim_kernel_t *k, sim_time_ns_t t_end) {
     SIM_ASSERT(!k->dispatching); /* a callback must not run the kernel it is called from */
     /* A stop only ends the run in progress; one left over from step() must not end this one. */
     k->stop_requested = false;
-    while (k->front.head < k->front.tail && k->front.e[k->front.head].t_ns <= t_end) {
+    while ((k->front.head < k->front.tail && k->front.e[k->front.head].t_ns <= t_end) ||
+           (k->lane.tail != 0 && k->lane.e[k->lane.head].t_ns <= t_end)) {
         dispatch_next(k);
         if (k->stop_requested) {
             k->stop_requested = false;
@@ -414,7 +510,7 @@ int sim_kernel_run_until(sim_kernel_t *k, sim_time_ns_t t_end) {
 bool sim_kernel_step(sim_kernel_t *k) {
     SIM_ASSERT(k != NULL);
     SIM_ASSERT(!k->dispatching);
-    if (k->front.head == k->front.tail) {
+    if (!any_pending(k)) {
         return false;
     }
     dispatch_next(k);
@@ -423,6 +519,9 @@ bool sim_kernel_step(sim_kernel_t *k) {
 }
 
 sim_time_ns_t sim_kernel_next_time(const sim_kernel_t *k) {
+    if (k->lane.tail != 0) {
+        return k->lane.e[k->lane.head].t_ns; /* now: nothing pending is earlier */
+    }
     return sim_front_len(&k->front) > 0 ? k->front.e[k->front.head].t_ns : SIM_TIME_NEVER;
 }
 

@@ -2,7 +2,9 @@
  * Kernel order when events for the current instant are inserted into a long front (a large
  * bucket being run, as when a frame ends and every node's inbox event is scheduled for now):
  * the order must be exactly (time, priority, sequence), whichever side of the insertion point
- * the front moves. Checked against a reference queue that finds the minimum by a linear scan.
+ * the front moves, and when such events go to the kernel's lane instead (some cancelled, one of
+ * them the lane's head). Checked against a reference queue that finds the minimum by a linear
+ * scan.
  */
 #include <stdlib.h>
 
@@ -94,6 +96,90 @@ static void inserts_for_now_keep_the_order(void) {
     sim_kernel_destroy(k);
 }
 
+/* ---- the lane: a burst for now while a long front runs, with cancellations ---------------- */
+
+#define LANE_N     300
+#define LANE_FRONT 3000
+#define BURST_ARG  99999
+
+typedef struct {
+    sim_event_id_t ids[LANE_N];
+    uint64_t order[LANE_FRONT + LANE_N + 1];
+    unsigned n;
+    unsigned next_time_wrong;
+} lane_world_t;
+
+static const int32_t lane_prios[3] = {SIM_PRIO_FIRMWARE, SIM_PRIO_WIRE, 0};
+
+static void lane_record(sim_kernel_t *k, void *ctx, uint64_t arg) {
+    (void)k;
+    lane_world_t *w = ctx;
+    w->order[w->n++] = arg;
+}
+
+/* Schedules LANE_N events for now (they land before the front's tail, so in the lane), then
+ * cancels every seventh, the lane's head among them. */
+static void lane_burst(sim_kernel_t *k, void *ctx, uint64_t arg) {
+    lane_world_t *w = ctx;
+    w->order[w->n++] = arg;
+    sim_time_ns_t now = sim_kernel_now(k);
+    for (unsigned i = 0; i < LANE_N; i++) {
+        w->ids[i] = sim_kernel_schedule(k, now, lane_prios[i % 3], lane_record, w, 10000u + i);
+        CU_ASSERT_NOT_EQUAL(w->ids[i], 0);
+    }
+    for (unsigned i = 0; i < LANE_N; i += 7) {
+        ASSERT_EQ_I64(sim_kernel_cancel(k, w->ids[i]), 0);
+    }
+    w->next_time_wrong += sim_kernel_next_time(k) != now;
+}
+
+static void lane_runs_in_order_with_cancels(void) {
+    static lane_world_t w;
+    static key_t q[LANE_FRONT + LANE_N];
+    static world_t ref;
+    sim_kernel_t *k = NULL;
+    ASSERT_EQ_I64(sim_kernel_create(1, &k), 0);
+    const sim_time_ns_t t = 1000000;
+    unsigned qn = 0;
+    for (unsigned i = 0; i < LANE_FRONT; i++) {
+        int32_t prio = (int32_t)(i % 5);
+        CU_ASSERT_NOT_EQUAL(sim_kernel_schedule(k, t, prio, lane_record, &w, i), 0);
+        q[qn++] = (key_t){t, prio, i};
+    }
+    CU_ASSERT_NOT_EQUAL(sim_kernel_schedule(k, t, -1000, lane_burst, &w, BURST_ARG), 0);
+    for (unsigned i = 0; i < LANE_N; i++) {
+        if (i % 7 != 0) { /* keyed by their arg, which grows with their seq */
+            q[qn++] = (key_t){t, lane_prios[i % 3], 10000u + i};
+        }
+    }
+    /* One at a time with step(): next_time must name now while same-instant events wait. */
+    while (sim_kernel_step(k)) {
+        w.next_time_wrong +=
+            sim_kernel_next_time(k) != SIM_TIME_NEVER && sim_kernel_next_time(k) != t;
+    }
+    ref.order[ref.n++] = BURST_ARG;
+    while (qn > 0) {
+        unsigned m = 0;
+        for (unsigned i = 1; i < qn; i++) {
+            m = key_less(&q[i], &q[m]) ? i : m;
+        }
+        ref.order[ref.n++] = q[m].seq;
+        q[m] = q[--qn];
+    }
+    ASSERT_EQ_U64(w.n, ref.n);
+    unsigned diff = 0;
+    for (unsigned i = 0; i < w.n && i < ref.n; i++) {
+        diff += w.order[i] != ref.order[i];
+    }
+    ASSERT_EQ_U64(diff, 0);
+    ASSERT_EQ_U64(w.next_time_wrong, 0);
+    sim_kernel_stats_t st;
+    sim_kernel_stats(k, &st);
+    ASSERT_EQ_U64(st.pending, 0);
+    sim_kernel_destroy(k);
+}
+
 void test_register(void) {
-    TEST_SUITE("kernel_front_slide", TEST(inserts_for_now_keep_the_order));
+    TEST_SUITE("kernel_front_slide", TEST(inserts_for_now_keep_the_order),
+               TEST(lane_runs_in_order_with_cancels));
 }
