@@ -5,6 +5,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,14 +17,32 @@
 
 #define TMP_ROOT SIM_BINARY_DIR "/test-tmp/trace_folder"
 
+/* Every path a test builds fits PATH_LEN; the command that clears a fresh path names it three
+ * times, so it gets room for three paths plus the words around them. */
+enum { PATH_LEN = 512, CMD_LEN = 3 * PATH_LEN + 64 };
+
+/* snprintf that stops the test when the result does not fit: a truncated path would make the
+ * test create, check or remove some other file than the one it means. */
+__attribute__((format(printf, 3, 4))) static void path_fmt(char *out, size_t len, const char *fmt,
+                                                           ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= len) {
+        fprintf(stderr, "\n  path does not fit in %zu bytes: \"%s...\"\n", len, out);
+    }
+    CU_ASSERT_FATAL(n >= 0 && (size_t)n < len);
+}
+
 static bool exists(const char *path) {
     struct stat st;
     return stat(path, &st) == 0;
 }
 
 static bool existsf(const char *dir, const char *file) {
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", dir, file);
+    char p[PATH_LEN];
+    path_fmt(p, sizeof p, "%s/%s", dir, file);
     return exists(p);
 }
 
@@ -38,9 +57,9 @@ static void write_file(const char *path, const char *text) {
 static void fresh(char *out, size_t len, const char *name) {
     mkdir(SIM_BINARY_DIR "/test-tmp", 0777);
     mkdir(TMP_ROOT, 0777);
-    snprintf(out, len, TMP_ROOT "/%s", name);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s.partial' '%s.old'", out, out, out);
+    path_fmt(out, len, TMP_ROOT "/%s", name);
+    char cmd[CMD_LEN];
+    path_fmt(cmd, sizeof cmd, "rm -rf '%s' '%s.partial' '%s.old'", out, out, out);
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
@@ -66,9 +85,9 @@ static sim_trace_t *sample_run(const char *dir, uint8_t variant) {
 }
 
 static void test_commit_renames(void) {
-    char dir[256], partial[300];
+    char dir[PATH_LEN], partial[PATH_LEN];
     fresh(dir, sizeof dir, "commit");
-    snprintf(partial, sizeof partial, "%s.partial", dir);
+    path_fmt(partial, sizeof partial, "%s.partial", dir);
     sim_trace_t *t = sample_run(dir, 1);
     CU_ASSERT_TRUE(exists(partial));
     CU_ASSERT_FALSE(exists(dir));
@@ -84,14 +103,14 @@ static void test_commit_renames(void) {
 }
 
 static void test_abort_removes_everything(void) {
-    char dir[256], partial[300], sub[400];
+    char dir[PATH_LEN], partial[PATH_LEN], sub[PATH_LEN];
     fresh(dir, sizeof dir, "abort");
-    snprintf(partial, sizeof partial, "%s.partial", dir);
+    path_fmt(partial, sizeof partial, "%s.partial", dir);
     sim_trace_t *t = sample_run(dir, 1);
     /* Other writers add files and folders to the run folder; abort removes them too. */
-    snprintf(sub, sizeof sub, "%s/nodes", partial);
+    path_fmt(sub, sizeof sub, "%s/nodes", partial);
     CU_ASSERT_EQUAL(mkdir(sub, 0777), 0);
-    strcat(sub, "/pack1.nvs");
+    path_fmt(sub, sizeof sub, "%s/nodes/pack1.nvs", partial);
     write_file(sub, "nvs");
     ASSERT_EQ_I64(sim_trace_close(t, false), 0);
     CU_ASSERT_FALSE(exists(partial));
@@ -105,22 +124,22 @@ static void test_abort_removes_everything(void) {
 }
 
 static void test_old_run_replaced(void) {
-    char dir[256], old[300];
+    char dir[PATH_LEN], old[PATH_LEN];
     fresh(dir, sizeof dir, "replace");
-    snprintf(old, sizeof old, "%s.old", dir);
+    path_fmt(old, sizeof old, "%s.old", dir);
     sim_trace_t *t = sample_run(dir, 1);
     ASSERT_EQ_I64(sim_trace_close(t, true), 0);
     sim_trace_free(t);
-    char extra[400];
-    snprintf(extra, sizeof extra, "%s/report.json", dir);
+    char extra[PATH_LEN];
+    path_fmt(extra, sizeof extra, "%s/report.json", dir);
     write_file(extra, "{}");
     t = sample_run(dir, 2);
     ASSERT_EQ_I64(sim_trace_close(t, true), 0);
     sim_trace_free(t);
     CU_ASSERT_FALSE(exists(old));
     CU_ASSERT_FALSE(exists(extra)); /* the old folder went as a whole */
-    char log[400];
-    snprintf(log, sizeof log, "%s/bus.log", dir);
+    char log[PATH_LEN];
+    path_fmt(log, sizeof log, "%s/bus.log", dir);
     FILE *f = fopen(log, "r");
     char line[128] = "";
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -131,10 +150,10 @@ static void test_old_run_replaced(void) {
 
 /* A folder that is not a run folder is never replaced (think `--out ~`). */
 static void test_foreign_folder_kept(void) {
-    char dir[256], keep[300], partial[300];
+    char dir[PATH_LEN], keep[PATH_LEN], partial[PATH_LEN];
     fresh(dir, sizeof dir, "precious");
-    snprintf(keep, sizeof keep, "%s/keep.txt", dir);
-    snprintf(partial, sizeof partial, "%s.partial", dir);
+    path_fmt(keep, sizeof keep, "%s/keep.txt", dir);
+    path_fmt(partial, sizeof partial, "%s.partial", dir);
     CU_ASSERT_EQUAL(mkdir(dir, 0777), 0);
     write_file(keep, "mine");
     sim_trace_t *t = NULL;
@@ -147,11 +166,11 @@ static void test_foreign_folder_kept(void) {
 }
 
 static void test_stale_partial_cleared(void) {
-    char dir[256], junk[400];
+    char dir[PATH_LEN], junk[PATH_LEN];
     fresh(dir, sizeof dir, "stale");
-    snprintf(junk, sizeof junk, "%s.partial", dir);
+    path_fmt(junk, sizeof junk, "%s.partial", dir);
     CU_ASSERT_EQUAL(mkdir(junk, 0777), 0);
-    strcat(junk, "/junk.txt");
+    path_fmt(junk, sizeof junk, "%s.partial/junk.txt", dir);
     write_file(junk, "left by a crash");
     sim_trace_t *t = sample_run(dir, 1);
     CU_ASSERT_FALSE(exists(junk));
@@ -172,20 +191,20 @@ static void expect_open_fails(const char *dir, const char *needle) {
 }
 
 static void test_bad_parent_fails_cleanly(void) {
-    char base[256], dir[400];
+    char base[PATH_LEN], dir[PATH_LEN];
     fresh(base, sizeof base, "parent");
     CU_ASSERT_EQUAL(mkdir(base, 0777), 0);
-    snprintf(dir, sizeof dir, "%s/missing/run", base);
+    path_fmt(dir, sizeof dir, "%s/missing/run", base);
     expect_open_fails(dir, "parent folder");
-    char file[300];
-    snprintf(file, sizeof file, "%s/file", base);
+    char file[PATH_LEN];
+    path_fmt(file, sizeof file, "%s/file", base);
     write_file(file, "x");
-    snprintf(dir, sizeof dir, "%s/run", file);
+    path_fmt(dir, sizeof dir, "%s/run", file);
     expect_open_fails(dir, "is not a folder");
-    char ro[300];
-    snprintf(ro, sizeof ro, "%s/readonly", base);
+    char ro[PATH_LEN];
+    path_fmt(ro, sizeof ro, "%s/readonly", base);
     CU_ASSERT_EQUAL(mkdir(ro, 0555), 0);
-    snprintf(dir, sizeof dir, "%s/run", ro);
+    path_fmt(dir, sizeof dir, "%s/run", ro);
     if (geteuid() != 0) {
         expect_open_fails(dir, "not writable");
     } else {
@@ -206,8 +225,8 @@ static char *digest_of(const char *dir, uint8_t variant) {
 }
 
 static void file_hash(const char *dir, const char *name, uint8_t out[SIM_SHA256_LEN]) {
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
+    char p[PATH_LEN];
+    path_fmt(p, sizeof p, "%s/%s", dir, name);
     FILE *f = fopen(p, "rb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     sim_sha256_t c;
@@ -222,7 +241,7 @@ static void file_hash(const char *dir, const char *name, uint8_t out[SIM_SHA256_
 }
 
 static void test_digest(void) {
-    char dir[256];
+    char dir[PATH_LEN];
     fresh(dir, sizeof dir, "digest");
     char *a = digest_of(dir, 1);
     char *b = digest_of(dir, 1);
@@ -246,10 +265,10 @@ static void test_digest(void) {
 /* "out/" names the same folder as "out": the partial sibling is "out.partial", not "out/.partial".
  */
 static void test_trailing_slash(void) {
-    char dir[256], slash[300], partial[300];
+    char dir[PATH_LEN], slash[PATH_LEN], partial[PATH_LEN];
     fresh(dir, sizeof dir, "slash");
-    snprintf(slash, sizeof slash, "%s/", dir);
-    snprintf(partial, sizeof partial, "%s.partial", dir);
+    path_fmt(slash, sizeof slash, "%s/", dir);
+    path_fmt(partial, sizeof partial, "%s.partial", dir);
     sim_trace_t *t = NULL;
     ASSERT_EQ_I64(sim_trace_open(slash, NULL, &t, NULL, 0), 0);
     CU_ASSERT_TRUE(exists(partial));
@@ -260,9 +279,9 @@ static void test_trailing_slash(void) {
 
 /* finish: digest ready while the folder is still partial, so report.json joins the commit. */
 static void test_finish_then_commit(void) {
-    char dir[256], partial[300], report[400];
+    char dir[PATH_LEN], partial[PATH_LEN], report[PATH_LEN];
     fresh(dir, sizeof dir, "finish");
-    snprintf(partial, sizeof partial, "%s.partial", dir);
+    path_fmt(partial, sizeof partial, "%s.partial", dir);
     sim_trace_t *t = sample_run(dir, 1);
     ASSERT_EQ_I64(sim_trace_finish(t), 0);
     ASSERT_EQ_U64(strlen(sim_trace_digest(t)), 64);
@@ -271,7 +290,7 @@ static void test_finish_then_commit(void) {
     CU_ASSERT_FALSE(exists(dir));
     sim_can_frame_t f = {.id = 0x7, .dlc = 0};
     sim_trace_can_frame(t, 5000, "can0", &f); /* after finish: written nowhere */
-    snprintf(report, sizeof report, "%s/report.json", sim_trace_dir(t));
+    path_fmt(report, sizeof report, "%s/report.json", sim_trace_dir(t));
     write_file(report, "{}\n");
     char digest[SIM_SHA256_HEX_LEN];
     memcpy(digest, sim_trace_digest(t), sizeof digest);
@@ -279,8 +298,8 @@ static void test_finish_then_commit(void) {
     ASSERT_EQ_STR(sim_trace_digest(t), digest);
     sim_trace_free(t);
     CU_ASSERT_TRUE(existsf(dir, "report.json"));
-    char log[400];
-    snprintf(log, sizeof log, "%s/bus.log", dir);
+    char log[PATH_LEN];
+    path_fmt(log, sizeof log, "%s/bus.log", dir);
     FILE *lf = fopen(log, "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(lf);
     int lines = 0;
@@ -293,18 +312,18 @@ static void test_finish_then_commit(void) {
 
 /* sim_trace_remove_folder removes a tree but never follows a link out of it. */
 static void test_remove_folder_keeps_link_targets(void) {
-    char dir[256], outside[300], p[400];
+    char dir[PATH_LEN], outside[PATH_LEN], p[PATH_LEN];
     fresh(dir, sizeof dir, "remove");
     fresh(outside, sizeof outside, "remove-outside");
     CU_ASSERT_EQUAL(mkdir(outside, 0777), 0);
-    snprintf(p, sizeof p, "%s/precious.txt", outside);
+    path_fmt(p, sizeof p, "%s/precious.txt", outside);
     write_file(p, "keep");
     CU_ASSERT_EQUAL(mkdir(dir, 0777), 0);
-    snprintf(p, sizeof p, "%s/sub", dir);
+    path_fmt(p, sizeof p, "%s/sub", dir);
     CU_ASSERT_EQUAL(mkdir(p, 0777), 0);
-    snprintf(p, sizeof p, "%s/sub/file", dir);
+    path_fmt(p, sizeof p, "%s/sub/file", dir);
     write_file(p, "x");
-    snprintf(p, sizeof p, "%s/link", dir);
+    path_fmt(p, sizeof p, "%s/link", dir);
     CU_ASSERT_EQUAL(symlink(outside, p), 0);
     ASSERT_EQ_I64(sim_trace_remove_folder(dir), 0);
     CU_ASSERT_FALSE(exists(dir));
