@@ -37,7 +37,8 @@ static const char run_usage[] =
     "scenario's)\n"
     "  --duration T      virtual time to run, e.g. 90s, 26h (default: the scenario's)\n"
     "  --until T         cut the run short at virtual time T: only the assertions decided\n"
-    "                    by then are judged, and the summary gives no verdict on the scenario\n"
+    "                    by then are judged; the summary and report.json (verdict \"cut\")\n"
+    "                    give no verdict on the scenario (exit 1 if a judged one failed)\n"
     "  --out DIR         run folder (default: out/<scenario name>)\n"
     "  --junit FILE      also write a JUnit XML file\n"
     "  --plugin-path DIR look for firmware plugins in DIR first (repeatable)\n"
@@ -70,55 +71,26 @@ static void progress(void *ctx, sim_time_ns_t now_ns, sim_time_ns_t end_ns) {
     fprintf(stderr, "\rsim %.1f/%.1f s  x%.0f real-time ", sim_s, (double)end_ns / 1e9, factor);
 }
 
-static int exit_for_verdict(sim_verdict_t v) {
-    switch (v) {
+/* A cut run has no verdict; its status says whether an assertion decided by the cut failed. */
+static int exit_for_verdict(const sim_report_t *r) {
+    switch (r->verdict) {
         case SIM_VERDICT_PASS:
             return CLI_EXIT_OK;
         case SIM_VERDICT_FAIL:
             return CLI_EXIT_FAIL;
         case SIM_VERDICT_ERROR:
             return CLI_EXIT_SOFTWARE;
+        case SIM_VERDICT_CUT:
+            return sim_report_failures(r) > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
     }
     return CLI_EXIT_SOFTWARE;
 }
 
-/* The last instant at which a complete run could still decide assertion `a`. */
-static sim_time_ns_t closes_ns(const sim_scn_assert_t *a, sim_time_ns_t full_ns) {
-    sim_time_ns_t to = a->to_ns == SIM_TIME_NEVER ? full_ns : a->to_ns;
-    switch (a->kind) {
-        case SIM_CHECK_AT:
-            return a->at_ns;
-        case SIM_CHECK_WITHIN:
-            return (a->trigger_is_cond ? to : a->after_ns) + a->within_ns + a->hold_ns;
-        default:
-            return to + a->hold_ns;
-    }
-}
-
-/*
- * In a run cut short at the end of `r`, an assertion the run's end decided although its window
- * reaches past the cut: "not decided", "the trigger never happened", or a window [x, end]
- * judged at the cut. One decided earlier (a violation, a success) is judged.
- */
-static bool open_at_cut(const sim_report_assert_t *a, const sim_scenario_t *scn,
-                        sim_time_ns_t full_ns, sim_time_ns_t cut_ns) {
-    if (a->t_ns < cut_ns) {
-        return false;
-    }
-    for (size_t i = 0; i < scn->n_asserts; i++) {
-        if (strcmp(scn->asserts[i].name, a->name) == 0) {
-            return closes_ns(&scn->asserts[i], full_ns) > cut_ns;
-        }
-    }
-    return false;
-}
-
-/* The failed assertions; in a cut run (scn given) only those decided by the cut. */
-static void print_failures(const sim_report_t *r, const sim_scenario_t *scn,
-                           sim_time_ns_t full_ns) {
+/* The failed assertions; the open ones of a cut run (sim_report.h) did not fail. */
+static void print_failures(const sim_report_t *r) {
     for (size_t i = 0; i < r->n_asserts; i++) {
         const sim_report_assert_t *a = &r->asserts[i];
-        if (!a->passed && !(scn != NULL && open_at_cut(a, scn, full_ns, r->sim_duration_ns))) {
+        if (!a->passed && !sim_report_open(r, i)) {
             printf("  FAILED %s at t=%.3fs: expected %s, got %s\n", a->name, (double)a->t_ns / 1e9,
                    a->expected ? a->expected : "?", a->actual ? a->actual : "?");
         }
@@ -129,38 +101,35 @@ static void print_summary(const sim_report_t *r, const char *out_dir) {
     printf("%s: %s  seed=0x%" PRIx64 "  sim=%.3fs  frames=%" PRIu64 "  digest=%.16s  -> %s\n",
            r->scenario_name, sim_verdict_name(r->verdict), r->seed,
            (double)r->sim_duration_ns / 1e9, r->can_frames, r->digest, out_dir);
-    print_failures(r, NULL, 0);
+    print_failures(r);
     if (r->verdict != SIM_VERDICT_PASS && r->repro != NULL) {
         printf("  reproduce: %s\n", r->repro);
     }
 }
 
 /*
- * A run cut short by --until: the assertions decided by the cut are judged; the ones whose
- * window reaches past it are open, so the summary names no verdict for the scenario.
- * report.json keeps the run as it ended. 0, or 1 when an assertion decided by the cut failed.
+ * A run cut short by --until (verdict cut): the run layer judged the assertions decided by the
+ * cut and marked open the ones whose window reaches past it, so the summary names no verdict
+ * for the scenario. 0, or 1 when an assertion decided by the cut failed.
  */
-static int report_cut(const cli_opts_t *o, const sim_scenario_t *scn, const sim_report_t *r,
-                      sim_time_ns_t full_ns, const char *out_dir) {
-    size_t open = 0, failed = 0;
+static int report_cut(const cli_opts_t *o, const sim_report_t *r, const char *out_dir) {
+    size_t open = 0, failed = sim_report_failures(r);
     for (size_t i = 0; i < r->n_asserts; i++) {
-        bool later = open_at_cut(&r->asserts[i], scn, full_ns, r->sim_duration_ns);
-        open += later;
-        failed += !later && !r->asserts[i].passed;
+        open += sim_report_open(r, i);
     }
     if (!o->quiet) {
         printf("%s: cut at %.3fs of %.3fs, no verdict  seed=0x%" PRIx64 "  frames=%" PRIu64
                "  digest=%.16s  -> %s\n",
-               r->scenario_name, (double)r->sim_duration_ns / 1e9, (double)full_ns / 1e9, r->seed,
-               r->can_frames, r->digest, out_dir);
+               r->scenario_name, (double)r->sim_duration_ns / 1e9, (double)r->cut_from_ns / 1e9,
+               r->seed, r->can_frames, r->digest, out_dir);
         printf("  assertions: %zu decided by the cut (%zu failed), %zu open at the cut\n",
                r->n_asserts - open, failed, open);
-        print_failures(r, scn, full_ns);
+        print_failures(r);
         if (failed > 0 && r->repro != NULL) {
             printf("  reproduce: %s\n", r->repro);
         }
     }
-    return failed > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+    return exit_for_verdict(r);
 }
 
 static int run_error_code(int rc) {
@@ -173,12 +142,11 @@ static int run_error_code(int rc) {
 
 /* The verdict of a completed run: summary, JUnit file, exit code. */
 static int report_run(const cli_opts_t *o, const sim_scenario_t *scn, sim_report_t *report,
-                      const char *out_dir, sim_time_ns_t full_ns) {
-    if (report->sim_duration_ns < full_ns && report->node_faults == 0 &&
-        report->verdict != SIM_VERDICT_ERROR) {
-        return report_cut(o, scn, report, full_ns, out_dir);
+                      const char *out_dir) {
+    if (report->verdict == SIM_VERDICT_CUT) {
+        return report_cut(o, report, out_dir);
     }
-    int code = report->node_faults > 0 ? CLI_EXIT_NODE_FAULT : exit_for_verdict(report->verdict);
+    int code = report->node_faults > 0 ? CLI_EXIT_NODE_FAULT : exit_for_verdict(report);
     if (report->node_faults > 0) {
         fprintf(stderr, "%s: error: %s\n", scn->path, report->error_message);
     }
@@ -231,6 +199,7 @@ int cli_run(int argc, char **argv) {
         .scn = scn,
         .seed = o.seed_set ? o.seed : scn->seed,
         .duration_ns = duration,
+        .cut_from_ns = duration < full ? full : 0, /* --until before the end */
         .out_dir = out_dir,
         .pcap = !o.no_pcap,
         .repro = repro,
@@ -250,7 +219,7 @@ int cli_run(int argc, char **argv) {
     if (cfg.progress != NULL) {
         fputs("\r\033[K", stderr);
     }
-    int code = rc != 0 ? run_error_code(rc) : report_run(&o, scn, &report, out_dir, full);
+    int code = rc != 0 ? run_error_code(rc) : report_run(&o, scn, &report, out_dir);
     if (rc != 0) {
         fprintf(stderr, "%s\n", err[0] ? err : "alfasim: error: run failed");
     }

@@ -90,11 +90,13 @@ static void read_asserts(const cJSON *root, sim_report_t *r) {
         return;
     }
     r->asserts = calloc((size_t)n, sizeof *r->asserts);
-    if (r->asserts == NULL) {
+    r->asserts_open = calloc((size_t)n, sizeof *r->asserts_open); /* "open": a cut run's */
+    if (r->asserts == NULL || r->asserts_open == NULL) {
         return;
     }
     const cJSON *a;
     cJSON_ArrayForEach(a, arr) {
+        r->asserts_open[r->n_asserts] = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "open"));
         sim_report_assert_t *x = &r->asserts[r->n_asserts++];
         x->name = dup_str(a, "name");
         x->passed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "passed"));
@@ -104,12 +106,13 @@ static void read_asserts(const cJSON *root, sim_report_t *r) {
     }
 }
 
+/* Anything but a known verdict is an error, so a report is never mistaken for a pass. */
 static sim_verdict_t parse_verdict(const char *v) {
-    if (v != NULL && strcmp(v, "pass") == 0) {
-        return SIM_VERDICT_PASS;
-    }
-    if (v != NULL && strcmp(v, "fail") == 0) {
-        return SIM_VERDICT_FAIL;
+    static const sim_verdict_t known[] = {SIM_VERDICT_PASS, SIM_VERDICT_FAIL, SIM_VERDICT_CUT};
+    for (size_t i = 0; v != NULL && i < sizeof known / sizeof known[0]; i++) {
+        if (strcmp(v, sim_verdict_name(known[i])) == 0) {
+            return known[i];
+        }
     }
     return SIM_VERDICT_ERROR;
 }
@@ -168,6 +171,7 @@ int cli_report_read(const char *dir, sim_report_t *r) {
     free(verdict);
     r->error_message = dup_str(root, "error");
     r->sim_duration_ns = (sim_time_ns_t)get_u64(root, "sim_duration_ns");
+    r->cut_from_ns = (sim_time_ns_t)get_u64(root, "cut_from_ns");
     r->wall_ms = get_u64(root, "wall_ms");
     copy_str(r->digest, sizeof r->digest, root, "digest");
     r->repro = dup_str(root, "repro");

@@ -6,8 +6,9 @@
  *   run   ── timeline + power-ons scheduled; kernel runs to the duration in 1 s slices, or frame
  *            by frame with a front end (sim_run_live.c), which may ask for a rebuild (a replay
  *            scrubbed backwards): then the world is torn down and built again
- *   close ── statistics into the report; trace files closed and committed; report.json written
- *            into the committed folder (or the folder removed if that fails)
+ *   close ── statistics into the report (a run cut short marks its open assertions and says
+ *            verdict cut); trace files closed and committed; report.json written into the
+ *            committed folder (or the folder removed if that fails)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -296,6 +297,53 @@ static int fill_nodes(sim_world_t *w, sim_report_t *r) {
     return 0;
 }
 
+/* The last instant at which the complete run (full_ns long) could still decide assertion `a`. */
+static sim_time_ns_t closes_ns(const sim_scn_assert_t *a, sim_time_ns_t full_ns) {
+    sim_time_ns_t to = a->to_ns == SIM_TIME_NEVER ? full_ns : a->to_ns;
+    switch (a->kind) {
+        case SIM_CHECK_AT:
+            return a->at_ns;
+        case SIM_CHECK_WITHIN:
+            return (a->trigger_is_cond ? to : a->after_ns) + a->within_ns + a->hold_ns;
+        default:
+            return to + a->hold_ns;
+    }
+}
+
+/*
+ * In a run cut at cut_ns, an assertion decided at the cut although its window reaches past it is
+ * open: the cut's end of run decided it ("not decided", "the trigger never happened", an
+ * `always [x, end]` judged at the cut), not the scenario. One decided before the cut (a
+ * violation, a success) or whose window closed by then is judged as in a complete run.
+ */
+static bool open_at_cut(const sim_scn_assert_t *spec, sim_time_ns_t decided_ns,
+                        sim_time_ns_t cut_ns, sim_time_ns_t full_ns) {
+    return decided_ns >= cut_ns && closes_ns(spec, full_ns) > cut_ns;
+}
+
+/* A run cut short: open assertions are neither passed nor failed, and the verdict is "cut"
+ * unless a node fault made it "error". 0 or -SIM_ENOMEM. */
+static int mark_cut(const sim_run_cfg_t *cfg, sim_report_t *r) {
+    const sim_scenario_t *s = cfg->scn;
+    SIM_ASSERT(r->n_asserts == s->n_asserts); /* the engine reports them in scenario order */
+    r->cut_from_ns = cfg->cut_from_ns;
+    r->asserts_open = calloc(r->n_asserts ? r->n_asserts : 1, sizeof *r->asserts_open);
+    if (r->asserts_open == NULL) {
+        return -SIM_ENOMEM;
+    }
+    for (size_t i = 0; i < r->n_asserts; i++) {
+        sim_report_assert_t *a = &r->asserts[i];
+        SIM_ASSERT(strcmp(a->name, s->asserts[i].name) == 0);
+        bool open = open_at_cut(&s->asserts[i], a->t_ns, r->sim_duration_ns, cfg->cut_from_ns);
+        r->asserts_open[i] = open;
+        a->passed = a->passed && !open;
+    }
+    if (r->verdict != SIM_VERDICT_ERROR) {
+        r->verdict = SIM_VERDICT_CUT;
+    }
+    return 0;
+}
+
 static int fill_report(sim_world_t *w, sim_report_t *r) {
     const sim_run_cfg_t *cfg = w->cfg;
     r->tool_version = strdup(SIM_VERSION);
@@ -325,6 +373,9 @@ static int fill_report(sim_world_t *w, sim_report_t *r) {
     if (rc == 0) {
         sim_assert_finish(w->asserts);
         rc = sim_assert_report(w->asserts, r);
+    }
+    if (rc == 0 && cfg->cut_from_ns > cfg->duration_ns) {
+        rc = mark_cut(cfg, r);
     }
     return rc;
 }

@@ -33,9 +33,16 @@ typedef struct {
     const sim_scenario_t *scn;
     uint64_t seed;             /* the seed in effect (scenario's or the command line's) */
     sim_time_ns_t duration_ns; /* the duration in effect */
-    const char *out_dir;       /* the run folder to create */
-    bool pcap;                 /* also write bus.pcap */
-    const char *repro;         /* one-line command that reproduces the run (copied to the report) */
+    /**
+     * A run cut short (`alfasim run --until`): the duration the run was cut from, greater than
+     * duration_ns. The report then says verdict CUT (ERROR still wins), carries cut_from_ns and
+     * marks every assertion whose window reaches past the cut as open (sim_report.h). 0, or not
+     * greater than duration_ns: a complete run (a changed duration, --duration, is not a cut).
+     */
+    sim_time_ns_t cut_from_ns;
+    const char *out_dir; /* the run folder to create */
+    bool pcap;           /* also write bus.pcap */
+    const char *repro;   /* one-line command that reproduces the run (copied to the report) */
     /** Called about every simulated second when set; host-side display only. */
     void (*progress)(void *ctx, sim_time_ns_t now_ns, sim_time_ns_t end_ns);
     void *progress_ctx;
@@ -63,7 +70,8 @@ typedef struct {
 
 /**
  * Runs the scenario and fills *report (the caller frees it with sim_report_clear).
- * @retval 0            the run completed; report->verdict says pass or fail
+ * @retval 0            the run completed; report->verdict says pass, fail, error (a node
+ *                      fault) or, for a run cut short (cfg.cut_from_ns), cut
  * @retval -SIM_EIO     the run folder could not be written (message in err)
  * @retval -SIM_EFORMAT a node's plugin could not be loaded, or a replayed record (bridge frame,
  *                      operator action) is malformed

@@ -1,5 +1,6 @@
 /*
- * What the two report writers share: verdict names, freeing a report, and atomic files.
+ * What the two report writers share: verdict names, counting failures, freeing a report, and
+ * atomic files.
  *
  * Reports are read by CI while runs may still be going on: a reader must see the previous file
  * or the complete new one. Each report is written to "<path>.tmp" and renamed over <path>, which
@@ -19,8 +20,23 @@ const char *sim_verdict_name(sim_verdict_t v) {
             return "fail";
         case SIM_VERDICT_ERROR:
             return "error";
+        case SIM_VERDICT_CUT:
+            return "cut";
     }
     return "error";
+}
+
+bool sim_report_open(const sim_report_t *r, size_t i) {
+    SIM_ASSERT(i < r->n_asserts);
+    return r->asserts_open != NULL && r->asserts_open[i];
+}
+
+size_t sim_report_failures(const sim_report_t *r) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_asserts; i++) {
+        n += !r->asserts[i].passed && !sim_report_open(r, i);
+    }
+    return n;
 }
 
 void sim_report_clear(sim_report_t *r) {
@@ -37,6 +53,7 @@ void sim_report_clear(sim_report_t *r) {
     }
     free(r->nodes);
     free(r->asserts);
+    free(r->asserts_open);
     free(r->tool_version);
     free(r->scenario_path);
     free(r->scenario_name);

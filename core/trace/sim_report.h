@@ -6,6 +6,12 @@
  * the trace digest, the wall-clock duration (the only host-dependent field; never part of the
  * digest) and the one-line reproduction command.
  *
+ * A run cut short (`alfasim run --until`) has no verdict on its scenario: its verdict is CUT
+ * (unless a node fault made it ERROR), cut_from_ns says how long the whole run would have been,
+ * and each assertion whose window reaches past the cut is `open`: neither passed nor failed.
+ * The assertions decided by the cut are judged as in a complete run. A complete run's report has
+ * none of these fields.
+ *
  * junit.xml follows the strict Ant JUnit schema subset (docs/traces.md): <testsuites> without
  * attributes, one <testsuite> per scenario with package/id/name/timestamp/hostname/tests/
  * failures/errors/time and children <properties>, <testcase>s, <system-out>, <system-err>; one
@@ -23,7 +29,13 @@
 
 #define SIM_REPORT_SCHEMA_VERSION 1
 
-typedef enum { SIM_VERDICT_PASS = 0, SIM_VERDICT_FAIL, SIM_VERDICT_ERROR } sim_verdict_t;
+typedef enum {
+    SIM_VERDICT_PASS = 0,
+    SIM_VERDICT_FAIL,
+    SIM_VERDICT_ERROR,
+    SIM_VERDICT_CUT, /* cut short before the end: no verdict on the scenario */
+} sim_verdict_t;
+/** "pass", "fail", "error", "cut". */
 const char *sim_verdict_name(sim_verdict_t v);
 
 typedef struct {
@@ -58,7 +70,8 @@ typedef struct {
     sim_verdict_t verdict;
     char *error_message; /* for SIM_VERDICT_ERROR */
     sim_time_ns_t sim_duration_ns;
-    uint64_t wall_ms;   /* host time, for people; excluded from the digest */
+    sim_time_ns_t cut_from_ns; /* cut run: the duration it was cut from (> sim_duration_ns); 0 */
+    uint64_t wall_ms;          /* host time, for people; excluded from the digest */
     char timestamp[20]; /* run start, local "YYYY-MM-DDTHH:MM:SS" (junit); "" writes the epoch */
     char *hostname;     /* junit; NULL writes "localhost" */
     char digest[65];
@@ -73,18 +86,35 @@ typedef struct {
     size_t n_nodes;
     sim_report_assert_t *asserts;
     size_t n_asserts;
+    /* A cut run: asserts_open[i] says asserts[i]'s window reaches past the cut, so it was not
+     * judged (its passed is false). NULL otherwise. Read it through sim_report_open(). */
+    bool *asserts_open;
 } sim_report_t;
 
 /**
  * Writes <dir>/report.json, pretty-printed, keys in this order: schema_version, tool {name,
  * version, plugin_abi}, scenario {path, name, sha256}, seed (number), seed_hex ("0x…"), verdict
- * ("pass"/"fail"/"error"), error (ERROR only), sim_duration_ns, digest, statistics {events_run,
- * can_frames, can_error_frames, can_load_ppm, nodes [...]}, assertions [...], repro, wall_ms.
- * Atomic (temp + rename). 0 or -SIM_EIO.
+ * ("pass"/"fail"/"error"/"cut"), error (ERROR only), sim_duration_ns, cut_from_ns (cut runs
+ * only), digest, statistics {events_run, can_frames, can_error_frames, can_load_ppm, nodes
+ * [...]}, assertions [{name, passed, open (cut runs only), t_ns, expected, actual}...], repro,
+ * wall_ms. Atomic (temp + rename). 0 or -SIM_EIO.
  */
 int sim_report_write_json(const sim_report_t *r, const char *dir);
 
-/** Writes a JUnit file for one or more runs (a suite). 0 or -SIM_EIO. Atomic (temp + rename). */
+/** Whether assertion i of a cut run was open at the cut (false in a complete run). */
+bool sim_report_open(const sim_report_t *r, size_t i);
+
+/**
+ * The assertions that failed: not passed and not open. In a cut run these are the ones decided
+ * by the cut; in a complete run every one that did not pass.
+ */
+size_t sim_report_failures(const sim_report_t *r);
+
+/**
+ * Writes a JUnit file for one or more runs (a suite). 0 or -SIM_EIO. Atomic (temp + rename).
+ * A cut run is never a passing testcase: a <failure> when an assertion decided by the cut
+ * failed, else an <error type="cut">.
+ */
 int sim_report_write_junit(const sim_report_t *const *runs, size_t n, const char *path);
 
 /** Frees the strings and arrays inside r (not r itself). */

@@ -106,6 +106,9 @@ static void put_head(jw_t *w, const sim_report_t *r) {
         jw_str(w, "error", r->error_message != NULL ? r->error_message : "unknown error");
     }
     jw_i64(w, "sim_duration_ns", r->sim_duration_ns);
+    if (r->cut_from_ns > 0) {
+        jw_i64(w, "cut_from_ns", r->cut_from_ns);
+    }
     jw_str(w, "digest", r->digest[0] != '\0' ? r->digest : NULL);
 }
 
@@ -140,6 +143,11 @@ static void put_assertions(jw_t *w, const sim_report_t *r) {
         jw_open(w, NULL, '{');
         jw_str(w, "name", a->name);
         jw_bool(w, "passed", a->passed);
+        /* On every assertion of a cut run, so a reader need not guess what a missing key means;
+         * never in a complete run's report, which stays as it was. */
+        if (r->cut_from_ns > 0) {
+            jw_bool(w, "open", sim_report_open(r, i));
+        }
         jw_i64(w, "t_ns", a->t_ns);
         jw_str(w, "expected", a->expected);
         jw_str(w, "actual", a->actual);

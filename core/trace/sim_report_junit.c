@@ -14,6 +14,11 @@
  *     </testsuite>
  *   </testsuites>
  *
+ * A run that failed has a <failure type="assertion">, one that errored an <error type="error">.
+ * A run cut short (sim_report.h) has no verdict, which CI must never count as a pass: it has a
+ * <failure> when an assertion decided by the cut failed (open ones are not listed), else an
+ * <error type="cut">.
+ *
  * One testsuite per run, because per-testcase properties are not allowed and every run carries
  * its own seed and digest. The seed is also in the testcase name, the only place CI shows it.
  * Times are printed from integer milliseconds, so no locale can turn "1.250" into "1,250".
@@ -78,11 +83,11 @@ static void put_properties(FILE *f, const sim_report_t *r, const char *seed_hex)
     fputs("    </properties>\n", f);
 }
 
-/* The first failed assertion, as a one-line message. */
+/* The first failed assertion, as a one-line message (an open one of a cut run did not fail). */
 static void failure_message(const sim_report_t *r, char *buf, size_t len) {
     for (size_t i = 0; i < r->n_asserts; i++) {
         const sim_report_assert_t *a = &r->asserts[i];
-        if (!a->passed) {
+        if (!a->passed && !sim_report_open(r, i)) {
             char t[32];
             sim_text_fixed(t, sizeof t, a->t_ns, 9);
             snprintf(buf, len, "%s failed at t=%s s: expected %s, actual %s",
@@ -98,7 +103,7 @@ static void failure_message(const sim_report_t *r, char *buf, size_t len) {
 static void failure_text(FILE *f, const sim_report_t *r) {
     for (size_t i = 0; i < r->n_asserts; i++) {
         const sim_report_assert_t *a = &r->asserts[i];
-        if (!a->passed) {
+        if (!a->passed && !sim_report_open(r, i)) {
             char msg[1024];
             char t[32];
             sim_text_fixed(t, sizeof t, a->t_ns, 9);
@@ -109,6 +114,27 @@ static void failure_text(FILE *f, const sim_report_t *r) {
         }
     }
     sim_text_xml_fput(f, r->repro != NULL ? r->repro : "", false);
+}
+
+/*
+ * A <failure>: the run failed, or it was cut after an assertion that failed. A cut run with no
+ * failed assertion gets no verdict, which CI must not read as a pass: it is an <error>.
+ */
+static bool is_failure(const sim_report_t *r) {
+    return r->verdict == SIM_VERDICT_FAIL ||
+           (r->verdict == SIM_VERDICT_CUT && sim_report_failures(r) > 0);
+}
+
+/* The <error> message: the run's error, or where a cut run stopped (buf holds that text). */
+static const char *error_message(const sim_report_t *r, char *buf, size_t len) {
+    if (r->verdict != SIM_VERDICT_CUT) {
+        return r->error_message != NULL ? r->error_message : "unknown error";
+    }
+    char cut[32], full[32];
+    sim_text_fixed(cut, sizeof cut, r->sim_duration_ns, 9);
+    sim_text_fixed(full, sizeof full, r->cut_from_ns, 9);
+    snprintf(buf, len, "cut at t=%s s of %s s: no verdict", cut, full);
+    return buf;
 }
 
 static void put_testcase(FILE *f, const sim_report_t *r, const char *seed_hex) {
@@ -124,7 +150,7 @@ static void put_testcase(FILE *f, const sim_report_t *r, const char *seed_hex) {
         return;
     }
     fputs(">\n", f);
-    if (r->verdict == SIM_VERDICT_FAIL) {
+    if (is_failure(r)) {
         char msg[1200];
         failure_message(r, msg, sizeof msg);
         fputs("      <failure type=\"assertion\"", f);
@@ -133,8 +159,11 @@ static void put_testcase(FILE *f, const sim_report_t *r, const char *seed_hex) {
         failure_text(f, r);
         fputs("</failure>\n", f);
     } else {
-        fputs("      <error type=\"error\"", f);
-        attr(f, "message", r->error_message != NULL ? r->error_message : "unknown error");
+        char msg[96];
+        fputs(r->verdict == SIM_VERDICT_CUT ? "      <error type=\"cut\""
+                                            : "      <error type=\"error\"",
+              f);
+        attr(f, "message", error_message(r, msg, sizeof msg));
         fputs(">", f);
         sim_text_xml_fput(f, r->repro != NULL ? r->repro : "", false);
         fputs("</error>\n", f);
@@ -153,8 +182,9 @@ static void put_suite(FILE *f, const sim_report_t *r, size_t id) {
     attr(f, "timestamp", valid_timestamp(r->timestamp) ? r->timestamp : "1970-01-01T00:00:00");
     attr(f, "hostname", r->hostname != NULL && r->hostname[0] != '\0' ? r->hostname : "localhost");
     attr_u64(f, "tests", 1);
-    attr_u64(f, "failures", r->verdict == SIM_VERDICT_FAIL ? 1u : 0u);
-    attr_u64(f, "errors", r->verdict == SIM_VERDICT_ERROR ? 1u : 0u);
+    bool failed = is_failure(r);
+    attr_u64(f, "failures", failed ? 1u : 0u);
+    attr_u64(f, "errors", r->verdict != SIM_VERDICT_PASS && !failed ? 1u : 0u);
     attr_seconds(f, r->wall_ms);
     fputs(">\n", f);
     put_properties(f, r, seed_hex);
