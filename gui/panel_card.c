@@ -1,5 +1,6 @@
 /*
  * panel_card.c: one node's card: header, status LEDs, TM1637, CAN, SOC bar, relays, numbers.
+ * A gateway's card keeps the header and the CAN block; panel_card_gw.c draws the rest.
  *
  * Everything shown is taken from the snapshot as the hardware showed it; the only thing the
  * panel adds is the blink marking (panel_blink.h): a ring around a blinking LED, a dot in the
@@ -224,12 +225,16 @@ void panel_draw_card(panel_t *p, unsigned i) {
     panel_rect_t prev = panel_gfx_clip(&p->cv, c->card);
     panel_gfx_fill(&p->cv, c->card, PANEL_RGB_CARD);
     draw_header(p, c, n);
-    draw_leds(p, c, n, i);
-    draw_display(p, c, n, i);
     draw_can(p, c, n);
-    draw_bar(p, c, n);
-    draw_relays(p, c, n);
-    draw_numbers(p, c, n);
+    if (panel_card_is_gateway(n)) {
+        panel_draw_gateway_body(p, c, n); /* no plant: none of the pack's parts */
+    } else {
+        draw_leds(p, c, n, i);
+        draw_display(p, c, n, i);
+        draw_bar(p, c, n);
+        draw_relays(p, c, n);
+        draw_numbers(p, c, n);
+    }
     if (n->state == PANEL_NODE_OFF) {
         panel_rect_t body = {c->card.x, c->header.y + c->header.h, c->card.w,
                              c->card.h - (c->header.y + c->header.h - c->card.y)};

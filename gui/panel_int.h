@@ -6,8 +6,8 @@
  *                  besides panel_font.c that calls SDL)
  *   panel_keys.c   events -> inputs and UI state (selection, help, prompt)
  *   panel_cmd.c    the command prompt's language
- *   panel_render.c frame composition; panel_card.c, panel_seg.c, panel_strip.c, panel_help.c
- *                  draw the parts
+ *   panel_render.c frame composition; panel_card.c (panel_card_gw.c for gateways), panel_seg.c,
+ *                  panel_strip.c, panel_help.c draw the parts
  */
 #ifndef PANEL_INT_H
 #define PANEL_INT_H
@@ -96,6 +96,10 @@ void panel_handle(panel_t *p, const panel_event_t *ev);
 /* panel_render.c and the parts */
 void panel_render(panel_t *p);
 void panel_draw_card(panel_t *p, unsigned i);
+/** True for the Orange Pi and an Energy-Gateway: nodes without a plant (panel_card_gw.c). */
+bool panel_card_is_gateway(const panel_node_t *n);
+/** A gateway card's body, under its header and beside its CAN block (panel_card_gw.c). */
+void panel_draw_gateway_body(panel_t *p, const panel_card_layout_t *c, const panel_node_t *n);
 void panel_draw_digit(panel_canvas_t *cv, panel_rect_t cell, uint8_t segments, uint32_t on_rgb,
                       uint32_t off_rgb);
 void panel_draw_strip(panel_t *p);

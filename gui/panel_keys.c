@@ -326,6 +326,9 @@ static void on_click(panel_t *p, const panel_event_t *ev) {
         return;
     }
     panel_hit_t hit = panel_layout_hit(&p->layout, ev->x, ev->y);
+    if (hit.kind == PANEL_HIT_RELAY && panel_card_is_gateway(&p->snap.nodes[hit.card])) {
+        hit.kind = PANEL_HIT_CARD; /* a gateway has no relays: the click is on its card */
+    }
     if (hit.kind == PANEL_HIT_RELAY) {
         const panel_node_t *n = &p->snap.nodes[hit.card];
         uint8_t args[2] = {(uint8_t)hit.relay, PANEL_RELAY_AUTO};

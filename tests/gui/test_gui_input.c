@@ -169,6 +169,17 @@ static void test_relay_clicks(void) {
     ASSERT_EQ_I64(panel_selected(p), 1);
     click(p, l.cards[1].header, PANEL_BUTTON_LEFT);
     ASSERT_EQ_I64(panel_selected(p), -1);
+    /* A gateway has no relays: where a pack's are, a click selects its card and sends nothing,
+     * even to an Energy-Gateway that has a NodeID. */
+    snap.nodes[2].device_type = PANEL_DEVICE_GATEWAY;
+    snap.nodes[1].device_type = PANEL_DEVICE_PI;
+    panel_draw(p, &snap);
+    click(p, l.cards[2].relay[0], PANEL_BUTTON_LEFT);
+    none(p);
+    ASSERT_EQ_I64(panel_selected(p), 2);
+    click(p, l.cards[1].relay[3], PANEL_BUTTON_RIGHT);
+    none(p);
+    ASSERT_EQ_I64(panel_selected(p), 1);
     panel_close(p);
 }
 

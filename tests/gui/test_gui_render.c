@@ -184,6 +184,101 @@ static void test_leds_and_relays(void) {
     panel_close(p);
 }
 
+/* A pack, the Orange Pi and an Energy-Gateway (NodeID 10, master, CAN in error-warning). */
+static void pack_and_gateways(panel_snapshot_t *s) {
+    one_pack(s, 5000000000LL);
+    s->n_nodes = s->n_nodes_total = 3;
+    panel_node_t *pi = &s->nodes[1], *egw = &s->nodes[2];
+    snprintf(pi->name, sizeof pi->name, "gw");
+    pi->node_id = PANEL_NODE_ID_UNKNOWN;
+    pi->device_type = PANEL_DEVICE_PI;
+    pi->state = PANEL_NODE_RUNNING;
+    pi->can_state = PANEL_CAN_ERROR_ACTIVE;
+    pi->soc_pct = PANEL_SOC_INVALID;
+    snprintf(egw->name, sizeof egw->name, "egw");
+    egw->node_id = 10;
+    egw->device_type = PANEL_DEVICE_GATEWAY;
+    egw->is_master = true;
+    egw->state = PANEL_NODE_RUNNING;
+    egw->can_state = PANEL_CAN_ERROR_WARNING;
+    egw->can_tec = 100;
+    egw->soc_pct = PANEL_SOC_INVALID;
+}
+
+/* Pixels of the pack-only parts of card c: the TM1637 window, unlit WS2812 pixels, open relays
+ * and unlit yellow LEDs, each in the colour only that part uses. */
+static unsigned pack_part_pixels(const panel_image_t *img, const panel_card_layout_t *c) {
+    unsigned n = gui_count(img, c->display, 0x0B0B0Cu);
+    for (unsigned i = 0; i < PANEL_WS2812_PIXELS; i++) {
+        n += gui_count(img, c->pixel[i], PIX_OFF);
+    }
+    for (unsigned i = 0; i < PANEL_RELAYS; i++) {
+        n += gui_count(img, c->relay[i], RELAY_OPEN);
+    }
+    return n + gui_count(img, c->led[PANEL_LED_YELLOW], 0x332A0Cu);
+}
+
+/* The frame table of a gateway card: from the bar's row to the bottom of the numbers. */
+static panel_rect_t gw_frames(const panel_card_layout_t *c) {
+    return (panel_rect_t){c->numbers.x, c->pixel[0].y, c->numbers.w,
+                          c->numbers.y + c->numbers.h - c->pixel[0].y};
+}
+
+/* Pixels of r clearly more blue than red: the frame identifiers' colour (0x3FA9F5), even where
+ * the glyphs' edges blend it with the card; the card's greys and white have blue close to red. */
+static unsigned bluish(const panel_image_t *img, panel_rect_t r) {
+    unsigned n = 0;
+    for (int y = r.y; y < r.y + r.h; y++) {
+        for (int x = r.x; x < r.x + r.w; x++) {
+            uint32_t rgb = panel_image_pixel(img, x, y);
+            n += (int)(rgb & 0xFFu) - (int)(rgb >> 16) > 0x50;
+        }
+    }
+    return n;
+}
+
+/* Pixels of r that differ between a and b. */
+static unsigned differing_in(const panel_image_t *a, const panel_image_t *b, panel_rect_t r) {
+    unsigned n = 0;
+    for (int y = r.y; y < r.y + r.h; y++) {
+        for (int x = r.x; x < r.x + r.w; x++) {
+            n += panel_image_pixel(a, x, y) != panel_image_pixel(b, x, y);
+        }
+    }
+    return n;
+}
+
+/* A gateway has no plant: its card keeps the header and the CAN block and shows its role and
+ * frames instead of an empty display, bar, relays and numbers. */
+static void test_gateway_cards(void) {
+    panel_t *p = gui_open_headless(960, 600);
+    panel_snapshot_t s;
+    panel_image_t img, other;
+    panel_layout_t l;
+    panel_layout_compute(&l, 960, 600, 3, NULL);
+    pack_and_gateways(&s);
+    gui_draw_capture(p, &s, &img);
+    CU_ASSERT_TRUE(pack_part_pixels(&img, &l.cards[0]) > 1000); /* the pack keeps its parts */
+    for (unsigned i = 1; i < 3; i++) {
+        ASSERT_EQ_U64(pack_part_pixels(&img, &l.cards[i]), 0);
+        CU_ASSERT_TRUE(bluish(&img, gw_frames(&l.cards[i])) > 60); /* the identifiers */
+    }
+    CU_ASSERT_TRUE(gui_count(&img, l.cards[1].can, 0x3CCB5Au) > 50);    /* "CAN active" */
+    CU_ASSERT_TRUE(gui_count(&img, l.cards[2].can, RGB_WARN) > 50);     /* "CAN warning" */
+    ASSERT_EQ_I64(gui_count(&img, l.cards[1].header, RGB_WARN), 0);     /* never master */
+    CU_ASSERT_TRUE(gui_count(&img, l.cards[2].header, RGB_WARN) > 200); /* MASTER badge */
+    gui_golden("gateway_cards.png", &img);
+    /* The Energy-Gateway's ANN identifier follows its NodeID (0x30A, then 0x30B); the Orange
+     * Pi's table, which names no NodeID, stays as it was. */
+    s.nodes[2].node_id = 11;
+    gui_draw_capture(p, &s, &other);
+    CU_ASSERT_TRUE(differing_in(&img, &other, gw_frames(&l.cards[2])) > 10);
+    ASSERT_EQ_U64(differing_in(&img, &other, l.cards[1].card), 0);
+    panel_image_free(&img);
+    panel_image_free(&other);
+    panel_close(p);
+}
+
 static void test_demo_goldens(void) {
     static demo_world_t w;
     panel_snapshot_t s;
@@ -341,7 +436,8 @@ static void test_screenshots_and_errors(void) {
 
 void test_register(void) {
     TEST_SUITE("gui_render", TEST(test_tm1637_14_blinks), TEST(test_tm1637_brightness_and_off),
-               TEST(test_soc_bar_red_at_18), TEST(test_leds_and_relays), TEST(test_demo_goldens),
-               TEST(test_no_display_refused), TEST(test_window_equals_headless),
-               TEST(test_incremental_equals_full), TEST(test_screenshots_and_errors));
+               TEST(test_soc_bar_red_at_18), TEST(test_leds_and_relays), TEST(test_gateway_cards),
+               TEST(test_demo_goldens), TEST(test_no_display_refused),
+               TEST(test_window_equals_headless), TEST(test_incremental_equals_full),
+               TEST(test_screenshots_and_errors));
 }
