@@ -93,31 +93,35 @@ typedef struct {
 } sim_can__filter_t;
 
 struct sim_can_ctrl {
-    sim_can_bus_t *bus;
-    char *name;
-    sim_can_ctrl_cb_t cb;
-    void *cb_ctx;
-    bool auto_recover, listen_only;
-
-    sim_can__txe_t *q; /* ring buffer */
-    uint16_t q_cap, q_head, q_len;
-
-    sim_can__filter_t filt[SIM_CAN__MAX_FILTERS];
-    uint8_t n_filt;
-
-    bool started, bus_off, unplugged, detached;
-    bool babbling;
-    sim_can__txe_t babble;
+    /* The first cache line holds what the per-frame scans read (arbitration, receivers,
+     * transmitters, callbacks due): every frame visits every controller five or six times.
+     * Spread over the struct, these fields cost a 126-pack bus about a fifth more L1 misses
+     * (cachegrind) and 2 % of its run time. The struct is allocated on a cache-line boundary. */
+    sim_can__wire_t *tx_wire;        /* the wire carrying this controller's frame, or NULL */
+    sim_time_ns_t joined_ns;         /* became able to receive: start, plug-in, recovery */
+    sim_time_ns_t suspend_until_ns;  /* error-passive suspend transmission */
     sim_can_state_t state, notified; /* state now, and as last reported to callbacks */
     uint16_t tec, rec;
-    sim_time_ns_t joined_ns;        /* became able to receive: start, plug-in, recovery */
-    sim_time_ns_t suspend_until_ns; /* error-passive suspend transmission */
+    uint16_t q_cap, q_head, q_len;
+    bool started, bus_off, unplugged, detached;
+    bool babbling, listen_only;
+    bool tx_babble;     /* ... and that frame is the babble frame, not the queue head */
+    bool flush_pending; /* entered bus-off: queue to flush with -SIM_ECANCELED */
+    bool rx_pending;    /* a frame was accepted: on_rx due */
+    bool done_pending;  /* own frame sent: on_tx_done(0) due */
+    uint8_t n_filt;
+    sim_can__txe_t *q; /* ring buffer */
 
-    sim_can__wire_t *tx_wire; /* the wire carrying this controller's frame, or NULL */
-    bool tx_babble;           /* ... and that frame is the babble frame, not the queue head */
-    bool flush_pending;       /* entered bus-off: queue to flush with -SIM_ECANCELED */
-    bool rx_pending;          /* a frame was accepted: on_rx due */
-    bool done_pending;        /* own frame sent: on_tx_done(0) due */
+    /* What a delivered frame touches next. */
+    void *cb_ctx;
+    sim_can_ctrl_cb_t cb;
+    sim_can_ctrl_stats_t st;
+    sim_can__filter_t filt[SIM_CAN__MAX_FILTERS];
+
+    sim_can_bus_t *bus;
+    char *name;
+    bool auto_recover;
+    sim_can__txe_t babble;
     sim_can_frame_t done_frame;
 
     bool recovering;
@@ -126,7 +130,6 @@ struct sim_can_ctrl {
     sim_event_id_t recov_ev;
 
     sim_can__wire_t own; /* used while unplugged */
-    sim_can_ctrl_stats_t st;
     sim_can_ctrl_t *next_dead;
 };
 
