@@ -78,7 +78,26 @@ typedef struct {
 } node_timer_t;
 
 struct sim_node {
+    /* The first cache line holds what every delivery and every firmware call reads (the
+     * struct is 12 KiB and allocated on a cache-line boundary): a frame is delivered to each of
+     * up to 127 nodes in turn. The host operations and the inbox ring follow. */
     sim_kernel_t *k;
+    const alfasim_fw_ops_t *fw;
+    uint64_t gen;
+    sim_time_ns_t boot_ns;
+    sim_time_ns_t edge_ns; /* the edge cursor */
+    sim_event_id_t inbox_ev;
+    sim_node_state_t state;
+    unsigned inbox_head, inbox_count;
+    uint8_t fw_caps; /* FW_CAP_* */
+    bool muted;      /* faulted inside an entry point: operations do nothing until it returns */
+    bool in_fw;
+    bool restart_pending;
+    alfasim_host_ops_t host; /* what the firmware calls: the guard (sim_node_guard.c) */
+    alfasim_host_ops_t ops;  /* the operations themselves */
+    node_inbox_item_t inbox[SIM_NODE_INBOX_LEN];
+    sim_isolate_t *iso;
+
     char name[SIM_NODE_NAME_MAX + 1];
     uint8_t mac[6];
     char fw_name[64];
@@ -92,13 +111,8 @@ struct sim_node {
     /* the copy: in process (copy, fw), or in a child (iso) */
     sim_plugin_image_t *image;
     sim_plugin_t *copy;
-    const alfasim_fw_ops_t *fw;
-    alfasim_host_ops_t host; /* what the firmware calls: the guard (sim_node_guard.c) */
-    alfasim_host_ops_t ops;  /* the operations themselves */
-    uint8_t fw_caps;         /* FW_CAP_* */
     bool isolate;
     uint32_t isolate_timeout_ms;
-    sim_isolate_t *iso;
     uint64_t iso_nvs_version;  /* the NVS image version the child's copy matches */
     uint64_t iso_ops;          /* operations replayed in the current batch */
     struct sim_node *iso_next; /* the thread's roster of nodes with a child (sim_node_ahead.c) */
@@ -109,17 +123,11 @@ struct sim_node {
     /* faults */
     const char *fault; /* reason, NULL while healthy */
     char fault_detail[96];
-    bool muted;     /* faulted inside an entry point: operations do nothing until it returns */
     bool power_cut; /* muted by an NVS power cut (not a fault) */
     uint32_t log_bytes_per_s;
     int64_t log_window_s;
     uint32_t log_window_bytes;
-    sim_node_state_t state;
-    uint64_t gen;
-    bool in_fw;
-    sim_time_ns_t boot_ns;
     hal_reset_reason_t reason;
-    bool restart_pending;
     sim_event_id_t restart_ev;
 
     node_timer_t timer[HAL_TIMER_COUNT];
@@ -130,7 +138,6 @@ struct sim_node {
 
     /* GPIO */
     bool level[HAL_SIG_COUNT];
-    sim_time_ns_t edge_ns; /* the edge cursor */
     node_edge_t edges[SIM_NODE_EDGE_QUEUE];
     unsigned edge_head, edge_count;
     sim_event_id_t edge_ev;
@@ -146,9 +153,6 @@ struct sim_node {
     sim_uart_line_t *line;
     sim_uart_port_t *uart;
     bool uart_open;
-    node_inbox_item_t inbox[SIM_NODE_INBOX_LEN];
-    unsigned inbox_head, inbox_count;
-    sim_event_id_t inbox_ev;
 
     /* ADC */
     bool adc_busy;
