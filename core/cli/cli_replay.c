@@ -91,6 +91,7 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
     sim_run_cfg_t cfg = {.scn = scn,
                          .seed = rec->seed,
                          .duration_ns = rec->sim_duration_ns,
+                         .cut_from_ns = rec->cut_from_ns, /* a cut run replays as a cut run */
                          .out_dir = out,
                          .pcap = !o->no_pcap,
                          .repro = repro,

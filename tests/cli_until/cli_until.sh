@@ -118,9 +118,13 @@ rc=$?
 run fault2 3 "$src/tests/cli_until/until_fault.json" --isolate --until 2s
 $check "$out/fault2" error 10000000000 late=open || fail "fault2: report.json"
 
-# The cut run's folder replays (the replay reads its report) to the same digest.
+# The cut run's folder replays (the replay reads its report) to the same digest...
 "$alfasim" replay "$out/fix5" --out "$out/fix5_replay" --quiet >"$out/replay.txt" 2>&1 ||
     fail "replay of a cut run: $(cat "$out/replay.txt")"
+# ... and its report is a cut run's report, as the recorded one.
+$check "$out/fix5_replay" cut 10000000000 early_wrong=fail early_right=pass boots=pass \
+    runs_to_4s=pass late=open always_running=open never_running=fail running_after_6s=open ||
+    fail "replay of a cut run: report.json"
 
 if [ "$failures" -ne 0 ]; then
     echo "cli_until: $failures check(s) failed"
