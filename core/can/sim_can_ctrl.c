@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 
+#include "sim_lines.h"
 #include "sim_can_int.h"
 
 static char *copy_name(const char *name) {
@@ -35,22 +36,11 @@ static int bus_add_slot(sim_can_bus_t *bus, sim_can_ctrl_t *c) {
     return 0;
 }
 
-/* Zeroed, on a cache-line boundary (see the struct: its first line is what every frame scans). */
-static sim_can_ctrl_t *ctrl_alloc(void) {
-    enum { LINE = 64 };
-    size_t size = (sizeof(sim_can_ctrl_t) + LINE - 1u) / LINE * LINE;
-    sim_can_ctrl_t *c = aligned_alloc(LINE, size);
-    if (c != NULL) {
-        memset(c, 0, size);
-    }
-    return c;
-}
-
 int sim_can_ctrl_attach(sim_can_bus_t *bus, const sim_can_ctrl_cfg_t *cfg,
                         const sim_can_ctrl_cb_t *cb, void *cb_ctx, sim_can_ctrl_t **out) {
     SIM_ASSERT(bus != NULL && cfg != NULL && out != NULL);
     *out = NULL;
-    sim_can_ctrl_t *c = ctrl_alloc();
+    sim_can_ctrl_t *c = sim_calloc_lines(sizeof(sim_can_ctrl_t));
     if (c == NULL) {
         return -SIM_ENOMEM;
     }

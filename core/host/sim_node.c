@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_lines.h"
 #include "sim_node_int.h"
 
 const char *sim_node_state_name(sim_node_state_t st) {
@@ -118,18 +119,6 @@ static int setup(sim_node_t *n, const sim_node_cfg_t *cfg, char *err, size_t err
     return sim_node__vcd_declare(n, err, errlen);
 }
 
-/* Zeroed, on a cache-line boundary (see the struct: its first line is what every delivery
- * reads). */
-static sim_node_t *node_alloc(void) {
-    enum { LINE = 64 };
-    size_t size = (sizeof(sim_node_t) + LINE - 1u) / LINE * LINE;
-    sim_node_t *n = aligned_alloc(LINE, size);
-    if (n != NULL) {
-        memset(n, 0, size);
-    }
-    return n;
-}
-
 int sim_node_create(sim_kernel_t *k, const sim_node_cfg_t *cfg, sim_node_t **out, char *err,
                     size_t errlen) {
     SIM_ASSERT(k != NULL && cfg != NULL && out != NULL);
@@ -143,7 +132,7 @@ int sim_node_create(sim_kernel_t *k, const sim_node_cfg_t *cfg, sim_node_t **out
         snprintf(err, errlen, "node '%s': no firmware plugin given", cfg->name);
         return -SIM_EINVAL;
     }
-    sim_node_t *n = node_alloc();
+    sim_node_t *n = sim_calloc_lines(sizeof(sim_node_t));
     if (n == NULL) {
         snprintf(err, errlen, "node '%s': out of memory", cfg->name);
         return -SIM_ENOMEM;

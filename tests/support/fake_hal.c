@@ -633,6 +633,19 @@ void fake_hal_can_rx(uint32_t id, uint8_t dlc, const uint8_t *data) {
     fw_on_can_rx(&f);
 }
 
+void fake_hal_can_ann(uint8_t node, uint8_t type, uint32_t tail) {
+    uint8_t d[8] = {
+        type,         2, 5, 0, (uint8_t)(tail >> 24), (uint8_t)(tail >> 16), (uint8_t)(tail >> 8),
+        (uint8_t)tail};
+    fake_hal_can_rx(0x300u + node, 8, d);
+}
+
+void fake_hal_can_tel(uint8_t node, uint8_t page, const uint8_t *b7) {
+    uint8_t d[8] = {page};
+    memcpy(&d[1], b7, 7);
+    fake_hal_can_rx(0x100u + node, 8, d);
+}
+
 void fake_hal_can_set_start_rc(int rc) {
     fk.can_start_rc = rc;
 }

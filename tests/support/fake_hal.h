@@ -80,6 +80,10 @@ const hal_can_frame_t *fake_hal_can_last_tel(uint8_t node, uint8_t page);
 void fake_hal_can_clear(void);
 /** Delivers a received frame to fw_on_can_rx at the current fake time. */
 void fake_hal_can_rx(uint32_t id, uint8_t dlc, const uint8_t *data);
+/** An ANN from `node` (0x300 + node): DeviceType `type`, firmware 2.5.0, MAC tail `tail`. */
+void fake_hal_can_ann(uint8_t node, uint8_t type, uint32_t tail);
+/** A TEL page from `node` (0x100 + node): byte 0 `page`, bytes 1..7 from `b7`. */
+void fake_hal_can_tel(uint8_t node, uint8_t page, const uint8_t *b7);
 void fake_hal_can_set_start_rc(int rc);
 void fake_hal_can_set_send_rc(int rc);
 /** Sets the controller state (and TEC) and reports it through fw_on_can_state. */

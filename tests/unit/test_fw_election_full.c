@@ -26,17 +26,11 @@ static void boot(void) {
 }
 
 static void ann(uint8_t node) {
-    uint32_t tail = 0x01000000u + node;
-    uint8_t d[8] = {
-        FW_DEVICE_PACK, 2, 5, 0, (uint8_t)(tail >> 24), (uint8_t)(tail >> 16), (uint8_t)(tail >> 8),
-        (uint8_t)tail};
-    fake_hal_can_rx(0x300u + node, 8, d);
+    fake_hal_can_ann(node, FW_DEVICE_PACK, 0x01000000u + node);
 }
 
 static void tel(uint8_t node, uint8_t page, const uint8_t *b7) {
-    uint8_t d[8] = {page};
-    memcpy(&d[1], b7, 7);
-    fake_hal_can_rx(0x100u + node, 8, d);
+    fake_hal_can_tel(node, page, b7);
 }
 
 static void fill_60_to_91(void) {
