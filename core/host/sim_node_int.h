@@ -180,6 +180,8 @@ void sim_node__host_log(sim_node_t *n, hal_log_level_t level, const char *fmt, .
 const char *sim_node__log_level_name(int level);
 
 /* ---- sim_node_ops.c ---- */
+/** The firmware's clock: microseconds since the node booted. */
+uint64_t sim_node__now_us(const sim_node_t *n);
 void sim_node__ops_core(alfasim_host_ops_t *ops);
 /** A sim_nvs return value as the firmware sees it (hal_err_t). */
 int sim_node__nvs_to_hal(int rc);

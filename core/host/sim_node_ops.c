@@ -22,9 +22,12 @@ static sim_node_t *node_of(void *ctx) {
 
 /* ---- time and timers ------------------------------------------------------------------------ */
 
-static uint64_t op_now_us(void *ctx) {
-    sim_node_t *n = node_of(ctx);
+uint64_t sim_node__now_us(const sim_node_t *n) {
     return (uint64_t)((sim_kernel_now(n->k) - n->boot_ns) / SIM_NS_PER_US);
+}
+
+static uint64_t op_now_us(void *ctx) {
+    return sim_node__now_us(node_of(ctx));
 }
 
 static void timer_fire(sim_kernel_t *k, void *ctx, uint64_t arg) {
