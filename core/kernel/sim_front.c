@@ -129,21 +129,14 @@ static void sort_merge(const sim_slot_t *slots, sim_entry_t *a, sim_entry_t *tmp
 
 bool sim_front_fill(sim_front_t *f, const sim_slot_t *slots, const sim_entry_t *src, uint32_t n) {
     f->head = f->tail = 0;
-    /* A long front starts above a few free slots: inserts for now land near its head (a frame
-     * delivered to every node), and sim_front_insert slides the entries before them down into
-     * free slots instead of moving the whole front up. */
-    uint32_t slack =
-        n > SIM_FRONT_LINEAR_MAX ? (n < SIM_FRONT_HEAD_SLACK ? n : SIM_FRONT_HEAD_SLACK) : 0U;
     /* Twice n: the upper half is the merge sort's scratch space. */
-    if (n > UINT32_MAX / 4U || !sim_front_reserve(f, slack + 2U * n)) {
+    if (n > UINT32_MAX / 2U || !sim_front_reserve(f, 2U * n)) {
         return false;
     }
-    sim_entry_t *e = f->e + slack;
-    memcpy(e, src, (size_t)n * sizeof *src);
-    if (!sort_cheap(slots, e, n, 4U * (uint64_t)n + 64U)) {
-        sort_merge(slots, e, e + n, n);
+    memcpy(f->e, src, (size_t)n * sizeof *src);
+    if (!sort_cheap(slots, f->e, n, 4U * (uint64_t)n + 64U)) {
+        sort_merge(slots, f->e, f->e + n, n);
     }
-    f->head = slack;
-    f->tail = slack + n;
+    f->tail = n;
     return true;
 }

@@ -22,9 +22,6 @@
 
 /** Fronts up to this long are scanned from the tail on insert; longer ones are searched. */
 #define SIM_FRONT_LINEAR_MAX 128U
-/** Free slots left below the head of a long front when it is filled (one frame's deliveries to
- *  127 nodes fit). */
-#define SIM_FRONT_HEAD_SLACK 256U
 
 typedef struct {
     sim_entry_t *e;

@@ -237,7 +237,6 @@ static bool drop_if_dead(void *ctx, const entry_t *e) {
     return true;
 }
 
-/* Drops every cancelled entry once they outnumber the live ones: O(n), so O(1) per cancel. */
 /* A stable filter: what stays keeps its order. */
 static void compact_sorted(sim_kernel_t *k, sim_front_t *f) {
     uint32_t kept = f->head;
@@ -249,6 +248,7 @@ static void compact_sorted(sim_kernel_t *k, sim_front_t *f) {
     f->tail = kept;
 }
 
+/* Drops every cancelled entry once they outnumber the live ones: O(n), so O(1) per cancel. */
 static void maybe_compact(sim_kernel_t *k) {
     uint32_t stored = sim_front_len(&k->front) + sim_front_len(&k->lane) + k->far_len;
     if (stored < COMPACT_MIN_ENTRIES || (uint64_t)k->dead * 2U <= stored) {
