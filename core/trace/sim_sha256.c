@@ -8,6 +8,7 @@
  */
 #include "sim_sha256.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -139,12 +140,15 @@ static bool cpu_has_sha(void) {
 }
 
 static void compress(uint32_t h[8], const uint8_t block[64]) {
-    /* Read once; every thread that races here computes the same answer. */
-    static int has_sha = -1;
-    if (has_sha < 0) {
-        has_sha = cpu_has_sha() ? 1 : 0;
+    /* Read once; threads that race here compute and store the same answer (atomic, relaxed: a
+     * plain load on x86). */
+    static _Atomic int has_sha = -1;
+    int known = atomic_load_explicit(&has_sha, memory_order_relaxed);
+    if (known < 0) {
+        known = cpu_has_sha() ? 1 : 0;
+        atomic_store_explicit(&has_sha, known, memory_order_relaxed);
     }
-    if (has_sha) {
+    if (known) {
         compress_shani(h, block);
     } else {
         compress_portable(h, block);
