@@ -15,8 +15,8 @@
 
 static const uint32_t led_rgb[PANEL_LEDS] = {0x2EE66Bu, 0xFFD23Fu, 0xFF4040u};
 
-static void text_in(panel_t *p, panel_face_t face, int px, panel_rect_t r, uint32_t rgb,
-                    const char *s) {
+void panel_card_text_in(panel_t *p, panel_face_t face, int px, panel_rect_t r, uint32_t rgb,
+                        const char *s) {
     int y = r.y + (r.h - panel_text_height(p->fonts, face, px)) / 2;
     panel_text(&p->cv, p->fonts, face, px, r.x, y, rgb, s);
 }
@@ -48,14 +48,14 @@ static void draw_header(panel_t *p, const panel_card_layout_t *c, const panel_no
         snprintf(id, sizeof id, "  #%u  %s", (unsigned)n->node_id, type);
     }
     r.x = x;
-    text_in(p, PANEL_FACE_SANS, c->font_px, r, PANEL_RGB_DIM, id);
+    panel_card_text_in(p, PANEL_FACE_SANS, c->font_px, r, PANEL_RGB_DIM, id);
     r.x += panel_text_width(p->fonts, PANEL_FACE_SANS, c->font_px, id) + c->font_px / 2;
     if (n->is_master) {
         int w = panel_text_width(p->fonts, PANEL_FACE_BOLD, c->font_px, "MASTER") + 8;
         panel_rect_t badge = {r.x, r.y + 2, w, r.h - 4};
         panel_gfx_fill(&p->cv, badge, PANEL_RGB_WARN);
         badge.x += 4;
-        text_in(p, PANEL_FACE_BOLD, c->font_px, badge, 0x000000u, "MASTER");
+        panel_card_text_in(p, PANEL_FACE_BOLD, c->font_px, badge, 0x000000u, "MASTER");
     }
     unsigned st = n->state < 3 ? n->state : 0;
     text_right(p, PANEL_FACE_BOLD, c->font_px, c->header, state_rgb[st], states[st]);
@@ -114,14 +114,14 @@ static void draw_can(panel_t *p, const panel_card_layout_t *c, const panel_node_
     panel_rect_t r = c->can;
     r.h /= 2;
     if (n->can_unplugged) {
-        text_in(p, PANEL_FACE_BOLD, c->font_px, r, PANEL_RGB_BAD, "CAN unplugged");
+        panel_card_text_in(p, PANEL_FACE_BOLD, c->font_px, r, PANEL_RGB_BAD, "CAN unplugged");
     } else {
         snprintf(line, sizeof line, "CAN %s", names[st]);
-        text_in(p, PANEL_FACE_BOLD, c->font_px, r, rgb[st], line);
+        panel_card_text_in(p, PANEL_FACE_BOLD, c->font_px, r, rgb[st], line);
     }
     r.y += r.h;
     snprintf(line, sizeof line, "TEC %u  REC %u", (unsigned)n->can_tec, (unsigned)n->can_rec);
-    text_in(p, PANEL_FACE_SANS, c->font_px, r, PANEL_RGB_DIM, line);
+    panel_card_text_in(p, PANEL_FACE_SANS, c->font_px, r, PANEL_RGB_DIM, line);
 }
 
 static void draw_bar(panel_t *p, const panel_card_layout_t *c, const panel_node_t *n) {
@@ -139,7 +139,7 @@ static void draw_bar(panel_t *p, const panel_card_layout_t *c, const panel_node_
         snprintf(soc, sizeof soc, "SOC %d %%", (int)n->soc_pct);
     }
     uint32_t rgb = (n->soc_pct >= 0 && n->soc_pct <= 20) ? PANEL_RGB_BAD : PANEL_RGB_TEXT;
-    text_in(p, PANEL_FACE_BOLD, c->title_px, c->soc, rgb, soc);
+    panel_card_text_in(p, PANEL_FACE_BOLD, c->title_px, c->soc, rgb, soc);
 }
 
 static void draw_relays(panel_t *p, const panel_card_layout_t *c, const panel_node_t *n) {
@@ -165,8 +165,8 @@ static void draw_relays(panel_t *p, const panel_card_layout_t *c, const panel_no
             name = short_names[i]; /* small cards: the number alone */
         }
         panel_rect_t prev = panel_gfx_clip(&p->cv, label);
-        text_in(p, PANEL_FACE_SANS, c->font_px, label, closed ? PANEL_RGB_TEXT : PANEL_RGB_DIM,
-                name);
+        panel_card_text_in(p, PANEL_FACE_SANS, c->font_px, label,
+                           closed ? PANEL_RGB_TEXT : PANEL_RGB_DIM, name);
         p->cv.clip = prev;
     }
 }

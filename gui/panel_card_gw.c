@@ -66,15 +66,11 @@ static void draw_role(panel_t *p, const panel_card_layout_t *c, const char *cons
     panel_rect_t r = {c->led[0].x, c->can.y, c->display.x + c->display.w - c->led[0].x,
                       c->can.h / 2};
     panel_rect_t prev = panel_gfx_clip(&p->cv, r);
-    int th = panel_text_height(p->fonts, PANEL_FACE_BOLD, c->font_px);
-    panel_text(&p->cv, p->fonts, PANEL_FACE_BOLD, c->font_px, r.x, r.y + (r.h - th) / 2,
-               PANEL_RGB_TEXT, role[0]);
+    panel_card_text_in(p, PANEL_FACE_BOLD, c->font_px, r, PANEL_RGB_TEXT, role[0]);
     p->cv.clip = prev;
     r.y += r.h;
     prev = panel_gfx_clip(&p->cv, r);
-    th = panel_text_height(p->fonts, PANEL_FACE_SANS, c->font_px);
-    panel_text(&p->cv, p->fonts, PANEL_FACE_SANS, c->font_px, r.x, r.y + (r.h - th) / 2,
-               PANEL_RGB_DIM, role[1]);
+    panel_card_text_in(p, PANEL_FACE_SANS, c->font_px, r, PANEL_RGB_DIM, role[1]);
     p->cv.clip = prev;
 }
 

@@ -96,6 +96,9 @@ void panel_handle(panel_t *p, const panel_event_t *ev);
 /* panel_render.c and the parts */
 void panel_render(panel_t *p);
 void panel_draw_card(panel_t *p, unsigned i);
+/** Text vertically centred in r, from its left edge, not clipped (panel_card.c). */
+void panel_card_text_in(panel_t *p, panel_face_t face, int px, panel_rect_t r, uint32_t rgb,
+                        const char *s);
 /** True for the Orange Pi and an Energy-Gateway: nodes without a plant (panel_card_gw.c). */
 bool panel_card_is_gateway(const panel_node_t *n);
 /** A gateway card's body, under its header and beside its CAN block (panel_card_gw.c). */
