@@ -129,6 +129,8 @@ struct sim_node {
     uint32_t log_window_bytes;
     hal_reset_reason_t reason;
     sim_event_id_t restart_ev;
+    sim_time_ns_t reset_ns;     /* the instant of the latest reset */
+    uint32_t resets_at_instant; /* resets at reset_ns, counted against a boot loop */
 
     node_timer_t timer[HAL_TIMER_COUNT];
     bool wdt_armed;

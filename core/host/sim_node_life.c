@@ -215,6 +215,21 @@ void sim_node_hang(sim_node_t *n) {
     sim_node__vcd_state(n);
 }
 
+/* A boot takes no virtual time, so a firmware that asks for a restart before time moves on
+ * (hal_restart from fw_init, or from the CAN state change its own hal_can_start reports) boots
+ * again at the same instant, forever: a run that never ends, with a trace that grows until the
+ * disk is full. A chip would boot-loop with time passing; here the loop is caught by counting the
+ * resets of one instant. A few are legitimate (a first boot that writes its settings and
+ * restarts to apply them), a loop is not. */
+static bool reset_loops(sim_node_t *n) {
+    sim_time_ns_t now = sim_kernel_now(n->k);
+    if (n->resets_at_instant == 0 || n->reset_ns != now) {
+        n->reset_ns = now;
+        n->resets_at_instant = 0;
+    }
+    return ++n->resets_at_instant > SIM_NODE_RESETS_PER_INSTANT;
+}
+
 void sim_node__reset(sim_node_t *n, hal_reset_reason_t reason) {
     SIM_ASSERT(!n->in_fw && n->state != SIM_NODE_OFF);
     if (reason == HAL_RESET_WATCHDOG) {
@@ -229,5 +244,12 @@ void sim_node__reset(sim_node_t *n, hal_reset_reason_t reason) {
     }
     n->state = SIM_NODE_OFF;
     sim_node__teardown(n, false);
+    if (reset_loops(n)) {
+        sim_node__fault(n, "reset_loop",
+                        "%u resets at one instant: the firmware restarts before time moves on",
+                        (unsigned)SIM_NODE_RESETS_PER_INSTANT);
+        sim_node__vcd_state(n);
+        return;
+    }
     (void)boot(n, reason);
 }

@@ -6,7 +6,8 @@
  *   boot       CAN at 500 kbit/s, timer 0 every 100 ms, one console line
  *   timer 0    heartbeat 0x700 + node [beats]; at beat CRASH_AFTER_BEATS, crash_now()
  *
- * "node" is mac[5] & 0x7F. Written only against hal.h, like any firmware.
+ * "node" is mac[5] & 0x7F. Written only against hal.h, like any firmware. A fixture that defines
+ * CRASH_AT_BOOT before including this file also has it called at the end of fw_init.
  */
 #ifndef CRASH_COMMON_H
 #define CRASH_COMMON_H
@@ -31,6 +32,9 @@ void fw_init(void) {
     hal_log(HAL_LOG_INFO, "crash fixture %u up", (unsigned)crash_node);
     (void)hal_can_start(500000);
     (void)hal_timer_start(0, 100000, true);
+#ifdef CRASH_AT_BOOT
+    CRASH_AT_BOOT(); /* a fixture that fails in fw_init too */
+#endif
 }
 
 void fw_on_timer(unsigned id) {

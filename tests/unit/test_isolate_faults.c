@@ -2,10 +2,11 @@
  * test_isolate_faults.c: a firmware that crashes in its child process is a node fault, and only
  * that. Each test runs three isolated nodes on one bus: two healthy testnodes around one crash
  * fixture (tests/plugins/crash_*.c), which heartbeats five times and then segfaults, aborts,
- * exits, overflows its stack, hangs or floods its log. The fault must be named in events.jsonl at
- * the instant it happened, the faulted node must be down (its CAN controller stopped, its outputs
- * inactive) and stay down, and the healthy nodes must keep heartbeating to the end. The log flood
- * is also run in process, where the node host's log budget must mute it the same way.
+ * exits, overflows its stack, hangs, floods its log or restarts in a loop. The fault must be named
+ * in events.jsonl at the instant it happened, the faulted node must be down (its CAN controller
+ * stopped, its outputs inactive) and stay down, and the healthy nodes must keep heartbeating to the
+ * end. The log flood and the restart loop are also run in process, where the node host must stop
+ * them the same way.
  */
 #include "test_isolate_world.h"
 
@@ -126,32 +127,60 @@ static void test_hang(void) {
     expect_fault(&(fault_case_t){"fw_crash_hang.so", "hang", detail});
 }
 
-static void test_log_flood_same_in_both_modes(void) {
-    const fault_case_t fc = {"fw_crash_logflood.so", "log_flood",
-                             "more than 65536 log bytes in one second"};
-    expect_fault(&fc);
+/* The fault isolated (expect_fault), then in process: both runs write the same events.jsonl,
+ * which is returned (to be freed). */
+static char *expect_fault_both_modes(const fault_case_t *fc) {
+    expect_fault(fc);
     char here[512];
-    run_case(&fc, false, here, sizeof here);
+    run_case(fc, false, here, sizeof here);
     char iso_events[600], here_events[600];
     snprintf(iso_events, sizeof iso_events, "%s/test_isolate_faults.%s.isolated/events.jsonl",
-             SIM_BINARY_DIR, fc.plugin);
+             SIM_BINARY_DIR, fc->plugin);
     snprintf(here_events, sizeof here_events, "%s/events.jsonl", here);
     char *a = world_slurp(iso_events), *b = world_slurp(here_events);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     ASSERT_EQ_STR(a, b);
-    /* The budget let about 64 KiB of lines through, then nothing. */
-    size_t lines = 0;
-    for (const char *p = strstr(a, "\"msg\":\"flood "); p != NULL;
-         p = strstr(p + 1, "\"msg\":\"flood ")) {
-        lines++;
+    free(b);
+    return a;
+}
+
+/* Counts the occurrences of `needle` in `s`. */
+static size_t occurrences(const char *s, const char *needle) {
+    size_t n = 0;
+    for (const char *p = strstr(s, needle); p != NULL; p = strstr(p + 1, needle)) {
+        n++;
     }
+    return n;
+}
+
+static void test_log_flood_same_in_both_modes(void) {
+    const fault_case_t fc = {"fw_crash_logflood.so", "log_flood",
+                             "more than 65536 log bytes in one second"};
+    char *a = expect_fault_both_modes(&fc);
+    /* The budget let about 64 KiB of lines through, then nothing. */
+    size_t lines = occurrences(a, "\"msg\":\"flood ");
     CU_ASSERT(lines > 500 && lines < 800);
     free(a);
-    free(b);
+}
+
+/* A firmware that restarts from fw_init would boot forever at one instant (boots take no virtual
+ * time): the node host stops it after SIM_NODE_RESETS_PER_INSTANT resets, and the run goes on. */
+static void test_reset_loop_same_in_both_modes(void) {
+    char detail[96];
+    snprintf(detail, sizeof detail,
+             "%u resets at one instant: the firmware restarts before time moves on",
+             (unsigned)SIM_NODE_RESETS_PER_INSTANT);
+    const fault_case_t fc = {"fw_crash_bootloop.so", "reset_loop", detail};
+    char *a = expect_fault_both_modes(&fc);
+    /* The power-on boot, then one boot per reset up to the limit; the reset past it boots
+     * nothing. */
+    ASSERT_EQ_U64(occurrences(a, "\"reason\":\"software\""), SIM_NODE_RESETS_PER_INSTANT);
+    free(a);
 }
 
 void test_register(void) {
     TEST_SUITE("isolate_faults", TEST(test_segfault), TEST(test_abort), TEST(test_exit),
-               TEST(test_stack_overflow), TEST(test_hang), TEST(test_log_flood_same_in_both_modes));
+               TEST(test_stack_overflow), TEST(test_hang), TEST(test_log_flood_same_in_both_modes),
+               TEST(test_reset_loop_same_in_both_modes));
 }
