@@ -27,6 +27,7 @@
 #include "sim_can.h"
 #include "sim_sha256.h"
 #include "sim_trace.h"
+#include "sim_trace_names.h"
 
 /** Longest events.jsonl line including the newline; longer lines are truncated (see events). */
 #define SIM_TRACE_EV_LINE_MAX 4096
@@ -68,9 +69,10 @@ typedef struct {
 typedef struct {
     trace_vcd_sig_t *sigs; /* indexed by sim_vcd_sig_t, in declaration order */
     size_t n, cap;
-    bool started;         /* header written: declarations are closed */
-    bool stamped;         /* a "#t" line for last_t has been written */
-    sim_time_ns_t last_t; /* time of the last change (0 after the header) */
+    sim_trace_names_t names; /* the sigs' (scope, name) pairs while declarations are open */
+    bool started;            /* header written: declarations are closed */
+    bool stamped;            /* a "#t" line for last_t has been written */
+    sim_time_ns_t last_t;    /* time of the last change (0 after the header) */
 } trace_vcd_t;
 
 /** A controller's last reported state (to tell a recovery from a first start). */

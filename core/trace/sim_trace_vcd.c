@@ -23,6 +23,9 @@
  * base-94 numbers over the printable ASCII range '!'..'~', least significant digit first: the 95th
  * signal gets a two-character code.
  *
+ * A second declaration of a (scope, name) pair is refused with -SIM_EEXIST. The pairs are kept in
+ * a hash set (sim_trace_names.h) until declarations close, so declaring n signals costs O(n).
+ *
  * A change equal to the current value writes nothing; changes at the same time share one "#t"
  * line. Time going backwards is a programmer error (SIM_ASSERT), as in any VCD reader.
  */
@@ -54,6 +57,21 @@ static bool valid_name(const char *s) {
     return true;
 }
 
+/* Room for one more signal. 0 or -SIM_ENOMEM. */
+static int grow_sigs(trace_vcd_t *v) {
+    if (v->n < v->cap) {
+        return 0;
+    }
+    size_t cap = v->cap ? 2 * v->cap : 16;
+    trace_vcd_sig_t *n = realloc(v->sigs, cap * sizeof *n);
+    if (n == NULL) {
+        return -SIM_ENOMEM;
+    }
+    v->sigs = n;
+    v->cap = cap;
+    return 0;
+}
+
 int sim_trace_vcd_declare(sim_trace_t *t, const char *scope, const char *name, unsigned width,
                           uint64_t init, sim_vcd_sig_t *out) {
     SIM_ASSERT(t != NULL && out != NULL && width <= 64);
@@ -64,28 +82,21 @@ int sim_trace_vcd_declare(sim_trace_t *t, const char *scope, const char *name, u
     if (!valid_name(scope) || !valid_name(name)) {
         return -SIM_EINVAL;
     }
-    for (size_t i = 0; i < v->n; i++) {
-        if (strcmp(v->sigs[i].scope, scope) == 0 && strcmp(v->sigs[i].name, name) == 0) {
-            return -SIM_EEXIST;
-        }
+    /* A duplicate is found by hash, not by comparing with every earlier declaration: a scan
+     * made declaring n signals cost n^2/2 comparisons (7.7 million for 127 nodes). */
+    if (sim_trace_names_find(&v->names, scope, name, NULL)) {
+        return -SIM_EEXIST;
     }
-    if (v->n == SIGNAL_MAX) {
+    if (v->n == SIGNAL_MAX || grow_sigs(v) != 0) {
         return -SIM_ENOMEM;
-    }
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? 2 * v->cap : 16;
-        trace_vcd_sig_t *n = realloc(v->sigs, cap * sizeof *n);
-        if (n == NULL) {
-            return -SIM_ENOMEM;
-        }
-        v->sigs = n;
-        v->cap = cap;
     }
     trace_vcd_sig_t *s = &v->sigs[v->n];
     memset(s, 0, sizeof *s);
     s->scope = sim_trace__strdup(scope);
     s->name = sim_trace__strdup(name);
-    if (s->scope == NULL || s->name == NULL) {
+    /* The set keeps pointers to the signal's own copies, which live until sim_trace__vcd_free. */
+    if (s->scope == NULL || s->name == NULL ||
+        sim_trace_names_add(&v->names, s->scope, s->name, (uint32_t)v->n) != 0) {
         free(s->scope);
         free(s->name);
         return -SIM_ENOMEM;
@@ -185,6 +196,7 @@ static void start(sim_trace_t *t) {
     }
     vcd_puts(t, "$end\n");
     free(sorted);
+    sim_trace_names_free(&v->names); /* declarations are closed: no lookup comes any more */
     v->started = true;
     v->stamped = true;
     v->last_t = 0;
@@ -257,5 +269,6 @@ void sim_trace__vcd_free(trace_vcd_t *v) {
         free(v->sigs[i].name);
     }
     free(v->sigs);
+    sim_trace_names_free(&v->names);
     memset(v, 0, sizeof *v);
 }
