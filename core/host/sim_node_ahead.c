@@ -49,37 +49,55 @@
 #define LINGER_PER_CPU 2
 
 static _Thread_local sim_node_t *roster;
+/* Kept as nodes join and leave: counting the list at every join made starting n isolated nodes
+ * cost O(n^2), and so did telling every listed node the policy again. */
+static _Thread_local size_t roster_count;
+static _Thread_local bool roster_linger; /* what every listed node has been told */
+static _Thread_local long online_cpus;   /* read at the first join of the thread; 0 before */
 
 /* Speed only: the host's processor count never reaches a simulated result. */
-static void linger_policy(void) {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    cpus = cpus > 0 ? cpus : 1;
-    long count = 0;
-    for (const sim_node_t *n = roster; n != NULL; n = n->iso_next) {
-        count++;
+static bool linger_wanted(size_t count) {
+    if (online_cpus == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        online_cpus = cpus > 0 ? cpus : 1;
     }
-    for (sim_node_t *n = roster; n != NULL; n = n->iso_next) {
-        sim_isolate_set_linger(n->iso, count <= LINGER_PER_CPU * cpus);
+    return count <= LINGER_PER_CPU * (size_t)online_cpus;
+}
+
+/* Every listed node lingers exactly when the roster is small enough. The list is walked only
+ * when the answer changes, so a node that joins without changing it is told alone. */
+static void linger_policy(sim_node_t *joined) {
+    bool on = linger_wanted(roster_count);
+    if (on != roster_linger) {
+        for (sim_node_t *n = roster; n != NULL; n = n->iso_next) {
+            sim_isolate_set_linger(n->iso, on);
+        }
+        roster_linger = on;
+    } else if (joined != NULL) {
+        sim_isolate_set_linger(joined->iso, on);
     }
 }
 
 void sim_node__ahead_join(sim_node_t *n) {
     n->iso_next = roster;
     roster = n;
+    roster_count++;
     n->iso_ahead_len = 0;
-    linger_policy();
+    linger_policy(n);
 }
 
 void sim_node__ahead_leave(sim_node_t *n) {
     for (sim_node_t **p = &roster; *p != NULL; p = &(*p)->iso_next) {
         if (*p == n) {
             *p = n->iso_next;
+            SIM_ASSERT(roster_count > 0);
+            roster_count--;
             break;
         }
     }
     n->iso_next = NULL;
     n->iso_ahead_len = 0;
-    linger_policy();
+    linger_policy(NULL);
 }
 
 static sim_time_ns_t adc_end_ns(const sim_node_t *n) {
