@@ -101,6 +101,12 @@ void panel_card_text_in(panel_t *p, panel_face_t face, int px, panel_rect_t r, u
                         const char *s);
 /** True for the Orange Pi and an Energy-Gateway: nodes without a plant (panel_card_gw.c). */
 bool panel_card_is_gateway(const panel_node_t *n);
+/**
+ * A count in at most four characters, the same in every locale: exact up to 9999, then
+ * truncated with a unit, "12k", "999k", "1.2M", "34G" ... "18E" (panel_card_gw.c). Writes at
+ * most len bytes, NUL included.
+ */
+void panel_card_count(char *buf, size_t len, uint64_t n);
 /** A gateway card's body, under its header and beside its CAN block (panel_card_gw.c). */
 void panel_draw_gateway_body(panel_t *p, const panel_card_layout_t *c, const panel_node_t *n);
 void panel_draw_digit(panel_canvas_t *cv, panel_rect_t cell, uint8_t segments, uint32_t on_rgb,

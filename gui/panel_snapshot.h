@@ -124,6 +124,21 @@ typedef struct {
     int32_t heater_w;  /* water heater */
     uint8_t mode_mask; /* PANEL_MODE_* as last reported by the node (0 when unknown) */
     uint8_t warn_mask; /* PANEL_WARN_* */
+
+    /* Counters since the run began. A group whose flag is false was not filled: the panel draws
+     * none of its numbers rather than zeros it does not know. */
+    bool can_counts_valid;  /* can_tx_frames and can_rx_frames are filled */
+    uint64_t can_tx_frames; /* frames the node's controller completed on the wire */
+    uint64_t can_rx_frames; /* frames it received and its filters accepted */
+    /** The Orange Pi's own counters (models/gateway.h, gateway_stats). */
+    struct {
+        bool valid;                    /* filled: the node is the Orange Pi */
+        uint64_t time_sent;            /* 0x7FF time broadcasts its controller took */
+        uint64_t time_failed;          /* time broadcasts the controller refused */
+        uint64_t cmd_sent, cmd_failed; /* commands 0x201..0x27F taken, refused */
+        uint64_t acks;                 /* well-formed ACKs heard on 0x280+N */
+        uint64_t acks_unmatched;       /* of them, answering no command it sent */
+    } gw;
 } panel_node_t;
 
 typedef struct {

@@ -7,7 +7,9 @@
  * firmware wrote them, the WS2812 colours as decoded from the bytes it sent, each relay's coil
  * (the firmware's GPIO) and contact (the relay model, with its delays and faults). Voltage,
  * current and powers are the plant's true quantities; SOC, modes, master flag and device type
- * are what the node itself reports on the bus (sim_run_busview.c), like the app would show them.
+ * are what the node itself reports on the bus (sim_run_busview.c), like the app would show them,
+ * except that the two gateways are marked as such from the scenario. The counters are the CAN
+ * controller's and, for the Orange Pi, its model's (gateway_stats), since the run began.
  */
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +90,42 @@ static void fill_pins(const sim_node_t *node, panel_node_t *n) {
     }
 }
 
+/* A node without firmware. Its type comes from the scenario: the Orange Pi never announces, and
+ * an Energy-Gateway is a gateway before its first ANN too (the bus view only knows a type once a
+ * node has announced, and a node of no known type would be drawn as a pack). The Orange Pi's
+ * counters are its model's own. */
+static const sim_can_ctrl_t *fill_gateway(const sim_world_t *w, size_t i, panel_node_t *n) {
+    const sim_scn_node_t *sn = &w->scn->nodes[i];
+    n->state = sim_run_gw_powered(w->gws[i]) ? PANEL_NODE_RUNNING : PANEL_NODE_OFF;
+    if (sn->type == SIM_NODE_ENERGY_GATEWAY) {
+        n->node_id = sn->egw.node_id;
+        n->device_type = PANEL_DEVICE_GATEWAY;
+        return sim_run_gw_ctrl(w->gws[i]);
+    }
+    n->device_type = PANEL_DEVICE_PI;
+    gateway_stats_t st;
+    gateway_stats(sim_run_gw_gateway(w->gws[i]), &st);
+    n->gw.valid = true;
+    n->gw.time_sent = st.time_sent;
+    n->gw.time_failed = st.time_send_errors;
+    n->gw.cmd_sent = st.cmd_sent;
+    n->gw.cmd_failed = st.cmd_send_errors;
+    n->gw.acks = st.acks;
+    n->gw.acks_unmatched = st.acks_unmatched;
+    return sim_run_gw_ctrl(w->gws[i]);
+}
+
+static void fill_can(const sim_can_ctrl_t *c, panel_node_t *n) {
+    n->can_state = can_state(sim_can_ctrl_state(c));
+    n->can_tec = sim_can_ctrl_tec(c);
+    n->can_rec = sim_can_ctrl_rec(c);
+    sim_can_ctrl_stats_t st;
+    sim_can_ctrl_stats(c, &st);
+    n->can_counts_valid = true;
+    n->can_tx_frames = st.tx_ok;
+    n->can_rx_frames = st.rx_ok;
+}
+
 static void fill_node(const sim_world_t *w, size_t i, panel_node_t *n) {
     const sim_scn_node_t *sn = &w->scn->nodes[i];
     memset(n, 0, sizeof *n);
@@ -95,26 +133,19 @@ static void fill_node(const sim_world_t *w, size_t i, panel_node_t *n) {
     n->node_id = PANEL_NODE_ID_UNKNOWN;
     n->soc_pct = PANEL_SOC_INVALID;
     n->can_unplugged = w->unplugged[i];
-    const sim_can_ctrl_t *c;
-    if (w->nodes[i] != NULL) {
-        int id = sim_assert_node_id(w->asserts, (int)i);
-        n->node_id = id >= 0 ? (uint8_t)id : PANEL_NODE_ID_UNKNOWN;
-        n->state = node_state(sim_node_state(w->nodes[i]));
-        c = sim_node_can(w->nodes[i]);
-        if (w->packs[i] != NULL) {
-            fill_pack(w->packs[i], w->nodes[i], n);
-        } else {
-            fill_pins(w->nodes[i], n);
-        }
-    } else {
-        n->node_id = sn->type == SIM_NODE_ENERGY_GATEWAY ? sn->egw.node_id : PANEL_NODE_ID_UNKNOWN;
-        n->device_type = sn->type == SIM_NODE_GATEWAY ? PANEL_DEVICE_PI : PANEL_DEVICE_UNKNOWN;
-        n->state = sim_run_gw_powered(w->gws[i]) ? PANEL_NODE_RUNNING : PANEL_NODE_OFF;
-        c = sim_run_gw_ctrl(w->gws[i]);
+    if (w->nodes[i] == NULL) {
+        fill_can(fill_gateway(w, i, n), n);
+        return;
     }
-    n->can_state = can_state(sim_can_ctrl_state(c));
-    n->can_tec = sim_can_ctrl_tec(c);
-    n->can_rec = sim_can_ctrl_rec(c);
+    int id = sim_assert_node_id(w->asserts, (int)i);
+    n->node_id = id >= 0 ? (uint8_t)id : PANEL_NODE_ID_UNKNOWN;
+    n->state = node_state(sim_node_state(w->nodes[i]));
+    if (w->packs[i] != NULL) {
+        fill_pack(w->packs[i], w->nodes[i], n);
+    } else {
+        fill_pins(w->nodes[i], n);
+    }
+    fill_can(sim_node_can(w->nodes[i]), n);
 }
 
 /* Mains present at every pack (a scenario may cut one pack's grid). */

@@ -11,6 +11,7 @@
 #include "demo_world.h"
 #include "gui_golden.h"
 #include "panel.h"
+#include "panel_int.h" /* panel_card_count */
 #include "panel_layout.h"
 #include "panel_png.h"
 #include "test_support.h"
@@ -205,6 +206,20 @@ static void pack_and_gateways(panel_snapshot_t *s) {
     egw->soc_pct = PANEL_SOC_INVALID;
 }
 
+/* What the run layer fills for the two gateways: the Orange Pi's model counters (2 of its 12
+ * ACKs answer nothing it sent) and the Energy-Gateway's controller counters. */
+static void gateway_counts(panel_snapshot_t *s) {
+    panel_node_t *pi = &s->nodes[1], *egw = &s->nodes[2];
+    pi->gw.valid = true;
+    pi->gw.time_sent = 1440;
+    pi->gw.cmd_sent = 3;
+    pi->gw.acks = 12;
+    pi->gw.acks_unmatched = 2;
+    egw->can_counts_valid = true;
+    egw->can_tx_frames = 15;
+    egw->can_rx_frames = 12345;
+}
+
 /* Pixels of the pack-only parts of card c: the TM1637 window, unlit WS2812 pixels, open relays
  * and unlit yellow LEDs, each in the colour only that part uses. */
 static unsigned pack_part_pixels(const panel_image_t *img, const panel_card_layout_t *c) {
@@ -237,6 +252,20 @@ static unsigned bluish(const panel_image_t *img, panel_rect_t r) {
     return n;
 }
 
+/* Pixels of r clearly more red than blue and bright: the warnings' amber (0xF2B233), even where
+ * the glyphs' edges blend it with the card; the card's greys and white, the identifiers' blue
+ * and the green of "CAN active" are not. */
+static unsigned amberish(const panel_image_t *img, panel_rect_t r) {
+    unsigned n = 0;
+    for (int y = r.y; y < r.y + r.h; y++) {
+        for (int x = r.x; x < r.x + r.w; x++) {
+            uint32_t rgb = panel_image_pixel(img, x, y);
+            n += (rgb >> 16) > 0x80 && (int)(rgb >> 16) - (int)(rgb & 0xFFu) > 0x60;
+        }
+    }
+    return n;
+}
+
 /* Pixels of r that differ between a and b. */
 static unsigned differing_in(const panel_image_t *a, const panel_image_t *b, panel_rect_t r) {
     unsigned n = 0;
@@ -248,8 +277,16 @@ static unsigned differing_in(const panel_image_t *a, const panel_image_t *b, pan
     return n;
 }
 
+/* Pixels that differ between a and b outside the tables of the gateway cards 1 and 2. */
+static unsigned differing_beyond_tables(const panel_image_t *a, const panel_image_t *b,
+                                        const panel_layout_t *l) {
+    panel_rect_t all = {0, 0, a->w, a->h};
+    return differing_in(a, b, all) - differing_in(a, b, gw_frames(&l->cards[1])) -
+           differing_in(a, b, gw_frames(&l->cards[2]));
+}
+
 /* A gateway has no plant: its card keeps the header and the CAN block and shows its role and
- * frames instead of an empty display, bar, relays and numbers. */
+ * frames, with what it counted of them, instead of an empty display, bar, relays and numbers. */
 static void test_gateway_cards(void) {
     panel_t *p = gui_open_headless(960, 600);
     panel_snapshot_t s;
@@ -257,6 +294,7 @@ static void test_gateway_cards(void) {
     panel_layout_t l;
     panel_layout_compute(&l, 960, 600, 3, NULL);
     pack_and_gateways(&s);
+    gateway_counts(&s);
     gui_draw_capture(p, &s, &img);
     CU_ASSERT_TRUE(pack_part_pixels(&img, &l.cards[0]) > 1000); /* the pack keeps its parts */
     for (unsigned i = 1; i < 3; i++) {
@@ -267,6 +305,8 @@ static void test_gateway_cards(void) {
     CU_ASSERT_TRUE(gui_count(&img, l.cards[2].can, RGB_WARN) > 50);     /* "CAN warning" */
     ASSERT_EQ_I64(gui_count(&img, l.cards[1].header, RGB_WARN), 0);     /* never master */
     CU_ASSERT_TRUE(gui_count(&img, l.cards[2].header, RGB_WARN) > 200); /* MASTER badge */
+    CU_ASSERT_TRUE(amberish(&img, gw_frames(&l.cards[1])) > 20);        /* "(2 unm.)" */
+    ASSERT_EQ_I64(amberish(&img, gw_frames(&l.cards[2])), 0);           /* nothing to warn of */
     gui_golden("gateway_cards.png", &img);
     /* The Energy-Gateway's ANN identifier follows its NodeID (0x30A, then 0x30B); the Orange
      * Pi's table, which names no NodeID, stays as it was. */
@@ -277,6 +317,109 @@ static void test_gateway_cards(void) {
     panel_image_free(&img);
     panel_image_free(&other);
     panel_close(p);
+}
+
+/* Draws s with the two gateways' counts as given, or without any when `counted` is false. */
+static void draw_counts(panel_t *p, panel_snapshot_t *s, bool counted, uint64_t n, uint64_t warn,
+                        panel_image_t *img) {
+    panel_node_t *pi = &s->nodes[1], *egw = &s->nodes[2];
+    pi->gw.valid = egw->can_counts_valid = counted;
+    pi->gw.time_sent = pi->gw.cmd_sent = pi->gw.acks = n;
+    pi->gw.time_failed = pi->gw.cmd_failed = pi->gw.acks_unmatched = warn;
+    egw->can_tx_frames = egw->can_rx_frames = n;
+    gui_draw_capture(p, s, img);
+}
+
+/* The counts are drawn in the frame tables and nowhere else; a count the snapshot does not carry
+ * is not drawn at all, while a count of 0 is drawn as 0; a warning only when there is one. */
+static void test_gateway_counts_drawn(void) {
+    panel_t *p = gui_open_headless(960, 600);
+    panel_snapshot_t s;
+    panel_image_t none, zero, some;
+    panel_layout_t l;
+    panel_layout_compute(&l, 960, 600, 3, NULL);
+    pack_and_gateways(&s);
+    draw_counts(p, &s, false, 0, 0, &none);
+    draw_counts(p, &s, true, 0, 0, &zero);
+    draw_counts(p, &s, true, 345, 6, &some);
+    const panel_rect_t pi = gw_frames(&l.cards[1]), egw = gw_frames(&l.cards[2]);
+    CU_ASSERT_TRUE(differing_in(&none, &zero, pi) > 30);  /* three 0s */
+    CU_ASSERT_TRUE(differing_in(&none, &zero, egw) > 30); /* 0 ANN, and the "hears" row */
+    CU_ASSERT_TRUE(differing_in(&zero, &some, pi) > 100);
+    ASSERT_EQ_U64(differing_beyond_tables(&none, &some, &l), 0);
+    ASSERT_EQ_I64(amberish(&zero, pi), 0);
+    CU_ASSERT_TRUE(amberish(&some, pi) > 60); /* "(6 failed)" twice, "(6 unmatched)" */
+    ASSERT_EQ_I64(amberish(&some, egw), 0);   /* an Energy-Gateway's counts have no warning */
+    ASSERT_EQ_U64(bluish(&some, pi), bluish(&zero, pi)); /* the identifiers are left whole */
+    ASSERT_EQ_U64(bluish(&some, egw), bluish(&zero, egw));
+    /* Without counts the Energy-Gateway has no "hears" row, whose identifier is blue too. */
+    ASSERT_EQ_U64(bluish(&none, pi), bluish(&zero, pi));
+    CU_ASSERT_TRUE(bluish(&none, egw) < bluish(&zero, egw));
+    panel_image_free(&none);
+    panel_image_free(&zero);
+    panel_image_free(&some);
+    panel_close(p);
+}
+
+static void test_gateway_count_text(void) {
+    static const struct {
+        uint64_t n;
+        const char *text;
+    } cases[] = {{0, "0"},          {7, "7"},          {9999, "9999"},       {10000, "10k"},
+                 {12999, "12k"},    {34000, "34k"},    {999999, "999k"},     {1000000, "1.0M"},
+                 {1299999, "1.2M"}, {34567890, "34M"}, {1000000000, "1.0G"}, {UINT64_MAX, "18E"}};
+    char buf[16];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        panel_card_count(buf, sizeof buf, cases[i].n);
+        ASSERT_EQ_STR(buf, cases[i].text);
+    }
+    char small[3];
+    panel_card_count(small, sizeof small, 12345); /* truncated, never overflowed */
+    ASSERT_EQ_STR(small, "12");
+}
+
+/* At card scale s8 (960 x 600 with n cards), counts of any size: 2^64 - 1 is drawn as the
+ * 18 * 10^18 it is truncated to, inside the tables only, leaving the identifiers whole and the
+ * warnings visible. *big gets that image for a golden. */
+static void check_big_counts(int n_cards, int s8, panel_image_t *big) {
+    panel_t *p = gui_open_headless(960, 600);
+    panel_snapshot_t s;
+    panel_image_t none, zero, same;
+    panel_layout_t l;
+    panel_layout_compute(&l, 960, 600, (unsigned)n_cards, NULL);
+    ASSERT_EQ_I64(l.cards[1].scale_x8, s8);
+    pack_and_gateways(&s);
+    for (int i = 3; i < n_cards; i++) {
+        s.nodes[i] = s.nodes[0]; /* more packs, to make the cards small */
+    }
+    s.n_nodes = s.n_nodes_total = (uint8_t)n_cards;
+    const uint64_t e18 = 18000000000000000000u;
+    draw_counts(p, &s, false, 0, 0, &none);
+    draw_counts(p, &s, true, 0, 0, &zero);
+    draw_counts(p, &s, true, UINT64_MAX, UINT64_MAX, big);
+    draw_counts(p, &s, true, e18, e18, &same);
+    ASSERT_EQ_U64(differing_in(big, &same, (panel_rect_t){0, 0, big->w, big->h}), 0);
+    ASSERT_EQ_U64(differing_beyond_tables(&none, big, &l), 0);
+    CU_ASSERT_TRUE(amberish(big, gw_frames(&l.cards[1])) > 30); /* three warnings */
+    for (unsigned i = 1; i < 3; i++) {
+        panel_rect_t t = gw_frames(&l.cards[i]);
+        CU_ASSERT_TRUE(differing_in(&zero, big, t) > 30);
+        ASSERT_EQ_U64(bluish(big, t), bluish(&zero, t));
+    }
+    panel_image_free(&none);
+    panel_image_free(&zero);
+    panel_image_free(&same);
+    panel_close(p);
+}
+
+static void test_gateway_counts_abbreviated(void) {
+    panel_image_t big;
+    check_big_counts(3, 7, &big);
+    gui_golden("gateway_cards_big_counts.png", &big);
+    panel_image_free(&big);
+    check_big_counts(PANEL_NODES_MAX, PANEL_SCALE_MIN_X8, &big); /* the smallest cards */
+    gui_golden("gateway_cards_smallest.png", &big);
+    panel_image_free(&big);
 }
 
 static void test_demo_goldens(void) {
@@ -437,7 +580,8 @@ static void test_screenshots_and_errors(void) {
 void test_register(void) {
     TEST_SUITE("gui_render", TEST(test_tm1637_14_blinks), TEST(test_tm1637_brightness_and_off),
                TEST(test_soc_bar_red_at_18), TEST(test_leds_and_relays), TEST(test_gateway_cards),
-               TEST(test_demo_goldens), TEST(test_no_display_refused),
-               TEST(test_window_equals_headless), TEST(test_incremental_equals_full),
-               TEST(test_screenshots_and_errors));
+               TEST(test_gateway_counts_drawn), TEST(test_gateway_count_text),
+               TEST(test_gateway_counts_abbreviated), TEST(test_demo_goldens),
+               TEST(test_no_display_refused), TEST(test_window_equals_headless),
+               TEST(test_incremental_equals_full), TEST(test_screenshots_and_errors));
 }
