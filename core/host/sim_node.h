@@ -60,7 +60,8 @@
  * it into a JUnit error and exit code 3. Reasons: segfault, stack_overflow, abort, signal, exit,
  * hang, log_flood, protocol (sim_isolate.h describes each), and reset_loop: more than
  * SIM_NODE_RESETS_PER_INSTANT resets at one virtual instant (a boot takes no virtual time, so a
- * firmware that restarts from fw_init would otherwise boot forever without time moving on).
+ * firmware that restarts from fw_init would otherwise boot forever without time moving on), and
+ * livelock: more than SIM_NODE_ENTRIES_PER_INSTANT entry points at one instant.
  *
  * Errors: 0 or -SIM_E* (sim_types.h); HAL operations return hal_err_t to the firmware.
  */
@@ -79,12 +80,13 @@
 #include "sim_trace.h"
 #include "sim_uart.h"
 
-#define SIM_NODE_NAME_MAX           31u  /* characters in a node name */
-#define SIM_NODE_INBOX_LEN          32u  /* CAN/UART deliveries waiting for the firmware */
-#define SIM_NODE_EDGE_QUEUE         512u /* future-stamped GPIO edges waiting for the VCD */
-#define SIM_NODE_DELAY_US_MAX       100u
-#define SIM_NODE_LOG_BYTES_PER_S    65536u /* default log budget per second of virtual time */
-#define SIM_NODE_RESETS_PER_INSTANT 32u    /* more resets at one instant are a "reset_loop" fault */
+#define SIM_NODE_NAME_MAX            31u  /* characters in a node name */
+#define SIM_NODE_INBOX_LEN           32u  /* CAN/UART deliveries waiting for the firmware */
+#define SIM_NODE_EDGE_QUEUE          512u /* future-stamped GPIO edges waiting for the VCD */
+#define SIM_NODE_DELAY_US_MAX        100u
+#define SIM_NODE_LOG_BYTES_PER_S     65536u /* default log budget per second of virtual time */
+#define SIM_NODE_RESETS_PER_INSTANT  32u   /* more resets at one instant are a "reset_loop" fault */
+#define SIM_NODE_ENTRIES_PER_INSTANT 1024u /* more entry points at one instant: "livelock" */
 
 typedef struct sim_node sim_node_t;
 

@@ -93,6 +93,8 @@ struct sim_node {
     bool muted;      /* faulted inside an entry point: operations do nothing until it returns */
     bool in_fw;
     bool restart_pending;
+    uint32_t entries_at_instant; /* entry points run at entries_ns, against a livelock */
+    sim_time_ns_t entries_ns;
     alfasim_host_ops_t host; /* what the firmware calls: the guard (sim_node_guard.c) */
     alfasim_host_ops_t ops;  /* the operations themselves */
     node_inbox_item_t inbox[SIM_NODE_INBOX_LEN];

@@ -30,6 +30,24 @@ bool sim_node__deliverable(const sim_node_t *n, uint64_t arg) {
            !n->muted && sim_node__arg_current(n, arg);
 }
 
+/* Entry points take no virtual time, so a firmware that answers every entry point with work
+ * for another one at the same instant (restarting its CAN controller from each state change that
+ * restart reports) would run forever without time moving on, writing a trace line each time.
+ * No node needs more than a few dozen entry points at one instant; past the limit the node
+ * faults, muted from this entry point on, exactly as for a fault found inside it. */
+static void count_entry(sim_node_t *n, sim_time_ns_t now) {
+    if (n->entries_ns != now) {
+        n->entries_ns = now;
+        n->entries_at_instant = 0;
+    }
+    if (++n->entries_at_instant > SIM_NODE_ENTRIES_PER_INSTANT) {
+        sim_node__fault(n, "livelock",
+                        "more than %u entry points at one instant: the firmware never lets time "
+                        "move on",
+                        (unsigned)SIM_NODE_ENTRIES_PER_INSTANT);
+    }
+}
+
 void sim_node__enter(sim_node_t *n) {
     /* A firmware call inside a firmware call would mean a host operation called back into the
      * firmware: the one thing the host must never do. */
@@ -39,6 +57,7 @@ void sim_node__enter(sim_node_t *n) {
     if (n->edge_ns < now) {
         n->edge_ns = now;
     }
+    count_entry(n, now);
 }
 
 void sim_node__leave(sim_node_t *n) {
@@ -245,9 +264,10 @@ void sim_node__reset(sim_node_t *n, hal_reset_reason_t reason) {
     n->state = SIM_NODE_OFF;
     sim_node__teardown(n, false);
     if (reset_loops(n)) {
-        sim_node__fault(n, "reset_loop",
-                        "%u resets at one instant: the firmware restarts before time moves on",
-                        (unsigned)SIM_NODE_RESETS_PER_INSTANT);
+        sim_node__fault(
+            n, "reset_loop",
+            "more than %u resets at one instant: the firmware restarts before time moves on",
+            (unsigned)SIM_NODE_RESETS_PER_INSTANT);
         sim_node__vcd_state(n);
         return;
     }

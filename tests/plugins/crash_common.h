@@ -7,7 +7,8 @@
  *   timer 0    heartbeat 0x700 + node [beats]; at beat CRASH_AFTER_BEATS, crash_now()
  *
  * "node" is mac[5] & 0x7F. Written only against hal.h, like any firmware. A fixture that defines
- * CRASH_AT_BOOT before including this file also has it called at the end of fw_init.
+ * CRASH_AT_BOOT before including this file also has it called at the end of fw_init, and one that
+ * defines CRASH_ON_CAN_STATE has it called with every CAN state change.
  */
 #ifndef CRASH_COMMON_H
 #define CRASH_COMMON_H
@@ -56,7 +57,11 @@ void fw_on_can_rx(const hal_can_frame_t *f) {
 }
 
 void fw_on_can_state(hal_can_state_t state) {
+#ifdef CRASH_ON_CAN_STATE
+    CRASH_ON_CAN_STATE(state);
+#else
     (void)state;
+#endif
 }
 
 void fw_on_adc_burst(const uint16_t *samples, uint16_t samples_per_channel, uint8_t channel_mask) {

@@ -2,7 +2,8 @@
  * test_isolate_faults.c: a firmware that crashes in its child process is a node fault, and only
  * that. Each test runs three isolated nodes on one bus: two healthy testnodes around one crash
  * fixture (tests/plugins/crash_*.c), which heartbeats five times and then segfaults, aborts,
- * exits, overflows its stack, hangs, floods its log or restarts in a loop. The fault must be named
+ * exits, overflows its stack, hangs, floods its log, restarts in a loop or keeps itself busy at
+ * one instant. The fault must be named
  * in events.jsonl at the instant it happened, the faulted node must be down (its CAN controller
  * stopped, its outputs inactive) and stay down, and the healthy nodes must keep heartbeating to the
  * end. The log flood and the restart loop are also run in process, where the node host must stop
@@ -169,7 +170,7 @@ static void test_log_flood_same_in_both_modes(void) {
 static void test_reset_loop_same_in_both_modes(void) {
     char detail[96];
     snprintf(detail, sizeof detail,
-             "%u resets at one instant: the firmware restarts before time moves on",
+             "more than %u resets at one instant: the firmware restarts before time moves on",
              (unsigned)SIM_NODE_RESETS_PER_INSTANT);
     const fault_case_t fc = {"fw_crash_bootloop.so", "reset_loop", detail};
     char *a = expect_fault_both_modes(&fc);
@@ -179,8 +180,26 @@ static void test_reset_loop_same_in_both_modes(void) {
     free(a);
 }
 
+/* A firmware that answers each entry point with another at the same instant would run forever:
+ * the node host stops it after SIM_NODE_ENTRIES_PER_INSTANT entry points, and the run goes on. */
+static void test_livelock_same_in_both_modes(void) {
+    char detail[96];
+    snprintf(detail, sizeof detail,
+             "more than %u entry points at one instant: the firmware never lets time move on",
+             (unsigned)SIM_NODE_ENTRIES_PER_INSTANT);
+    const fault_case_t fc = {"fw_crash_livelock.so", "livelock", detail};
+    char *a = expect_fault_both_modes(&fc);
+    /* The timer entry point that starts the loop, then one state change per entry point: each
+     * stop and start reports two (stopped, error-active), and the fault comes at the entry point
+     * past the limit, which runs muted. */
+    size_t changes = occurrences(a, "\"node\":\"n2\",\"bus\":\"can0\",\"state\"");
+    CU_ASSERT(changes >= SIM_NODE_ENTRIES_PER_INSTANT &&
+              changes <= SIM_NODE_ENTRIES_PER_INSTANT + 4);
+    free(a);
+}
+
 void test_register(void) {
     TEST_SUITE("isolate_faults", TEST(test_segfault), TEST(test_abort), TEST(test_exit),
                TEST(test_stack_overflow), TEST(test_hang), TEST(test_log_flood_same_in_both_modes),
-               TEST(test_reset_loop_same_in_both_modes));
+               TEST(test_reset_loop_same_in_both_modes), TEST(test_livelock_same_in_both_modes));
 }
