@@ -57,22 +57,10 @@ uint32_t sim_front_search(const sim_front_t *f, const sim_slot_t *slots, const s
     return lo;
 }
 
-/* Sorts a[0..n) by insertion. */
-static void sort_small(const sim_slot_t *slots, sim_entry_t *a, uint32_t n) {
-    for (uint32_t i = 1; i < n; i++) {
-        sim_entry_t x = a[i];
-        uint32_t pos = i;
-        while (pos > 0 && sim_entry_less(slots, &x, &a[pos - 1U])) {
-            a[pos] = a[pos - 1U];
-            pos--;
-        }
-        a[pos] = x;
-    }
-}
-
 /*
  * Insertion sort that gives up once it has moved entries more than `budget` places in all;
- * returns false then (a[0..n) is a permutation of what it was, partly sorted).
+ * returns false then (a[0..n) is a permutation of what it was, partly sorted). With a budget of
+ * UINT64_MAX it is a plain insertion sort.
  */
 static bool sort_cheap(const sim_slot_t *slots, sim_entry_t *a, uint32_t n, uint64_t budget) {
     for (uint32_t i = 1; i < n; i++) {
@@ -109,7 +97,7 @@ static void merge(const sim_slot_t *slots, const sim_entry_t *a, uint32_t na, co
 /* Sorts a[0..n) using tmp[0..n): runs of SORT_RUN by insertion, then bottom-up merges. */
 static void sort_merge(const sim_slot_t *slots, sim_entry_t *a, sim_entry_t *tmp, uint32_t n) {
     for (uint32_t i = 0; i < n; i += SORT_RUN) {
-        sort_small(slots, a + i, n - i < SORT_RUN ? n - i : SORT_RUN);
+        (void)sort_cheap(slots, a + i, n - i < SORT_RUN ? n - i : SORT_RUN, UINT64_MAX);
     }
     sim_entry_t *src = a, *dst = tmp;
     for (uint32_t w = SORT_RUN; w < n; w *= 2U) {
