@@ -103,8 +103,10 @@ int sim_trace_vcd_declare(sim_trace_t *t, const char *scope, const char *name, u
     }
     s->width = width;
     s->value = width > 0 ? init & width_mask(width) : 0;
-    sim_text_real(s->real, sizeof s->real, 0.0);
-    s->real_bits = 0; /* the bits of +0.0 */
+    if (width == 0) { /* only a real's text is ever read; formatting is most of a declaration */
+        sim_text_real(s->real, sizeof s->real, 0.0);
+        s->real_bits = 0; /* the bits of +0.0 */
+    }
     *out = (sim_vcd_sig_t)v->n++;
     return 0;
 }
