@@ -10,6 +10,7 @@
 #include "panel_int.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "panel_fmt.h"
 
@@ -40,6 +41,13 @@ static void draw_header(panel_t *p, const panel_card_layout_t *c, const panel_no
                        : n->device_type == PANEL_DEVICE_GATEWAY ? "gateway"
                        : n->device_type == PANEL_DEVICE_PI      ? "Orange Pi"
                                                                 : "type ?";
+    unsigned st = n->state < 3 ? n->state : 0;
+    /* What the name, the NodeID, the type and the badge may use: up to the state, with a gap. */
+    int right = c->header.x + c->header.w - c->font_px / 2 -
+                panel_text_width(p->fonts, PANEL_FACE_BOLD, c->font_px, states[st]);
+    const char *badge_text = n->is_master ? "MASTER" : "";
+    int badge_w =
+        n->is_master ? panel_text_width(p->fonts, PANEL_FACE_BOLD, c->font_px, badge_text) + 8 : 0;
     if (n->device_type == PANEL_DEVICE_PI) {
         snprintf(id, sizeof id, "  %s", type); /* no NodeID: the Pi never announces */
     } else if (n->node_id == PANEL_NODE_ID_UNKNOWN) {
@@ -47,17 +55,28 @@ static void draw_header(panel_t *p, const panel_card_layout_t *c, const panel_no
     } else {
         snprintf(id, sizeof id, "  #%u  %s", (unsigned)n->node_id, type);
     }
+    int id_w = panel_text_width(p->fonts, PANEL_FACE_SANS, c->font_px, id);
+    if (n->is_master && x + id_w + c->font_px / 2 + badge_w > right) {
+        /* A narrow card keeps the badge: the type word goes first, then the badge shrinks. */
+        char *type_at = strstr(id + 2, "  ");
+        if (type_at != NULL) {
+            *type_at = '\0';
+        }
+        id_w = panel_text_width(p->fonts, PANEL_FACE_SANS, c->font_px, id);
+        if (x + id_w + c->font_px / 2 + badge_w > right) {
+            badge_text = "M";
+            badge_w = panel_text_width(p->fonts, PANEL_FACE_BOLD, c->font_px, badge_text) + 8;
+        }
+    }
     r.x = x;
     panel_card_text_in(p, PANEL_FACE_SANS, c->font_px, r, PANEL_RGB_DIM, id);
-    r.x += panel_text_width(p->fonts, PANEL_FACE_SANS, c->font_px, id) + c->font_px / 2;
+    r.x += id_w + c->font_px / 2;
     if (n->is_master) {
-        int w = panel_text_width(p->fonts, PANEL_FACE_BOLD, c->font_px, "MASTER") + 8;
-        panel_rect_t badge = {r.x, r.y + 2, w, r.h - 4};
+        panel_rect_t badge = {r.x, r.y + 2, badge_w, r.h - 4};
         panel_gfx_fill(&p->cv, badge, PANEL_RGB_WARN);
         badge.x += 4;
-        panel_card_text_in(p, PANEL_FACE_BOLD, c->font_px, badge, 0x000000u, "MASTER");
+        panel_card_text_in(p, PANEL_FACE_BOLD, c->font_px, badge, 0x000000u, badge_text);
     }
-    unsigned st = n->state < 3 ? n->state : 0;
     text_right(p, PANEL_FACE_BOLD, c->font_px, c->header, state_rgb[st], states[st]);
 }
 
