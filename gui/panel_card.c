@@ -124,23 +124,36 @@ static void draw_display(panel_t *p, const panel_card_layout_t *c, const panel_n
     }
 }
 
+const char *panel_card_fitting(panel_t *p, panel_face_t face, int px, int w,
+                               const char *const forms[2]) {
+    return panel_text_width(p->fonts, face, px, forms[0]) <= w ? forms[0] : forms[1];
+}
+
+/* The CAN block: its state, and the error counters, in a shorter form on a narrow card. */
 static void draw_can(panel_t *p, const panel_card_layout_t *c, const panel_node_t *n) {
     static const char *const names[] = {"stopped", "active", "warning", "passive", "BUS-OFF"};
     static const uint32_t rgb[] = {PANEL_RGB_DIM, PANEL_RGB_GOOD, PANEL_RGB_WARN, PANEL_RGB_WARN,
                                    PANEL_RGB_BAD};
     unsigned st = n->can_state <= PANEL_CAN_BUS_OFF ? n->can_state : PANEL_CAN_STOPPED;
-    char line[48];
+    char line[2][48];
     panel_rect_t r = c->can;
     r.h /= 2;
     if (n->can_unplugged) {
-        panel_card_text_in(p, PANEL_FACE_BOLD, c->font_px, r, PANEL_RGB_BAD, "CAN unplugged");
+        const char *const forms[2] = {"CAN unplugged", "unplugged"};
+        panel_card_text_in(p, PANEL_FACE_BOLD, c->font_px, r, PANEL_RGB_BAD,
+                           panel_card_fitting(p, PANEL_FACE_BOLD, c->font_px, r.w, forms));
     } else {
-        snprintf(line, sizeof line, "CAN %s", names[st]);
-        panel_card_text_in(p, PANEL_FACE_BOLD, c->font_px, r, rgb[st], line);
+        snprintf(line[0], sizeof line[0], "CAN %s", names[st]);
+        const char *const forms[2] = {line[0], names[st]};
+        panel_card_text_in(p, PANEL_FACE_BOLD, c->font_px, r, rgb[st],
+                           panel_card_fitting(p, PANEL_FACE_BOLD, c->font_px, r.w, forms));
     }
     r.y += r.h;
-    snprintf(line, sizeof line, "TEC %u  REC %u", (unsigned)n->can_tec, (unsigned)n->can_rec);
-    panel_card_text_in(p, PANEL_FACE_SANS, c->font_px, r, PANEL_RGB_DIM, line);
+    snprintf(line[0], sizeof line[0], "TEC %u  REC %u", (unsigned)n->can_tec, (unsigned)n->can_rec);
+    snprintf(line[1], sizeof line[1], "T %u R %u", (unsigned)n->can_tec, (unsigned)n->can_rec);
+    const char *const forms[2] = {line[0], line[1]};
+    panel_card_text_in(p, PANEL_FACE_SANS, c->font_px, r, PANEL_RGB_DIM,
+                       panel_card_fitting(p, PANEL_FACE_SANS, c->font_px, r.w, forms));
 }
 
 static void draw_bar(panel_t *p, const panel_card_layout_t *c, const panel_node_t *n) {

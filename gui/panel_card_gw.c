@@ -128,12 +128,6 @@ static void egw_content(const panel_node_t *n, gw_content_t *g) {
         {"hears", "rx"}, "any", {"frames received", "frames"}, k, n->can_rx_frames, 0, {"", ""}};
 }
 
-/* forms[0] if it fits in w pixels, else the short forms[1] (clipped where even that does not). */
-static const char *fitting(panel_t *p, panel_face_t face, int px, int w,
-                           const char *const forms[2]) {
-    return panel_text_width(p->fonts, face, px, forms[0]) <= w ? forms[0] : forms[1];
-}
-
 /* The role, in the band of the LEDs and the display, split in two lines like the CAN block. */
 static void draw_role(panel_t *p, const panel_card_layout_t *c, const gw_content_t *g) {
     panel_rect_t r = {c->led[0].x, c->can.y, c->display.x + c->display.w - c->led[0].x,
@@ -144,7 +138,7 @@ static void draw_role(panel_t *p, const panel_card_layout_t *c, const gw_content
     r.y += r.h;
     prev = panel_gfx_clip(&p->cv, r);
     panel_card_text_in(p, PANEL_FACE_SANS, c->font_px, r, PANEL_RGB_DIM,
-                       fitting(p, PANEL_FACE_SANS, c->font_px, r.w, g->stand));
+                       panel_card_fitting(p, PANEL_FACE_SANS, c->font_px, r.w, g->stand));
     p->cv.clip = prev;
 }
 
@@ -287,7 +281,7 @@ static void draw_frames(panel_t *p, const panel_card_layout_t *c, const gw_conte
         draw_row(p, c, &k, &g->rows[i], y);
     }
     panel_text(&p->cv, p->fonts, PANEL_FACE_SANS, c->font_px, k.x_dir, y, PANEL_RGB_TEXT,
-               fitting(p, PANEL_FACE_SANS, c->font_px, c->numbers.w, g->note));
+               panel_card_fitting(p, PANEL_FACE_SANS, c->font_px, c->numbers.w, g->note));
     y = c->numbers.y + c->numbers.h - c->line_px;
     panel_text(&p->cv, p->fonts, PANEL_FACE_SANS, c->font_px, k.x_dir, y, PANEL_RGB_DIM,
                "no plant: no SOC, relays or loads");

@@ -99,6 +99,10 @@ void panel_draw_card(panel_t *p, unsigned i);
 /** Text vertically centred in r, from its left edge, not clipped (panel_card.c). */
 void panel_card_text_in(panel_t *p, panel_face_t face, int px, panel_rect_t r, uint32_t rgb,
                         const char *s);
+/** forms[0] if it fits in w pixels, else the short forms[1], which may still be clipped
+ * (panel_card.c). */
+const char *panel_card_fitting(panel_t *p, panel_face_t face, int px, int w,
+                               const char *const forms[2]);
 /** True for the Orange Pi and an Energy-Gateway: nodes without a plant (panel_card_gw.c). */
 bool panel_card_is_gateway(const panel_node_t *n);
 /**
