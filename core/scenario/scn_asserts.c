@@ -223,8 +223,7 @@ static int check_assert(scn_ctx_t *c, const cJSON *obj, sim_scn_assert_t *a) {
     rc = rc ? rc : cond_object(c, obj, &a->cond);
     if (rc == 0) {
         unsigned col;
-        scn_text_linecol(c->doc->text, c->doc->len, scn_doc_pos(c->doc, obj)->val_off, &a->line,
-                         &col);
+        scn_doc_linecol(c->doc, scn_doc_pos(c->doc, obj)->val_off, &a->line, &col);
     }
     return rc;
 }

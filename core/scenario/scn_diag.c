@@ -67,7 +67,8 @@ static int vfail(scn_ctx_t *c, size_t off, const char *ptr, int exit_code, int r
     } else {
         snprintf(msg, sizeof msg, "%.120s: %s", ptr, body);
     }
-    scn_diag_at(c->diag, c->path, c->doc->text, c->doc->len, off, exit_code, msg);
+    scn_diag_file(c->diag, c->path, exit_code, msg);
+    scn_doc_linecol(c->doc, off, &c->diag->line, &c->diag->col);
     return rc;
 }
 

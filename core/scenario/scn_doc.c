@@ -183,6 +183,36 @@ static size_t skip_bom(const char *text, size_t len) {
     return len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 }
 
+/* One scan of the whole text, saving its state at every stride boundary (offset 0 included). */
+static int build_marks(scn_doc_t *doc) {
+    size_t n = doc->len / SCN_LINECOL_STRIDE + 1;
+    doc->marks = malloc(n * sizeof *doc->marks);
+    if (doc->marks == NULL) {
+        return -SIM_ENOMEM;
+    }
+    scn_linecol_t lc = SCN_LINECOL_START;
+    doc->marks[0] = lc;
+    for (size_t k = 1; k < n; k++) {
+        size_t from = (k - 1) * SCN_LINECOL_STRIDE;
+        scn_text_advance(&lc, doc->text, from, from + SCN_LINECOL_STRIDE);
+        doc->marks[k] = lc;
+    }
+    doc->n_marks = n;
+    return 0;
+}
+
+void scn_doc_linecol(const scn_doc_t *doc, size_t off, unsigned *line, unsigned *col) {
+    if (off > doc->len) {
+        off = doc->len;
+    }
+    size_t k = off / SCN_LINECOL_STRIDE;
+    SIM_ASSERT(k < doc->n_marks);
+    scn_linecol_t lc = doc->marks[k];
+    scn_text_advance(&lc, doc->text, k * SCN_LINECOL_STRIDE, off);
+    *line = lc.line;
+    *col = lc.col;
+}
+
 static int build_index(scn_doc_t *doc, scn_doc_error_t *err) {
     size_t n = count_items(doc->root), cap = 16;
     while (cap < 2 * n) {
@@ -204,7 +234,7 @@ static int build_index(scn_doc_t *doc, scn_doc_error_t *err) {
     if (rc == 0 && w.dup != NULL) {
         unsigned line, col;
         char ptr[160];
-        scn_text_linecol(doc->text, doc->len, w.dup_first->key_off, &line, &col);
+        scn_doc_linecol(doc, w.dup_first->key_off, &line, &col);
         scn_doc_pointer(doc, w.dup->item, ptr, sizeof ptr);
         err->off = w.dup->key_off;
         snprintf(err->message, sizeof err->message, "%s: duplicate key (first defined at %u:%u)",
@@ -231,7 +261,8 @@ int scn_doc_parse(scn_doc_t *doc, const char *text, size_t len, scn_doc_error_t 
         scn_syntax_explain(text, len, off, &err->off, err->message, sizeof err->message);
         return -SIM_EFORMAT;
     }
-    int rc = build_index(doc, err);
+    int rc = build_marks(doc);
+    rc = rc != 0 ? rc : build_index(doc, err);
     if (rc != 0) {
         scn_doc_free(doc);
         doc->text = text;
@@ -243,5 +274,6 @@ int scn_doc_parse(scn_doc_t *doc, const char *text, size_t len, scn_doc_error_t 
 void scn_doc_free(scn_doc_t *doc) {
     cJSON_Delete(doc->root);
     free(doc->slots);
+    free(doc->marks);
     memset(doc, 0, sizeof *doc);
 }

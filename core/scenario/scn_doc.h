@@ -11,6 +11,11 @@
  * On failure the error says where (byte offset) and what, in words: syntax errors are explained
  * by scn_syntax_explain(), duplicates name the JSON pointer of the second key and the line:col of
  * the first. Items and offsets stay valid until scn_doc_free(); `text` is borrowed.
+ *
+ * Diagnostics and timeline entries need the line:col of many offsets. Scanning from the first
+ * byte each time made loading quadratic in the size of the file, so the parse also saves the
+ * scan's state every SCN_LINECOL_STRIDE bytes: scn_doc_linecol() resumes from the checkpoint
+ * before the offset and reads fewer than SCN_LINECOL_STRIDE bytes, in any order of offsets.
  */
 #ifndef SCN_DOC_H
 #define SCN_DOC_H
@@ -20,7 +25,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scn_text.h"
+
 #define SCN_NO_OFFSET SIZE_MAX
+
+/* Bytes between two line:col checkpoints: the memory is 8 bytes per stride (3 % of the text). */
+#define SCN_LINECOL_STRIDE 256u
 
 typedef struct {
     const cJSON *item;
@@ -36,6 +46,8 @@ typedef struct {
     cJSON *root;
     scn_pos_t *slots; /* open addressing, capacity a power of two; item NULL = empty */
     size_t cap;
+    scn_linecol_t *marks; /* marks[k]: the line:col of offset k * SCN_LINECOL_STRIDE */
+    size_t n_marks;
 } scn_doc_t;
 
 typedef struct {
@@ -56,6 +68,9 @@ void scn_doc_free(scn_doc_t *doc);
 
 /** The recorded position of an item of this document (SIM_ASSERTs that it is one). */
 const scn_pos_t *scn_doc_pos(const scn_doc_t *doc, const cJSON *item);
+
+/** 1-based line:col of byte `off` (clamped to len), as scn_text_linecol() counts them. */
+void scn_doc_linecol(const scn_doc_t *doc, size_t off, unsigned *line, unsigned *col);
 
 /** The raw text of a value (its first byte); useful to read numbers exactly. */
 const char *scn_doc_value_text(const scn_doc_t *doc, const cJSON *item);

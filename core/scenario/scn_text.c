@@ -41,12 +41,16 @@ size_t scn_text_scalar_end(const char *text, size_t len, size_t i) {
     return i;
 }
 
-void scn_text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col) {
-    unsigned l = 1, c = 1;
-    if (off > len) {
-        off = len;
-    }
-    for (size_t i = 0; i < off; i++) {
+/* Per thread, so that loads on two threads count apart; never part of any output. */
+static _Thread_local size_t scanned_bytes;
+
+size_t scn_text_linecol_scanned_bytes(void) {
+    return scanned_bytes;
+}
+
+void scn_text_advance(scn_linecol_t *lc, const char *text, size_t from, size_t to) {
+    unsigned l = lc->line, c = lc->col;
+    for (size_t i = from; i < to; i++) {
         unsigned char b = (unsigned char)text[i];
         if (b == '\n') {
             l++;
@@ -58,8 +62,16 @@ void scn_text_linecol(const char *text, size_t len, size_t off, unsigned *line, 
             c++;
         }
     }
-    *line = l;
-    *col = c;
+    scanned_bytes += to > from ? to - from : 0;
+    lc->line = l;
+    lc->col = c;
+}
+
+void scn_text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col) {
+    scn_linecol_t lc = SCN_LINECOL_START;
+    scn_text_advance(&lc, text, 0, off > len ? len : off);
+    *line = lc.line;
+    *col = lc.col;
 }
 
 /* Appends the escaped form of byte b; returns its length (0 when it does not fit). */

@@ -7,7 +7,9 @@
  *   - a string runs from '"' to the next unescaped '"'; a backslash skips the byte after it;
  *   - a number is a run of "0123456789+-eE."; literals are runs of letters.
  * Every index is a byte offset into `text`, which holds `len` bytes (a NUL may follow).
- * scn_text_linecol() turns an offset into the GNU line:col of a diagnostic.
+ * scn_text_linecol() turns an offset into the GNU line:col of a diagnostic by scanning from the
+ * first byte; a document that needs many positions keeps checkpoints instead (scn_doc_linecol),
+ * which resume the same scan with scn_text_advance().
  */
 #ifndef SCN_TEXT_H
 #define SCN_TEXT_H
@@ -39,6 +41,27 @@ bool scn_text_is_scalar_byte(char c);
  * plus 1 (GNU); a multi-byte UTF-8 character counts as one column.
  */
 void scn_text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col);
+
+/** Where a line:col scan stands: the 1-based line and column of the next byte. */
+typedef struct {
+    unsigned line;
+    unsigned col;
+} scn_linecol_t;
+
+/** The state before the first byte: {1, 1}. */
+#define SCN_LINECOL_START ((scn_linecol_t){1u, 1u})
+
+/**
+ * Moves *lc over text[from..to) by the rules of scn_text_linecol(); resuming from a state saved at
+ * `from` gives exactly what a scan from offset 0 gives.
+ */
+void scn_text_advance(scn_linecol_t *lc, const char *text, size_t from, size_t to);
+
+/**
+ * How many bytes the line:col scans of this thread have read so far. Only a test reads it, to
+ * prove that a load reads each byte a bounded number of times however many positions it needs.
+ */
+size_t scn_text_linecol_scanned_bytes(void);
 
 /**
  * Writes `src` (n bytes) into dst as a JSON-style quoted string ("a\"b\n"), cutting it with "..."

@@ -256,7 +256,7 @@ static int check_entry(scn_ctx_t *c, const cJSON *obj) {
         return rc;
     }
     unsigned line, col;
-    scn_text_linecol(c->doc->text, c->doc->len, scn_doc_pos(c->doc, obj)->val_off, &line, &col);
+    scn_doc_linecol(c->doc, scn_doc_pos(c->doc, obj)->val_off, &line, &col);
     e.act[0].at_ns = e.at_ns;
     for (size_t i = 0; i < e.n_act; i++) {
         e.act[i].line = line;
