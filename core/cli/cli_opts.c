@@ -43,6 +43,23 @@ static const opt_def_t defs[] = {
     {"--panel-script", CLI_OPT_PANEL_SCRIPT, true, false},
 };
 
+/*
+ * A time on the command line (--duration, --until) is held to the scenario loader's limit on a
+ * run's length, so that no run the command line starts comes near SIM_TIME_NEVER
+ * (docs/robustness.md). -1 when `val` is a time more than 0 and within the limit, else 64.
+ */
+static int parse_run_time(const char *cmd, const char *opt, const char *val, const char *example,
+                          sim_time_ns_t *out_ns) {
+    if (sim_parse_duration(val, out_ns) != 0 || *out_ns <= 0) {
+        return cli_usage_error(cmd, "%s: '%s' is not a time like %s", opt, val, example);
+    }
+    if (*out_ns > SIM_SCN_MAX_DURATION_NS) {
+        return cli_usage_error(cmd, "%s: '%s' is longer than a run may be (%lld days)", opt, val,
+                               (long long)(SIM_SCN_MAX_DURATION_NS / (86400LL * SIM_NS_PER_S)));
+    }
+    return -1;
+}
+
 static int apply_panel(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char *val,
                        const char *val2) {
     if (strcmp(d->name, "--panel") == 0) {
@@ -85,16 +102,9 @@ static int apply(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char 
             o->seed_set = true;
             return -1;
         case CLI_OPT_DURATION:
-            if (sim_parse_duration(val, &o->duration_ns) != 0 || o->duration_ns <= 0) {
-                return cli_usage_error(cmd, "--duration: '%s' is not a duration like 90s or 26h",
-                                       val);
-            }
-            return -1;
+            return parse_run_time(cmd, "--duration", val, "90s or 26h", &o->duration_ns);
         case CLI_OPT_UNTIL:
-            if (sim_parse_duration(val, &o->until_ns) != 0 || o->until_ns <= 0) {
-                return cli_usage_error(cmd, "--until: '%s' is not a time like 30s or 2h", val);
-            }
-            return -1;
+            return parse_run_time(cmd, "--until", val, "30s or 2h", &o->until_ns);
         case CLI_OPT_OUT:
             o->out = val;
             return -1;
@@ -137,7 +147,7 @@ static int apply(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char 
                 sim_bridge_spec_t spec;
                 char err[160];
                 if (sim_bridge_parse_spec(val, &spec, err, sizeof err) != 0) {
-                    return cli_usage_error(cmd, "--bridge: %s", err);
+                    return cli_usage_error(cmd, "%s", err); /* err names --bridge */
                 }
                 o->bridge = val;
             }
@@ -179,6 +189,7 @@ int cli_opts_parse(cli_opts_t *o, const char *cmd, const char *usage, int argc, 
     memset(o, 0, sizeof *o);
     o->jobs = 1;
     o->bridge_wait_ms = 60000;
+    bool wait_given = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -223,6 +234,12 @@ int cli_opts_parse(cli_opts_t *o, const char *cmd, const char *usage, int argc, 
         if (rc >= 0) {
             return rc;
         }
+        wait_given = wait_given || strcmp(d->name, "--bridge-wait") == 0;
+    }
+    /* A wait for a bridge's client without a bridge would be ignored: the user meant something
+     * else, so say so rather than run without the bridge they thought they asked for. */
+    if (wait_given && o->bridge == NULL) {
+        return cli_usage_error(cmd, "--bridge-wait: only with --bridge socketcand:HOST:PORT");
     }
     return -1;
 }

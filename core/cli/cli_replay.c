@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_interrupt.h"
 #include "cli_opts.h"
 #include "cli_panel.h"
 #include "cli_pause.h"
@@ -39,8 +40,9 @@ static const char replay_usage[] =
     "  --screenshot-at T FILE   a PNG of the panel at virtual time T (repeatable, headless)\n"
     "  --panel-size WxH  panel size in pixels (default 1280x800)\n"
     "\n"
-    "Exit codes: 0 identical, 1 the replay differs, 65 the scenario changed since the run,\n"
-    "66 missing input, 69 panel unavailable, 70 internal error.\n";
+    "Exit codes: 0 identical, 1 the replay differs, 65 the scenario changed since the run or\n"
+    "report.json has a missing or bad seed or duration, 66 missing input, 69 panel unavailable,\n"
+    "70 internal error, 128+N ended by signal N (SIGINT, SIGTERM, SIGHUP).\n";
 
 static int check_scenario(const sim_report_t *rec, const char *path) {
     FILE *f = fopen(path, "rb");
@@ -70,6 +72,14 @@ static int check_scenario(const sim_report_t *rec, const char *path) {
     return 0;
 }
 
+/* Between slices: a SIGINT/SIGTERM/SIGHUP ends the replay here (cli_interrupt.h). */
+static void check_interrupt(void *ctx, sim_time_ns_t now_ns, sim_time_ns_t end_ns) {
+    (void)ctx;
+    (void)now_ns;
+    (void)end_ns;
+    cli_interrupt_check();
+}
+
 static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir, const char *out) {
     sim_scenario_t *scn = NULL;
     int rc = check_scenario(rec, rec->scenario_path);
@@ -97,6 +107,7 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
                          .repro = repro,
                          .realtime_milli = o->realtime_milli,
                          .replay_events = events,
+                         .progress = check_interrupt,
                          .ui = panel != NULL ? &ui : NULL};
     sim_report_t now;
     memset(&now, 0, sizeof now);
@@ -135,9 +146,11 @@ int cli_replay(int argc, char **argv) {
         return cli_usage_error("replay", "expected exactly one run folder");
     }
     sim_report_t rec;
-    if (cli_report_read(o.inputs[0], &rec) != 0) {
-        fprintf(stderr, "%s: error: not a run folder (no readable report.json)\n", o.inputs[0]);
-        return CLI_EXIT_NOINPUT;
+    if ((rc = cli_report_read_replay(o.inputs[0], &rec)) != 0) {
+        return rc;
+    }
+    if (!cli_panel_wanted(&o)) {
+        cli_interrupt_install(); /* before the temporary folder exists, so it never outlives us */
     }
     char tmp[4096] = "";
     const char *out = o.out;
@@ -148,8 +161,13 @@ int cli_replay(int argc, char **argv) {
             sim_report_clear(&rec);
             return CLI_EXIT_IOERR;
         }
+        cli_interrupt_remove_on(tmp); /* the whole temporary folder */
         strcat(tmp, "/run");
         out = tmp;
+    } else {
+        char partial[4200];
+        snprintf(partial, sizeof partial, "%s.partial", out);
+        cli_interrupt_remove_on(partial);
     }
     rc = replay(&o, &rec, o.inputs[0], out);
     if (o.out == NULL) {
@@ -157,5 +175,5 @@ int cli_replay(int argc, char **argv) {
         cli_remove_tree(tmp);
     }
     sim_report_clear(&rec);
-    return rc;
+    return cli_interrupt_signal() != 0 ? 128 + cli_interrupt_signal() : rc;
 }

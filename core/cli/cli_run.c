@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_interrupt.h"
 #include "cli_opts.h"
 #include "cli_panel.h"
 #include "cli_pause.h"
@@ -35,7 +36,8 @@ static const char run_usage[] =
     "Options:\n"
     "  --seed N          seed for every random stream (decimal or 0x hex; default: the "
     "scenario's)\n"
-    "  --duration T      virtual time to run, e.g. 90s, 26h (default: the scenario's)\n"
+    "  --duration T      virtual time to run, e.g. 90s, 26h, at most 400d (default: the\n"
+    "                    scenario's)\n"
     "  --until T         cut the run short at virtual time T: only the assertions decided\n"
     "                    by then are judged; the summary and report.json (verdict \"cut\")\n"
     "                    give no verdict on the scenario (exit 1 if a judged one failed)\n"
@@ -61,11 +63,26 @@ static const char run_usage[] =
     "\n"
     "Exit codes: 0 passed, 1 an assertion failed, 3 node fault, 64 usage, 65 bad scenario,\n"
     "66 missing input, "
-    "69 bridge or panel unavailable, 70 internal error, 74 cannot write output.\n";
+    "69 bridge or panel unavailable, 70 internal error, 74 cannot write output,\n"
+    "128+N ended by signal N (SIGINT, SIGTERM, SIGHUP: the partial folder is removed).\n";
 
+typedef struct {
+    uint64_t t0_ms; /* wall clock at the start, for the speed shown */
+    bool draw;      /* a progress line is wanted (cli_progress_enabled) */
+} progress_t;
+
+/* Between slices: a SIGINT/SIGTERM/SIGHUP ends the run here (cli_interrupt.h), else the
+ * progress line is redrawn when wanted. */
 static void progress(void *ctx, sim_time_ns_t now_ns, sim_time_ns_t end_ns) {
-    const uint64_t *t0 = ctx;
-    uint64_t wall = cli_wall_ms() - *t0;
+    const progress_t *p = ctx;
+    if (p->draw && cli_interrupt_signal() != 0) {
+        fputs("\r\033[K", stderr); /* the message goes on a clean line */
+    }
+    cli_interrupt_check();
+    if (!p->draw) {
+        return;
+    }
+    uint64_t wall = cli_wall_ms() - p->t0_ms;
     double sim_s = (double)now_ns / 1e9;
     double factor = wall ? sim_s * 1000.0 / (double)wall : 0.0;
     fprintf(stderr, "\rsim %.1f/%.1f s  x%.0f real-time ", sim_s, (double)end_ns / 1e9, factor);
@@ -194,7 +211,14 @@ int cli_run(int argc, char **argv) {
         sim_scenario_free(scn);
         return rc;
     }
-    uint64_t t0 = cli_wall_ms();
+    if (panel == NULL) {
+        char partial[1100];
+        snprintf(partial, sizeof partial, "%s.partial", out_dir);
+        cli_interrupt_remove_on(partial);
+        cli_interrupt_install();
+    }
+    progress_t prog = {.t0_ms = cli_wall_ms(),
+                       .draw = !o.quiet && !o.panel && cli_progress_enabled()};
     sim_run_cfg_t cfg = {
         .scn = scn,
         .seed = o.seed_set ? o.seed : scn->seed,
@@ -203,8 +227,8 @@ int cli_run(int argc, char **argv) {
         .out_dir = out_dir,
         .pcap = !o.no_pcap,
         .repro = repro,
-        .progress = (!o.quiet && !o.panel && cli_progress_enabled()) ? progress : NULL,
-        .progress_ctx = &t0,
+        .progress = progress,
+        .progress_ctx = &prog,
         .wall_ms = cli_wall_ms,
         .bridge = o.bridge,
         .realtime_milli = o.realtime_milli,
@@ -216,7 +240,7 @@ int cli_run(int argc, char **argv) {
     memset(&report, 0, sizeof report);
     char err[1024] = "";
     rc = sim_run_scenario(&cfg, &report, err, sizeof err);
-    if (cfg.progress != NULL) {
+    if (prog.draw) {
         fputs("\r\033[K", stderr);
     }
     int code = rc != 0 ? run_error_code(rc) : report_run(&o, scn, &report, out_dir);
@@ -224,6 +248,9 @@ int cli_run(int argc, char **argv) {
         fprintf(stderr, "%s\n", err[0] ? err : "alfasim: error: run failed");
     }
     code = cli_panel_finish(panel, code);
+    if (cli_interrupt_signal() != 0) {
+        code = 128 + cli_interrupt_signal(); /* it came after the last slice: the run is whole */
+    }
     sim_report_clear(&report);
     sim_scenario_free(scn);
     cli_opts_free(&o);

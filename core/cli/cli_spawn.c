@@ -73,9 +73,16 @@ static char *dup_str(const cJSON *obj, const char *key) {
     return cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
 }
 
+/* 2^64 as a double: every double below it converts to uint64_t, none from it on does. */
+#define TWO_POW_64 18446744073709551616.0
+
+/* A counter of a report a worker wrote; anything else (missing, negative, too big) reads as 0,
+ * never as a conversion out of range. */
 static uint64_t get_u64(const cJSON *obj, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
+    return cJSON_IsNumber(v) && v->valuedouble > 0 && v->valuedouble < TWO_POW_64
+               ? (uint64_t)v->valuedouble
+               : 0;
 }
 
 static void copy_str(char *dst, size_t len, const cJSON *obj, const char *key) {
@@ -146,15 +153,15 @@ static char *slurp(const char *path) {
     return buf;
 }
 
-int cli_report_read(const char *dir, sim_report_t *r) {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/report.json", dir);
+static cJSON *load_report(const char *dir, char *path, size_t len) {
+    snprintf(path, len, "%s/report.json", dir);
     char *text = slurp(path);
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
-    if (root == NULL) {
-        return -1;
-    }
+    return root;
+}
+
+static void fill_report(const cJSON *root, sim_report_t *r) {
     memset(r, 0, sizeof *r);
     const cJSON *scn = cJSON_GetObjectItemCaseSensitive(root, "scenario");
     r->scenario_path = dup_str(scn, "path");
@@ -181,6 +188,34 @@ int cli_report_read(const char *dir, sim_report_t *r) {
     r->can_error_frames = get_u64(st, "can_error_frames");
     r->can_load_ppm = (uint32_t)get_u64(st, "can_load_ppm");
     read_asserts(root, r);
+}
+
+int cli_report_read(const char *dir, sim_report_t *r) {
+    char path[1100];
+    cJSON *root = load_report(dir, path, sizeof path);
+    if (root == NULL) {
+        return -1;
+    }
+    fill_report(root, r);
+    cJSON_Delete(root);
+    return 0;
+}
+
+int cli_report_read_replay(const char *dir, sim_report_t *r) {
+    char path[1100];
+    cJSON *root = load_report(dir, path, sizeof path);
+    if (root == NULL) {
+        fprintf(stderr, "%s: error: not a run folder (no readable report.json)\n", dir);
+        return CLI_EXIT_NOINPUT;
+    }
+    char why[160] = "";
+    const char *field = cli_report_check_replay(root, why, sizeof why);
+    if (field != NULL) {
+        fprintf(stderr, "%s: error: %s: %s\n", path, field, why);
+        cJSON_Delete(root);
+        return CLI_EXIT_DATAERR;
+    }
+    fill_report(root, r);
     cJSON_Delete(root);
     return 0;
 }

@@ -23,6 +23,24 @@ pid_t cli_wait_any(int *exit_code);
 /** Reads <dir>/report.json into r (allocating strings). 0 or -1. */
 int cli_report_read(const char *dir, sim_report_t *r);
 
+/**
+ * Reads <dir>/report.json for a replay, which runs what the report says: the seed and the
+ * duration must be there and exact (cli_report_check_replay). 0 with *r filled (the caller frees
+ * it with sim_report_clear); 66 when there is no readable report.json; 65 when a field is
+ * missing or out of range. Both print one line naming the file on stderr.
+ */
+int cli_report_read_replay(const char *dir, sim_report_t *r);
+
+/**
+ * The fields of a parsed report.json (a cJSON object) that a replay runs: seed_hex (0x hex up to
+ * 2^64-1) when present, seed (a whole number from 0 below 2^64), sim_duration_ns (a whole number
+ * more than 0, at most the scenario loader's limit) and, when present, cut_from_ns (a whole
+ * number after sim_duration_ns, within the same limit). NULL when they are fine, else the name of
+ * the first bad field, with what is wrong in `why`.
+ */
+struct cJSON;
+const char *cli_report_check_replay(const struct cJSON *root, char *why, size_t len);
+
 /** Prints the first line where two run folders' traces differ (bus.log, events.jsonl, VCD). */
 void cli_explain_divergence(const char *dir1, const char *dir2);
 

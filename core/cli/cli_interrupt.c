@@ -1,0 +1,103 @@
+/*
+ * cli_interrupt.c: SIGINT, SIGTERM and SIGHUP end a run cleanly (cli_interrupt.h).
+ *
+ * The handler stores the signal number in a sig_atomic_t and opens the pause gate, both
+ * async-signal-safe; everything else (removing folders, printing) happens in
+ * cli_interrupt_check, on the main thread between slices. SA_RESTART keeps the blocking calls of
+ * the slice in progress (file writes, the isolation channel) from failing with EINTR, so the
+ * slice finishes normally before the check sees the signal.
+ */
+#define _XOPEN_SOURCE 700
+
+#include <ftw.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli_interrupt.h"
+#include "sim_bridge_pause.h"
+#include "sim_types.h"
+
+#define MAX_FOLDERS 4
+
+static volatile sig_atomic_t got_signal;
+static char *folders[MAX_FOLDERS];
+static size_t n_folders;
+
+static void on_signal(int sig) {
+    if (got_signal == 0) {
+        got_signal = sig;
+    }
+    sim_bridge_pause_set(false); /* a paused run must reach a slice end to see the signal */
+}
+
+void cli_interrupt_install(void) {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        (void)sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+int cli_interrupt_signal(void) {
+    return got_signal;
+}
+
+void cli_interrupt_remove_on(const char *path) {
+    SIM_ASSERT(n_folders < MAX_FOLDERS);
+    folders[n_folders] = strdup(path);
+    if (folders[n_folders] != NULL) {
+        n_folders++;
+    }
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path) == 0 ? 0 : -1;
+}
+
+/*
+ * Removes a folder tree this process is writing: depth first, symbolic links removed and never
+ * followed. The trace layer's own removal would refuse it, as it refuses to remove a partial
+ * folder a live run holds (this one holds it until _exit). True when it is gone.
+ */
+static bool remove_own_tree(const char *path) {
+    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0;
+}
+
+static const char *signal_name(int sig) {
+    return sig == SIGINT    ? "SIGINT"
+           : sig == SIGTERM ? "SIGTERM"
+           : sig == SIGHUP  ? "SIGHUP"
+                            : "a signal";
+}
+
+void cli_interrupt_check(void) {
+    int sig = got_signal;
+    if (sig == 0) {
+        return;
+    }
+    fflush(stdout);
+    fprintf(stderr, "alfasim: interrupted by %s:", signal_name(sig));
+    for (size_t i = 0; i < n_folders; i++) {
+        struct stat st;
+        if (lstat(folders[i], &st) == 0) {
+            bool gone = remove_own_tree(folders[i]);
+            fprintf(stderr, gone ? " removed %s;" : " could not remove %s;", folders[i]);
+        }
+    }
+    fputs(" the run was not written\n", stderr);
+    /* _exit: the run is abandoned mid-slice, so nothing of it (plugin destructors, buffered
+     * trace writers of a folder just removed) may run at exit. */
+    _exit(128 + sig);
+}
