@@ -38,7 +38,7 @@
  *   signal          any other signal
  *   exit            the firmware called exit() (detail: the status)
  *   hang            nothing from the child for the watchdog timeout while the host waits for
- *                   it, or more than SIM_ISOLATE_OPS_MAX operations in one batch
+ *                   it, or more than SIM_ISOLATE_OPS_MAX operations in one entry point
  *   log_flood       more log bytes in one second of virtual time than the node allows (this one
  *                   is the node host's own budget, enforced in process too)
  *   protocol        a malformed record, or an operation whose real result differs from the one
@@ -64,7 +64,7 @@
 #include "sim_types.h"
 
 #define SIM_ISOLATE_TIMEOUT_MS_DEFAULT 10000u
-#define SIM_ISOLATE_OPS_MAX            (1u << 20) /* operations in one batch before "hang" */
+#define SIM_ISOLATE_OPS_MAX            (1u << 20) /* operations in one entry point before "hang" */
 #define SIM_ISOLATE_SETUP_FAILED       121        /* child exit status: could not prepare */
 
 typedef struct sim_isolate sim_isolate_t;

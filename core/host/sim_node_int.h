@@ -94,6 +94,7 @@ struct sim_node {
     bool in_fw;
     bool restart_pending;
     uint32_t entries_at_instant; /* entry points run at entries_ns, against a livelock */
+    uint32_t entry_ops;          /* recorded operations in the current entry point (guard) */
     sim_time_ns_t entries_ns;
     alfasim_host_ops_t host; /* what the firmware calls: the guard (sim_node_guard.c) */
     alfasim_host_ops_t ops;  /* the operations themselves */
@@ -116,7 +117,7 @@ struct sim_node {
     bool isolate;
     uint32_t isolate_timeout_ms;
     uint64_t iso_nvs_version;  /* the NVS image version the child's copy matches */
-    uint64_t iso_ops;          /* operations replayed in the current batch */
+    uint64_t iso_ops;          /* operations replayed in the current entry point */
     struct sim_node *iso_next; /* the thread's roster of nodes with a child (sim_node_ahead.c) */
     size_t iso_ahead_len;    /* a batch sent ahead of its event: its bytes, checked at the event */
     uint64_t iso_ahead_sent; /* batches sent ahead so far (tests read it) */

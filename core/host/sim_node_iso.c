@@ -231,6 +231,7 @@ static int next(sim_node_t *n, sim_iso_hdr_t *h, const uint8_t **p) {
 }
 
 int sim_node__iso_item(sim_node_t *n, unsigned index) {
+    n->iso_ops = 0; /* the limit is per entry point, as in process (sim_node_guard.c) */
     for (;;) {
         sim_iso_hdr_t h;
         const uint8_t *p;

@@ -53,6 +53,7 @@ void sim_node__enter(sim_node_t *n) {
      * firmware: the one thing the host must never do. */
     SIM_ASSERT(!n->in_fw);
     n->in_fw = true;
+    n->entry_ops = 0;
     sim_time_ns_t now = sim_kernel_now(n->k);
     if (n->edge_ns < now) {
         n->edge_ns = now;

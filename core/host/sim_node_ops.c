@@ -128,7 +128,9 @@ static void op_wdt_feed(void *ctx) {
 /* ---- identity, reset, log -------------------------------------------------------------------- */
 
 static void op_efuse_mac(void *ctx, uint8_t mac[6]) {
-    memcpy(mac, node_of(ctx)->mac, 6);
+    if (mac != NULL) { /* the HAL has no error to return; NULL gets nothing, and no crash */
+        memcpy(mac, node_of(ctx)->mac, 6);
+    }
 }
 
 static int op_reset_reason(void *ctx) {

@@ -67,7 +67,9 @@ static void p_wdt_feed(void *ctx) {
 }
 
 static void p_efuse_mac(void *ctx, uint8_t mac[6]) {
-    memcpy(mac, child_of(ctx)->mac, 6);
+    if (mac != NULL) { /* as in process (sim_node_ops.c) */
+        memcpy(mac, child_of(ctx)->mac, 6);
+    }
 }
 
 static int p_reset_reason(void *ctx) {

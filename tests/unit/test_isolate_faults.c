@@ -2,13 +2,14 @@
  * test_isolate_faults.c: a firmware that crashes in its child process is a node fault, and only
  * that. Each test runs three isolated nodes on one bus: two healthy testnodes around one crash
  * fixture (tests/plugins/crash_*.c), which heartbeats five times and then segfaults, aborts,
- * exits, overflows its stack, hangs, floods its log, restarts in a loop or keeps itself busy at
- * one instant. The fault must be named
+ * exits, overflows its stack, hangs, floods its log, restarts in a loop, keeps itself busy at
+ * one instant or calls its HAL without end. The fault must be named
  * in events.jsonl at the instant it happened, the faulted node must be down (its CAN controller
  * stopped, its outputs inactive) and stay down, and the healthy nodes must keep heartbeating to the
  * end. The log flood and the restart loop are also run in process, where the node host must stop
  * them the same way.
  */
+#include "sim_isolate.h"
 #include "test_isolate_world.h"
 
 #define RUN_MS      2000
@@ -180,6 +181,16 @@ static void test_reset_loop_same_in_both_modes(void) {
     free(a);
 }
 
+/* A firmware looping on its HAL inside one entry point is stopped after SIM_ISOLATE_OPS_MAX
+ * operations in both modes (in process it used to write a trace line per call without limit);
+ * its NULL MAC request at boot neither crashes the host nor the child. */
+static void test_operation_storm_same_in_both_modes(void) {
+    char detail[96];
+    snprintf(detail, sizeof detail, "more than %u operations in one entry point",
+             (unsigned)SIM_ISOLATE_OPS_MAX);
+    free(expect_fault_both_modes(&(fault_case_t){"fw_crash_opstorm.so", "hang", detail}));
+}
+
 /* A firmware that answers each entry point with another at the same instant would run forever:
  * the node host stops it after SIM_NODE_ENTRIES_PER_INSTANT entry points, and the run goes on. */
 static void test_livelock_same_in_both_modes(void) {
@@ -201,5 +212,6 @@ static void test_livelock_same_in_both_modes(void) {
 void test_register(void) {
     TEST_SUITE("isolate_faults", TEST(test_segfault), TEST(test_abort), TEST(test_exit),
                TEST(test_stack_overflow), TEST(test_hang), TEST(test_log_flood_same_in_both_modes),
-               TEST(test_reset_loop_same_in_both_modes), TEST(test_livelock_same_in_both_modes));
+               TEST(test_reset_loop_same_in_both_modes), TEST(test_livelock_same_in_both_modes),
+               TEST(test_operation_storm_same_in_both_modes));
 }
