@@ -138,6 +138,32 @@ static void shard(list_t *l, const cli_opts_t *o) {
     l->n = kept;
 }
 
+static bool name_taken(const list_t *l, size_t i, const char *name) {
+    for (size_t j = 0; j < i; j++) {
+        if (l->items[j].loaded && strcmp(l->items[j].name, name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Two scenarios with the same name (in different folders) get distinct run folders: the later
+ * one becomes "<name>-<i>", its place in the list, cut so the suffix always fits. The new name is
+ * checked again, since another scenario may be called that already.
+ */
+static void unique_name(list_t *l, size_t i) {
+    entry_t *e = &l->items[i];
+    char base[sizeof e->name];
+    snprintf(base, sizeof base, "%s", e->name);
+    for (size_t k = i; name_taken(l, i, e->name); k += l->n) {
+        char suffix[24];
+        int n = snprintf(suffix, sizeof suffix, "-%zu", k);
+        snprintf(e->name, sizeof e->name, "%.*s%s", (int)(sizeof e->name - 1 - (size_t)n), base,
+                 suffix);
+    }
+}
+
 /* Loads every scenario in the parent: a broken file is reported here and never spawned. */
 static void preload(list_t *l) {
     for (size_t i = 0; i < l->n; i++) {
@@ -152,14 +178,7 @@ static void preload(list_t *l) {
         e->loaded = true;
         snprintf(e->name, sizeof e->name, "%s", scn->name);
         sim_scenario_free(scn);
-        /* Two scenarios with the same name get distinct run folders. */
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(l->items[j].name, e->name) == 0) {
-                size_t len = strlen(e->name);
-                snprintf(e->name + len, sizeof e->name - len, "-%zu", i);
-                break;
-            }
-        }
+        unique_name(l, i);
     }
 }
 

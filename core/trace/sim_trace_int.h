@@ -119,13 +119,21 @@ bool sim_trace__iface_ok(const char *iface);
 /* ---- sim_trace_folder.c ---- */
 
 /**
- * Checks that dir is absent or replaceable, removes a stale partial folder and creates it
- * afresh. 0 or -SIM_EIO (message in errbuf).
+ * Checks that dir is absent or replaceable, removes a stale partial folder (one no live run holds
+ * locked) and creates partial afresh, locked by this process until it is committed or removed.
+ * 0; -SIM_EBUSY when another live run writes partial ("<dir>: another alfasim run is writing
+ * this run folder" in errbuf, its files untouched); -SIM_EIO or -SIM_ENOMEM (message in errbuf).
+ * The lock belongs to the caller's `partial` string (its address): pass that same pointer to
+ * sim_trace__folder_commit and sim_trace__remove_tree, which release it; any other string that
+ * names the folder is treated as another run's.
  */
 int sim_trace__folder_create(const char *partial, const char *dir, char *errbuf, size_t errlen);
-/** Moves partial to dir, replacing an older run folder at dir. 0 or -SIM_EIO. */
+/** Moves partial to dir, replacing an older run folder at dir, and drops its lock. 0/-SIM_EIO. */
 int sim_trace__folder_commit(const char *partial, const char *dir);
-/** Removes a folder and everything below it (symbolic links are removed, never followed). */
+/**
+ * Removes a folder and everything below it (symbolic links are removed, never followed), unless
+ * it is a partial folder another live run holds locked: then -SIM_EBUSY and nothing is removed.
+ */
 int sim_trace__remove_tree(const char *path);
 
 /* ---- sim_trace_pcap.c ---- */
