@@ -21,7 +21,29 @@ typedef struct {
     size_t i;             /* read offset */
     const scn_pos_t *dup; /* the earliest duplicate key found so far */
     const scn_pos_t *dup_first;
+    size_t nul_off;        /* the first \u0000 escape in a string, or SIZE_MAX */
+    const cJSON *nul_item; /* the value holding it, or the member whose key does */
 } walker_t;
+
+/*
+ * cJSON ends a string at an escaped NUL, so "a\u0000b" would quietly become "a": two node names
+ * that differ after it would collide, a scenario name would lose its tail. Such a string is
+ * refused instead, at the escape. `start` is the opening quote, `end` just past the closing one.
+ */
+static void note_nul_escape(walker_t *w, const cJSON *item, size_t start, size_t end) {
+    const char *t = w->doc->text;
+    for (size_t i = start + 1; i + 1 < end; i++) {
+        if (t[i] != '\\') {
+            continue;
+        }
+        if (t[i + 1] == 'u' && i + 5 < end && memcmp(&t[i + 2], "0000", 4) == 0 && i < w->nul_off) {
+            w->nul_off = i;
+            w->nul_item = item;
+            return;
+        }
+        i++; /* the escaped character: an escaped backslash is not the start of an escape */
+    }
+}
 
 static size_t slot_of(const scn_doc_t *doc, const cJSON *item) {
     /* Fibonacci hashing of the address; only equality matters, never the order. */
@@ -124,7 +146,11 @@ static int walk_object(walker_t *w, const cJSON *obj) {
             return -SIM_EIO;
         }
         w->i = scn_text_string_end(w->doc->text, w->doc->len, w->i);
-        if (w->i == SIZE_MAX || !expect_byte(w, ':')) {
+        if (w->i == SIZE_MAX) {
+            return -SIM_EIO;
+        }
+        note_nul_escape(w, c, key_off, w->i);
+        if (!expect_byte(w, ':')) {
             return -SIM_EIO;
         }
         int rc = walk_value(w, c, obj, (uint32_t)n, key_off);
@@ -167,8 +193,13 @@ static int walk_value(walker_t *w, const cJSON *item, const cJSON *parent, uint3
         if (w->i >= w->doc->len || t[w->i] != '"') {
             return -SIM_EIO;
         }
+        size_t start = w->i;
         w->i = scn_text_string_end(t, w->doc->len, w->i);
-        return w->i == SIZE_MAX ? -SIM_EIO : 0;
+        if (w->i == SIZE_MAX) {
+            return -SIM_EIO;
+        }
+        note_nul_escape(w, item, start, w->i);
+        return 0;
     }
     size_t end = scn_text_scalar_end(t, w->doc->len, w->i);
     if (end == w->i) {
@@ -223,13 +254,21 @@ static int build_index(scn_doc_t *doc, scn_doc_error_t *err) {
         return -SIM_ENOMEM;
     }
     doc->cap = cap;
-    walker_t w = {.doc = doc, .i = skip_bom(doc->text, doc->len)};
+    walker_t w = {.doc = doc, .i = skip_bom(doc->text, doc->len), .nul_off = SIZE_MAX};
     int rc = walk_value(&w, doc->root, NULL, 0, SCN_NO_OFFSET);
     if (rc == -SIM_EIO) {
         err->off = w.i;
         snprintf(err->message, sizeof err->message,
                  "internal error: the position index disagrees with the JSON parser");
         return rc;
+    }
+    if (rc == 0 && w.nul_item != NULL) {
+        char ptr[160];
+        scn_doc_pointer(doc, w.nul_item, ptr, sizeof ptr);
+        err->off = w.nul_off;
+        snprintf(err->message, sizeof err->message,
+                 "%s: a string may not contain the NUL character (\\u0000)", ptr);
+        return -SIM_EFORMAT;
     }
     if (rc == 0 && w.dup != NULL) {
         unsigned line, col;
