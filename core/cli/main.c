@@ -2,6 +2,7 @@
  * main.c: the alfasim command line. A thin dispatcher: each subcommand lives in its own file
  * (cli_run.c, cli_suite.c, cli_check.c, cli_validate.c).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,6 +99,10 @@ int main(int argc, char **argv) {
         fputs(usage, stderr);
         return CLI_EXIT_USAGE;
     }
+    /* Past a file-size limit (ulimit -f) a write fails with EFBIG like a full disk, and the run
+     * ends with its one-line error and no folder; the signal's default would kill it instead,
+     * leaving a partial folder behind. */
+    signal(SIGXFSZ, SIG_IGN);
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);

@@ -11,6 +11,7 @@
  *            committed folder (or the folder removed if that fails)
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,15 @@ static int build(sim_world_t *w) {
     return sim_run_schedule(w);
 }
 
+int sim_run__trace_check(sim_world_t *w) {
+    const char *why = sim_trace_error(w->trace);
+    if (why == NULL) {
+        return 0;
+    }
+    snprintf(w->err, w->errlen, "%s: error: cannot write the run folder: %s", w->cfg->out_dir, why);
+    return -SIM_EIO;
+}
+
 static int execute(sim_world_t *w) {
     const sim_run_cfg_t *cfg = w->cfg;
     if (cfg->ui != NULL) {
@@ -237,6 +247,9 @@ static int execute(sim_world_t *w) {
         }
         if (rc != 0) {
             return w->err[0] ? -SIM_EIO : rc;
+        }
+        if ((rc = sim_run__trace_check(w)) != 0) {
+            return rc;
         }
         if (cfg->progress != NULL) {
             cfg->progress(cfg->progress_ctx, t, end);
@@ -384,14 +397,17 @@ static int fill_report(sim_world_t *w, sim_report_t *r) {
  * the whole run folder or none of it. */
 static int commit(sim_world_t *w, sim_report_t *r) {
     if (sim_trace_finish(w->trace) != 0) {
-        snprintf(w->err, w->errlen, "%s: error: cannot write the run folder", w->cfg->out_dir);
-        return -SIM_EIO;
+        return sim_run__trace_check(w);
     }
     snprintf(r->digest, sizeof r->digest, "%s", sim_trace_digest(w->trace));
-    if (sim_report_write_json(r, sim_trace_dir(w->trace)) != 0 ||
-        sim_trace_close(w->trace, true) != 0) {
-        snprintf(w->err, w->errlen, "%s: error: cannot write the run folder", w->cfg->out_dir);
+    errno = 0;
+    if (sim_report_write_json(r, sim_trace_dir(w->trace)) != 0) {
+        snprintf(w->err, w->errlen, "%s: error: cannot write the run folder: report.json: %s",
+                 w->cfg->out_dir, errno != 0 ? strerror(errno) : "failed");
         return -SIM_EIO;
+    }
+    if (sim_trace_close(w->trace, true) != 0) {
+        return sim_run__trace_check(w);
     }
     return 0;
 }

@@ -96,6 +96,13 @@ void sim_run_busview_fill(const struct sim_run_busview *v, sim_time_ns_t now_ns,
 void sim_run_panel_fill(const sim_world_t *w, panel_snapshot_t *s);
 
 /**
+ * 0 while the traces are written; after a write error (a full disk), the run's one-line error
+ * naming the folder, the file and the reason, and -SIM_EIO: the run stops there, since a folder
+ * with a failed write is never committed.
+ */
+int sim_run__trace_check(sim_world_t *w);
+
+/**
  * Runs the world with its front end (cfg->ui) to the end of the run.
  * @retval 0                     reached the duration
  * @retval SIM_RUN_LIVE_RESTART  a seek back in a replay: rebuild the world and call again

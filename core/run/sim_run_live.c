@@ -83,7 +83,10 @@ static int after_run(sim_world_t *w, int rc) {
         w->live->stopped = true;
         return 0;
     }
-    return rc != 0 && w->err[0] ? -SIM_EIO : rc;
+    if (rc != 0) {
+        return w->err[0] ? -SIM_EIO : rc;
+    }
+    return sim_run__trace_check(w);
 }
 
 /* ---- advancing ------------------------------------------------------------------------------ */

@@ -49,6 +49,7 @@ static int open_file(sim_trace_t *t, trace_file_t *tf, const char *name, char *e
         return -SIM_EIO;
     }
     free(path);
+    tf->name = name;
     sim_sha256_init(&tf->sha);
     return 0;
 }
@@ -125,11 +126,20 @@ int sim_trace_open(const char *dir, const sim_trace_cfg_t *cfg, sim_trace_t **ou
     return 0;
 }
 
+void sim_trace__fail(sim_trace_t *t, const char *file, int errno_value) {
+    if (t->err == 0) {
+        t->err = -SIM_EIO;
+        snprintf(t->err_what, sizeof t->err_what, "%s: %s", file,
+                 errno_value != 0 ? strerror(errno_value) : "failed");
+    }
+}
+
 /* Hashes and writes buf[0..len): the digest covers exactly the bytes on disk, in order. */
 static void put_out(sim_trace_t *t, trace_file_t *tf, const char *buf, size_t len) {
     sim_sha256_update(&tf->sha, buf, len);
-    if (fwrite(buf, 1, len, tf->f) != len && t->err == 0) {
-        t->err = -SIM_EIO;
+    errno = 0;
+    if (fwrite(buf, 1, len, tf->f) != len) {
+        sim_trace__fail(t, tf->name, errno);
     }
 }
 
@@ -161,8 +171,9 @@ static void close_file(sim_trace_t *t, trace_file_t *tf, uint8_t digest[SIM_SHA2
     }
     sim_sha256_final(&tf->sha, digest);
     if (tf->f != NULL) {
-        if ((ferror(tf->f) || fclose(tf->f) != 0) && t->err == 0) {
-            t->err = -SIM_EIO;
+        errno = 0;
+        if (ferror(tf->f) | (fclose(tf->f) != 0)) { /* both: the file is closed either way */
+            sim_trace__fail(t, tf->name, errno);
         }
         tf->f = NULL;
     }
@@ -191,8 +202,9 @@ int sim_trace_finish(sim_trace_t *t) {
         sim_trace__vcd_finish(t);
     }
     if (t->pcap != NULL) {
-        if (sim_trace__pcap_close(t->pcap) != 0 && t->err == 0) {
-            t->err = -SIM_EIO;
+        errno = 0;
+        if (sim_trace__pcap_close(t->pcap) != 0) {
+            sim_trace__fail(t, "bus.pcap", errno);
         }
         t->pcap = NULL;
     }
@@ -210,13 +222,21 @@ int sim_trace_close(sim_trace_t *t, bool commit) {
     t->settled = true;
     /* A run whose files are incomplete is not committed: no half-written output, ever. */
     if (commit && t->err == 0) {
-        t->err = sim_trace__folder_commit(t->partial, t->dir);
+        errno = 0;
+        if (sim_trace__folder_commit(t->partial, t->dir) != 0) {
+            sim_trace__fail(t, "moving the run folder into place", errno);
+        }
         t->committed = t->err == 0;
     }
     if (!t->committed) {
         sim_trace__remove_tree(t->partial);
     }
     return t->err;
+}
+
+const char *sim_trace_error(const sim_trace_t *t) {
+    SIM_ASSERT(t != NULL);
+    return t->err != 0 ? t->err_what : NULL;
 }
 
 void sim_trace_free(sim_trace_t *t) {

@@ -58,6 +58,14 @@ int sim_trace_finish(sim_trace_t *t);
  * result. The digest stays readable until sim_trace_free. 0 or the first write error (-SIM_EIO).
  */
 int sim_trace_close(sim_trace_t *t, bool commit);
+/**
+ * The first write error as "<file>: <reason>" ("bus.log: No space left on device"), or NULL
+ * while every write succeeded. A run can stop as soon as it is set: a folder with an error is
+ * never committed. Files are written through buffers, so an error shows within about 64 KiB of
+ * output after the write that hit it. Valid until sim_trace_free.
+ */
+const char *sim_trace_error(const sim_trace_t *t);
+
 /** Frees the trace; one never closed is closed without commit first. NULL is allowed. */
 void sim_trace_free(sim_trace_t *t);
 

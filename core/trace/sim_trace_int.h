@@ -43,6 +43,7 @@
  *  than formatting them. */
 typedef struct {
     FILE *f;
+    const char *name; /* "bus.log", ...: for the error message */
     sim_sha256_t sha;
     size_t len; /* bytes waiting in buf */
     char buf[SIM_TRACE_FILE_BUF];
@@ -95,7 +96,8 @@ struct sim_trace {
     bool closed;   /* files closed, digest final (sim_trace_finish) */
     bool settled;  /* committed or removed (sim_trace_close) */
     bool committed;
-    int err; /* first write error (0 or -SIM_EIO) */
+    int err;            /* first write error (0 or -SIM_EIO) */
+    char err_what[160]; /* "<file>: <reason>" of that error */
     trace_file_t buslog, events, vcdf;
     void *pcap; /* sim_trace_pcap.c's writer, NULL when not written */
     sim_trace_ev_t ev;
@@ -104,6 +106,10 @@ struct sim_trace {
     size_t n_buses;
     char digest[SIM_SHA256_HEX_LEN];
 };
+
+/** Records the first failure: the file it hit ("bus.log", "run folder", ...) and errno_value's
+ *  text (0: no system error is known). Later failures keep the first one. */
+void sim_trace__fail(sim_trace_t *t, const char *file, int errno_value);
 
 /** Appends bytes to a trace file and its hash; records the first failure. No-op once closed. */
 void sim_trace__write(sim_trace_t *t, trace_file_t *tf, const char *buf, size_t len);

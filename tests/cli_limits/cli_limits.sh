@@ -6,7 +6,8 @@
 # of a folder whose report.json lacks the seed or the duration or holds a bad one (exit 65, one
 # line naming the file and the field, no temporary folder left); the --bridge message; a
 # --bridge-wait without --bridge; SIGINT, SIGTERM and SIGHUP during a run and a replay (exit
-# 128+N, no partial or temporary folder left, the previous run folder intact).
+# 128+N, no partial or temporary folder left, the previous run folder intact); a write that
+# fails (exit 74 at once, one line naming the file and the reason, no folder left).
 set -u
 alfasim=$1
 src=$2
@@ -160,6 +161,26 @@ wait "$pid"
 rc=$?
 [ "$rc" -eq 130 ] || fail "replay SIGINT: exit $rc, want 130"
 [ -e "$out/replayed.partial" ] && fail "an interrupted replay left $out/replayed.partial"
+
+# ---- 6. a write that fails (a full disk; here a file-size limit) ends the run at once ----
+# A 30-day run under a 256 KiB limit per file: it must stop at the first failed write with exit
+# 74 and one line naming the folder, the file and the reason, not run on to its end, and leave
+# no partial folder; an earlier run folder at the same place stays as it was.
+expect full_first 0 run "$scn" --duration 10s --out "$out/full" --quiet --no-pcap
+before=$(cat "$out/full/report.json")
+limit=60
+(
+    trap '' XFSZ
+    ulimit -f 256
+    expect full 74 run "$scn" --duration 30d --out "$out/full" --quiet --no-pcap
+    exit "$failures"
+) || failures=$((failures + 1))
+grep -Eqx "$out/full: error: cannot write the run folder: (bus.log|events.jsonl|signals.vcd): File too large" \
+    "$out/full.err" || fail "full: stderr '$(cat "$out/full.err")'"
+[ "$(wc -l <"$out/full.err")" -eq 1 ] || fail "full: more than one line on stderr"
+[ -e "$out/full.partial" ] && fail "a failed write left $out/full.partial"
+ls -d "$out"/full.partial.* >/dev/null 2>&1 && fail "a failed write left a temporary folder"
+[ "$(cat "$out/full/report.json")" = "$before" ] || fail "a failed write changed the earlier run"
 
 [ "$failures" -eq 0 ] || {
     echo "$failures failure(s)"
