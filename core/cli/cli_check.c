@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_opts.h"
+#include "cli_interrupt.h"
 #include "cli_spawn.h"
 
 static const char check_usage[] =
@@ -25,12 +26,14 @@ static const char check_usage[] =
     "  alfasim check-determinism scenarios/test/two_nodes.json --seed 42 --duration 5s\n"
     "\n"
     "Exit codes: 0 identical, 1 the runs differ, 65 bad scenario, 66 missing input,\n"
-    "70 a run failed.\n";
+    "70 a run failed, 128+N ended by signal N (SIGINT, SIGTERM, SIGHUP).\n";
 
 static int run_once(const cli_opts_t *o, const char *scenario, const char *dir, sim_report_t *r) {
     pid_t pid = cli_spawn_run(o, scenario, dir);
     int code = CLI_EXIT_SOFTWARE;
-    if (pid < 0 || cli_wait_any(&code) != pid) {
+    pid_t done = pid < 0 ? -1 : cli_wait_any(&code);
+    cli_interrupt_check(); /* a signal passed on to the run ends the check here */
+    if (done != pid) {
         return CLI_EXIT_SOFTWARE;
     }
     if (code != CLI_EXIT_OK && code != CLI_EXIT_FAIL) {
@@ -53,6 +56,9 @@ int cli_check_determinism(int argc, char **argv) {
     if (rc != 0) {
         return rc;
     }
+    /* Before the temporary folder exists, so that a signal never leaves it behind. */
+    cli_interrupt_set_outcome("nothing was compared");
+    cli_interrupt_install();
     const char *tmp = getenv("TMPDIR");
     char root[4096];
     snprintf(root, sizeof root, "%s/alfasim-det-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -61,6 +67,7 @@ int cli_check_determinism(int argc, char **argv) {
         sim_scenario_free(scn);
         return CLI_EXIT_IOERR;
     }
+    cli_interrupt_remove_on(root);
     char d1[4200], d2[4200];
     snprintf(d1, sizeof d1, "%s/run1", root);
     snprintf(d2, sizeof d2, "%s/run2", root);

@@ -6,6 +6,11 @@
  * cli_interrupt_check, on the main thread between slices. SA_RESTART keeps the blocking calls of
  * the slice in progress (file writes, the isolation channel) from failing with EINTR, so the
  * slice finishes normally before the check sees the signal.
+ *
+ * `suite` and `check-determinism` run each scenario in a child `alfasim run`. A signal sent to
+ * the parent alone (a CI job's timeout, `kill`) is passed on by the handler to every child still
+ * running (kill(2) is async-signal-safe), so each child removes its own partial folder and ends;
+ * the parent starts no more, waits for them and then ends like a run.
  */
 #define _XOPEN_SOURCE 700
 
@@ -22,17 +27,60 @@
 #include "sim_bridge_pause.h"
 #include "sim_types.h"
 
-#define MAX_FOLDERS 4
+#define MAX_FOLDERS  4
+#define MAX_CHILDREN 256
 
 static volatile sig_atomic_t got_signal;
 static char *folders[MAX_FOLDERS];
 static size_t n_folders;
+/* Read by the handler: a slot is 0 or a live child's pid, written whole (pid_t is an int). */
+static volatile pid_t children[MAX_CHILDREN];
+static const char *outcome = "the run was not written";
 
 static void on_signal(int sig) {
     if (got_signal == 0) {
         got_signal = sig;
     }
+    for (size_t i = 0; i < MAX_CHILDREN; i++) {
+        pid_t pid = children[i];
+        if (pid > 0) {
+            (void)kill(pid, sig);
+        }
+    }
     sim_bridge_pause_set(false); /* a paused run must reach a slice end to see the signal */
+}
+
+void cli_interrupt_child_started(pid_t pid) {
+    for (size_t i = 0; i < MAX_CHILDREN; i++) {
+        if (children[i] == 0) {
+            children[i] = pid;
+            break;
+        }
+    }
+    /* A signal that came between the fork and the line above was not passed on. */
+    int sig = got_signal;
+    if (sig != 0) {
+        (void)kill(pid, sig);
+    }
+}
+
+void cli_interrupt_child_ended(pid_t pid) {
+    for (size_t i = 0; i < MAX_CHILDREN; i++) {
+        if (children[i] == pid) {
+            children[i] = 0;
+        }
+    }
+}
+
+void cli_interrupt_in_child(void) {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        (void)signal(sigs[i], SIG_DFL);
+    }
+}
+
+void cli_interrupt_set_outcome(const char *text) {
+    outcome = text;
 }
 
 void cli_interrupt_install(void) {
@@ -96,7 +144,7 @@ void cli_interrupt_check(void) {
             fprintf(stderr, gone ? " removed %s;" : " could not remove %s;", folders[i]);
         }
     }
-    fputs(" the run was not written\n", stderr);
+    fprintf(stderr, " %s\n", outcome);
     /* _exit: the run is abandoned mid-slice, so nothing of it (plugin destructors, buffered
      * trace writers of a folder just removed) may run at exit. */
     _exit(128 + sig);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_interrupt.h"
 #include "cli_spawn.h"
 #include "sim_trace.h"
 
@@ -49,9 +50,13 @@ pid_t cli_spawn_run(const cli_opts_t *o, const char *scenario, const char *out_d
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
+        cli_interrupt_in_child();
         execv(argv[0], (char *const *)argv);
         fprintf(stderr, "alfasim: error: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(CLI_EXIT_SOFTWARE);
+    }
+    if (pid > 0) {
+        cli_interrupt_child_started(pid);
     }
     return pid;
 }
@@ -63,6 +68,7 @@ pid_t cli_wait_any(int *exit_code) {
         pid = waitpid(-1, &status, 0);
     } while (pid < 0 && errno == EINTR);
     if (pid > 0) {
+        cli_interrupt_child_ended(pid);
         *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_SOFTWARE;
     }
     return pid;

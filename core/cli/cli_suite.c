@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "cli_opts.h"
+#include "cli_interrupt.h"
 #include "cli_spawn.h"
 
 static const char suite_usage[] =
@@ -40,7 +41,8 @@ static const char suite_usage[] =
     "  --duration T    override every scenario's duration\n"
     "\n"
     "Exit codes: 0 all passed, 1 an assertion failed, 65 a scenario is malformed, 66 missing\n"
-    "input, 70 a run crashed or hit an internal error.\n";
+    "input, 70 a run crashed or hit an internal error, 128+N ended by signal N (SIGINT,\n"
+    "SIGTERM, SIGHUP: passed on to the running scenarios).\n";
 
 #define MAX_SCENARIOS 4096
 
@@ -187,6 +189,9 @@ static void run_all(list_t *l, const cli_opts_t *o, const char *out_root) {
     pid_t pids[256];
     size_t owner[256];
     for (;;) {
+        if (cli_interrupt_signal() != 0) {
+            next = l->n; /* start no more; the running ones were passed the signal */
+        }
         while (running < o->jobs && next < l->n) {
             entry_t *e = &l->items[next];
             if (e->loaded) {
@@ -203,6 +208,7 @@ static void run_all(list_t *l, const cli_opts_t *o, const char *out_root) {
             next++;
         }
         if (running == 0) {
+            cli_interrupt_check(); /* ends the process when a signal stopped the suite */
             return;
         }
         int code = 0;
@@ -333,6 +339,9 @@ int cli_suite(int argc, char **argv) {
         }
         if (rc == 0) {
             preload(&l);
+            cli_interrupt_set_outcome("the suite was stopped; the run folders of the "
+                                      "scenarios that finished are kept");
+            cli_interrupt_install();
             run_all(&l, &o, out_root);
             rc = summarise(&l, out_root, o.quiet);
             if (o.junit != NULL) {

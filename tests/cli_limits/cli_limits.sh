@@ -7,7 +7,8 @@
 # line naming the file and the field, no temporary folder left); the --bridge message; a
 # --bridge-wait without --bridge; SIGINT, SIGTERM and SIGHUP during a run and a replay (exit
 # 128+N, no partial or temporary folder left, the previous run folder intact); a write that
-# fails (exit 74 at once, one line naming the file and the reason, no folder left).
+# fails (exit 74 at once, one line naming the file and the reason, no folder left); a signal to
+# suite or check-determinism is passed on to their child runs (no child left running, no folder).
 set -u
 alfasim=$1
 src=$2
@@ -161,6 +162,36 @@ wait "$pid"
 rc=$?
 [ "$rc" -eq 130 ] || fail "replay SIGINT: exit $rc, want 130"
 [ -e "$out/replayed.partial" ] && fail "an interrupted replay left $out/replayed.partial"
+
+# suite and check-determinism run each scenario in a child run. A signal sent to the parent
+# alone (a CI timeout's kill) is passed on: exit 128+N, no child left running, no partial or
+# temporary folder. Without timeout(1) in between, so that the signal reaches the parent only.
+"$alfasim" suite "$scn" --duration 30d --out "$out/suite_sig" --quiet 2>"$out/suite_sig.err" &
+pid=$!
+wait_for "$out/suite_sig/*.partial"
+kill -s TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 143 ] || fail "suite SIGTERM: exit $rc, want 143: $(cat "$out/suite_sig.err")"
+sleep 0.2
+pgrep -f "$out/suite_sig/" >/dev/null && fail "suite SIGTERM: a child run is still running"
+ls -d "$out"/suite_sig/*.partial* >/dev/null 2>&1 && fail "suite SIGTERM: a partial folder left"
+grep -q "^alfasim: interrupted by SIGTERM: the suite was stopped" "$out/suite_sig.err" ||
+    fail "suite SIGTERM: message: $(cat "$out/suite_sig.err")"
+pkill -f "$out/suite_sig/" # a failure above must not leave a 30-day run behind
+
+mkdir -p "$out/dtmp"
+TMPDIR=$out/dtmp "$alfasim" check-determinism "$scn" --duration 30d 2>"$out/det_sig.err" &
+pid=$!
+wait_for "$out/dtmp/alfasim-det-*/run1.partial"
+kill -s HUP "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 129 ] || fail "check-determinism SIGHUP: exit $rc, want 129"
+sleep 0.2
+pgrep -f "$out/dtmp/" >/dev/null && fail "check-determinism SIGHUP: a child run is still running"
+[ -z "$(ls -A "$out/dtmp")" ] || fail "check-determinism SIGHUP: left $(ls "$out/dtmp")"
+pkill -f "$out/dtmp/"
 
 # ---- 6. a write that fails (a full disk; here a file-size limit) ends the run at once ----
 # A 30-day run under a 256 KiB limit per file: it must stop at the first failed write with exit

@@ -6,7 +6,8 @@
 #                the file and the field; the --bridge message has one prefix; --bridge-wait alone
 #                exits 64; SIGINT/SIGTERM/SIGHUP during a run or a replay exit 128+N and leave no
 #                partial or temporary folder, the previous run folder intact; a write that fails
-#                (a file-size limit) ends the run at once with exit 74 naming the file
+#                (a file-size limit) ends the run at once with exit 74 naming the file; a signal
+#                to suite or check-determinism reaches their child runs
 if(TARGET alfasim AND TARGET fw_testnode)
     add_test(NAME cli_limits
              COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli_limits/cli_limits.sh
