@@ -240,13 +240,36 @@ static int check_parent(const char *partial, char *errbuf, size_t errlen) {
     return 0;
 }
 
-/* Makes a fresh directory under a unique name next to partial and locks it; its fd or -1. */
+/* The process's file mode creation mask, read without changing it (umask(2) can only set it, and
+ * setting it, even back, races with other threads creating files). 022 when /proc is absent. */
+static mode_t process_umask(void) {
+    unsigned mask = 022;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f != NULL) {
+        char line[128];
+        while (fgets(line, sizeof line, f) != NULL) {
+            if (sscanf(line, "Umask: %o", &mask) == 1) {
+                break;
+            }
+        }
+        fclose(f);
+    }
+    return (mode_t)(mask & 0777u);
+}
+
+/* Makes a fresh directory under a unique name next to partial and locks it; its fd or -1.
+ * mkdtemp makes it 0700: it gets the mode mkdir would have given it, so that a run folder is as
+ * readable as any other folder its user makes (CI artifact uploads, shared result folders). */
 static int make_locked_temp(const char *partial, char *tmp, size_t cap) {
     snprintf(tmp, cap, "%s.XXXXXX", partial);
     if (mkdtemp(tmp) == NULL) {
         return -1;
     }
     int fd = open_dir(tmp);
+    if (fd >= 0 && fchmod(fd, 0777 & ~process_umask()) != 0) {
+        close(fd);
+        fd = -1;
+    }
     if (fd >= 0 && lock_dir(fd) == 1) {
         return fd;
     }

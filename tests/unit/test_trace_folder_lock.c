@@ -1,7 +1,8 @@
 /*
  * A run owns its "<dir>.partial" folder: a second run given the same folder while the first is
  * alive is refused with one clear message and deletes nothing; a partial folder whose owner died
- * (killed child, or no lock at all) is stale and is replaced as before.
+ * (killed child, or no lock at all) is stale and is replaced as before. The folder's mode is what
+ * mkdir would give it.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -144,8 +145,27 @@ static void test_unlocked_partial_is_replaced(void) {
     CU_ASSERT_NOT_EQUAL(stat(dir, &st), 0);
 }
 
+/* The folder gets the mode a plain mkdir would give it under the process's umask, not the 0700
+ * of the unique temporary name it is made under. */
+static void test_folder_mode_follows_umask(void) {
+    static const mode_t masks[] = {022, 027, 077};
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        char dir[PATH_LEN];
+        fresh(dir, "mode");
+        mode_t old = umask(masks[i]);
+        sim_trace_t *t = open_ok(dir);
+        umask(old);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        ASSERT_EQ_I64(sim_trace_close(t, true), 0);
+        sim_trace_free(t);
+        struct stat st;
+        CU_ASSERT_EQUAL_FATAL(stat(dir, &st), 0);
+        ASSERT_EQ_I64(st.st_mode & 0777, 0777 & ~masks[i]);
+    }
+}
+
 void test_register(void) {
     TEST_SUITE("trace_folder_lock", TEST(test_second_run_in_process_is_refused),
                TEST(test_live_child_refuses_then_stale_after_kill),
-               TEST(test_unlocked_partial_is_replaced));
+               TEST(test_unlocked_partial_is_replaced), TEST(test_folder_mode_follows_umask));
 }
