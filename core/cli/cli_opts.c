@@ -205,7 +205,17 @@ int cli_opts_parse(cli_opts_t *o, const char *cmd, const char *usage, int argc, 
         }
         const char *eq = strchr(arg, '=');
         size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        /* "-j2": a one-letter option with its value attached, as make takes it. */
+        const char *attached = NULL;
         const opt_def_t *d = find_def(arg, name_len);
+        if (d == NULL && arg[1] != '-' && name_len > 2) {
+            const opt_def_t *s = find_def(arg, 2);
+            if (s != NULL && s->takes_value && !s->optional_value) {
+                d = s;
+                name_len = 2;
+                attached = arg + 2;
+            }
+        }
         if (d == NULL || !(d->flag & allowed)) {
             return cli_usage_error(cmd, "unknown option '%.*s' for '%s'", (int)name_len, arg, cmd);
         }
@@ -213,7 +223,9 @@ int cli_opts_parse(cli_opts_t *o, const char *cmd, const char *usage, int argc, 
         if (d->optional_value) {
             val = eq != NULL ? eq + 1 : NULL;
         } else if (d->takes_value) {
-            if (eq != NULL) {
+            if (attached != NULL) {
+                val = attached;
+            } else if (eq != NULL) {
                 val = eq + 1;
             } else if (i + 1 < argc) {
                 val = argv[++i];

@@ -33,7 +33,7 @@ static const char suite_usage[] =
     "  alfasim suite scenarios/ --shard 2/4 --junit out/junit-2.xml\n"
     "\n"
     "Options:\n"
-    "  -j N            worker processes (default 1)\n"
+    "  -j N, -jN       worker processes (default 1)\n"
     "  --out DIR       parent of the run folders (default out/suite)\n"
     "  --junit FILE    write one JUnit XML file for the whole suite\n"
     "  --shard K/N     run only the K-th of N interleaved shards of the sorted list\n"

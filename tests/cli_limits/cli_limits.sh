@@ -59,6 +59,11 @@ expect check_401 64 check-determinism "$scn" --duration 401d
 expect dur_400 0 run "$scn" --duration 400d --until 1s --out "$out/d400" --quiet --no-pcap
 [ -d "$out/x" ] || [ -d "$out/x.partial" ] && fail "a refused run wrote a folder"
 
+# A one-letter option takes its value attached too ("-j2", as make does), and checks it the same
+expect jobs_attached 0 suite "$scn" -j2 --duration 1s --out "$out/j2" --quiet
+expect jobs_attached_bad 64 suite "$scn" -j0 --duration 1s --out "$out/j2" --quiet
+first_line jobs_attached_bad "alfasim: error: -j: '0' is not a worker count 1..256"
+
 # ---- 3, 4. the bridge options ----
 expect bridge_kind 64 run "$scn" --bridge foo:bar --out "$out/x"
 first_line bridge_kind \
