@@ -79,13 +79,11 @@ void sim_can__tx_error(sim_can_ctrl_t *c, bool exempt) {
     sim_can__state_update(c);
 }
 
-void sim_can__rx_ok(sim_can_ctrl_t *c) {
-    if (c->listen_only) {
-        return;
-    }
+void sim_can__rx_ok_counted(sim_can_ctrl_t *c) {
+    SIM_ASSERT(!c->listen_only && c->rec > 0);
     if (c->rec > SIM_CAN__REC_AFTER_PASSIVE) {
         c->rec = SIM_CAN__REC_AFTER_PASSIVE;
-    } else if (c->rec > 0) {
+    } else {
         c->rec--;
     }
     sim_can__state_update(c);
@@ -128,12 +126,26 @@ static void run_states(sim_can__wire_t *w) {
     }
 }
 
+/* The wire's controller in slot i, reading the bus's array afresh: a callback may have attached
+ * a controller (and so moved the array) or detached one (leaving its slot NULL). */
+static sim_can_ctrl_t *slot_now(const sim_can__wire_t *w, sim_can_ctrl_t *owner, uint32_t i) {
+    return owner != NULL ? owner : w->bus->ctrls[i];
+}
+
+static uint32_t slots_now(const sim_can__wire_t *w, const sim_can_ctrl_t *owner) {
+    return owner != NULL ? 1u : w->bus->n_ctrls;
+}
+
+/* The counts of callbacks due are local: only this wire's end sets them, and a wire never
+ * ends inside its own callbacks (its next frame starts from an arbitration event). */
 static void run_rx(sim_can__wire_t *w) {
-    for (uint32_t i = 0; i < sim_can__wire_slots(w) && w->n_rx > 0; i++) {
-        sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
+    sim_can_ctrl_t *owner = w->owner;
+    uint32_t due = w->n_rx;
+    for (uint32_t i = 0; due > 0 && i < slots_now(w, owner); i++) {
+        sim_can_ctrl_t *c = slot_now(w, owner, i);
         if (c != NULL && c->rx_pending) {
             c->rx_pending = false;
-            w->n_rx--;
+            due--;
             if (!c->detached && c->cb.on_rx != NULL) {
                 c->cb.on_rx(c->cb_ctx, &w->frame);
             }
@@ -143,11 +155,13 @@ static void run_rx(sim_can__wire_t *w) {
 }
 
 static void run_done(sim_can__wire_t *w) {
-    for (uint32_t i = 0; i < sim_can__wire_slots(w) && w->n_done > 0; i++) {
-        sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
+    sim_can_ctrl_t *owner = w->owner;
+    uint32_t due = w->n_done;
+    for (uint32_t i = 0; due > 0 && i < slots_now(w, owner); i++) {
+        sim_can_ctrl_t *c = slot_now(w, owner, i);
         if (c != NULL && c->done_pending) {
             c->done_pending = false;
-            w->n_done--;
+            due--;
             if (!c->detached && c->cb.on_tx_done != NULL) {
                 c->cb.on_tx_done(c->cb_ctx, &c->done_frame, 0);
             }

@@ -184,6 +184,12 @@ static inline sim_can_ctrl_t *sim_can__wire_slot(const sim_can__wire_t *w, uint3
     return w->owner != NULL ? w->owner : w->bus->ctrls[i];
 }
 
+/** The wire's slots as an array of sim_can__wire_slots(w) entries, for loops that run no
+ * callback (a callback may attach a controller and so move the bus's array). */
+static inline sim_can_ctrl_t *const *sim_can__wire_array(const sim_can__wire_t *w) {
+    return w->owner != NULL ? &w->owner : w->bus->ctrls;
+}
+
 /** The controller is connected to this wire (the shared one, or its own while unplugged). */
 static inline bool sim_can__on_wire(const sim_can__wire_t *w, const sim_can_ctrl_t *c) {
     if (w->owner != NULL) {
@@ -234,12 +240,28 @@ void sim_can__state_notify(sim_can_ctrl_t *c);
 void sim_can__tx_ok(sim_can_ctrl_t *c);
 /** TEC += 8 unless exempt; enters bus-off above 255. */
 void sim_can__tx_error(sim_can_ctrl_t *c, bool exempt);
-void sim_can__rx_ok(sim_can_ctrl_t *c);
+/** REC after a good frame when it is above 0 (sim_can__rx_ok handles the rest inline). */
+void sim_can__rx_ok_counted(sim_can_ctrl_t *c);
 void sim_can__rx_error(sim_can_ctrl_t *c);
 /** Empties the TX queue with on_tx_done(-SIM_ECANCELED) per frame, oldest first. */
 void sim_can__flush(sim_can_ctrl_t *c);
 /** Runs the callbacks a finished frame left due: flushes, states, on_rx, on_tx_done. */
 void sim_can__run_pending(sim_can__wire_t *w);
+
+/** A good frame for a receiver: REC -= 1 (from above 127 to 127), then the state. Inline, as
+ * every receiver runs it for every frame: with REC at 0 (the usual case) no input of the state
+ * changes, so the state stays; only a notification still owed is flagged again, as
+ * sim_can__state_update would. Listen-only controllers keep their counters. */
+static inline void sim_can__rx_ok(sim_can_ctrl_t *c) {
+    if (c->listen_only) {
+        return;
+    }
+    if (c->rec > 0) {
+        sim_can__rx_ok_counted(c);
+    } else if (c->state != c->notified) {
+        c->bus->notify_due = true;
+    }
+}
 
 /* ---- sim_can_recovery.c ----------------------------------------------------------------- */
 /** A recessive run starts on the wire at t (the bus is idle from then on, or its tail is). */
