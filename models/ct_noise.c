@@ -1,21 +1,28 @@
 /*
  * ct_noise.c: ziggurat normal deviates (contract in ct_noise.h).
  *
- * The strip edges were computed once from their definition and are stored as constants, so no
- * table is built at run time and every host uses the same edges. With f(x) = exp(-x^2/2), strip
- * area V = R f(R) + integral of f from R to infinity, and
+ * The strip edges were computed once from their definition and are stored as constants, so every
+ * host uses the same edges. With f(x) = exp(-x^2/2), strip area V = R f(R) + integral of f from
+ * R to infinity, and
  *     x[1] = R,  x[i+1] = sqrt(-2 ln(V / x[i] + f(x[i]))),  x[0] = V / f(R),  x[256] = 0,
  * R = 3.6541528853610092 is the root that makes the top strip end at f = 1 (V = 0.0049286732).
+ *
+ * A pass's rectangle tests run on the portable loop below or, where the host has AVX2, four at
+ * a time in ct_noise_avx.c (ct_simd.h); both note the misses in the same order, and the misses
+ * are resolved here in that order, so the two give the same deviates from the same draws.
  */
 #include "ct_noise.h"
 
 #include <math.h>
 
+#include "ct_noise_int.h"
+#include "ct_simd.h"
+
 static const double ZIG_R = 3.6541528853610092;
 static const double ZIG_V = 0.004928673233974648;
 
 /* clang-format off */
-static const double zig_x[CT_NOISE_LAYERS + 1] = {
+const double ct_noise_zig_x[CT_NOISE_LAYERS + 1] = {
     3.9107579595249167, 3.6541528853610092, 3.4492782985614316, 3.320244733839826,
     3.2245750520478023, 3.1478892895180013, 3.083526132002144, 3.027837791769594,
     2.9786032798818436, 2.934366867208888, 2.8941210536134125, 2.857138730873225,
@@ -84,7 +91,7 @@ static const double zig_x[CT_NOISE_LAYERS + 1] = {
 /* clang-format on */
 
 double ct_noise_layer_x(unsigned i) {
-    return i <= CT_NOISE_LAYERS ? zig_x[i] : 0.0;
+    return i <= CT_NOISE_LAYERS ? ct_noise_zig_x[i] : 0.0;
 }
 
 /* Beyond R: an exponential proposal accepted with the exact ratio (two logs per attempt). */
@@ -100,24 +107,50 @@ static double tail(sim_prng_t *p) {
 
 /* One draw of 32 bits: 8 pick the strip, 1 the sign, 23 the abscissa in [0, x[i]). */
 static inline double abscissa(uint32_t h) {
-    return (double)(int32_t)(h >> 9) * 0x1.0p-23 * zig_x[h & 0xffu];
+    return (double)(int32_t)(h >> 9) * 0x1.0p-23 * ct_noise_zig_x[h & 0xffu];
+}
+
+/*
+ * Per-strip numbers derived from the edges, computed once with the same expressions the
+ * formulas below would evaluate in place (the same libm call, IEEE division and exact scaling),
+ * so they are bit for bit what those expressions give, on this host as before.
+ */
+typedef struct {
+    ct_noise_strip_t strip[CT_NOISE_LAYERS]; /* the vector path's {x[i] 2^-23, x[i+1]} */
+    double f_lo[CT_NOISE_LAYERS];            /* f(x[i]), the wedge's floor */
+    double height[CT_NOISE_LAYERS];          /* V / x[i], the strip's height */
+    int ready;
+} derived_t;
+
+static derived_t derived; /* one thread (ct_simd.h) */
+
+static const derived_t *derived_tables(void) {
+    if (!derived.ready) {
+        for (unsigned i = 0; i < CT_NOISE_LAYERS; i++) {
+            double x = ct_noise_zig_x[i];
+            derived.strip[i] = (ct_noise_strip_t){x * 0x1.0p-23, ct_noise_zig_x[i + 1]};
+            derived.f_lo[i] = exp(-0.5 * x * x);
+            derived.height[i] = ZIG_V / x;
+        }
+        derived.ready = 1;
+    }
+    return &derived;
 }
 
 /* The 1 % of draws that miss the rectangle: tail or wedge test, else draw again. */
-static double gauss_slow(sim_prng_t *p, uint32_t h) {
+static double gauss_slow(sim_prng_t *p, const derived_t *d, uint32_t h) {
     for (;;) {
         unsigned i = h & 0xffu;
         double z = abscissa(h);
         double sign = (h & 0x100u) ? -1.0 : 1.0;
-        if (z < zig_x[i + 1]) {
+        if (z < ct_noise_zig_x[i + 1]) {
             return sign * z;
         }
         if (i == 0) {
             return sign * tail(p);
         }
         /* The strip is V / x[i] high by construction, from f(x[i]) up. */
-        double f_lo = exp(-0.5 * zig_x[i] * zig_x[i]);
-        if (f_lo + sim_prng_unit(p) * (ZIG_V / zig_x[i]) < exp(-0.5 * z * z)) {
+        if (d->f_lo[i] + sim_prng_unit(p) * d->height[i] < exp(-0.5 * z * z)) {
             return sign * z;
         }
         h = (uint32_t)(sim_prng_next(p) >> 32);
@@ -126,19 +159,10 @@ static double gauss_slow(sim_prng_t *p, uint32_t h) {
 
 static const double SIGN[2] = {1.0, -1.0};
 
-/* Deviates per pass: the misses of one pass are resolved after it. */
-#define PASS 256
-
-typedef struct {
-    uint32_t h[PASS];
-    uint16_t k[PASS];
-    size_t n;
-} misses_t;
-
 /* out[k] from the 32 bits h when they land in their rectangle, else noted in `m`. */
-static inline void take(uint32_t h, size_t k, double sd_counts, double *out, misses_t *m) {
+static inline void take(uint32_t h, size_t k, double sd_counts, double *out, ct_noise_misses_t *m) {
     double z = abscissa(h);
-    if (z < zig_x[(h & 0xffu) + 1]) {
+    if (z < ct_noise_zig_x[(h & 0xffu) + 1]) {
         /* Bit 8 is the sign, applied without a branch mispredicted half the time. */
         out[k] = sd_counts * z * SIGN[(h >> 8) & 1u];
     } else {
@@ -147,32 +171,48 @@ static inline void take(uint32_t h, size_t k, double sd_counts, double *out, mis
     }
 }
 
-/*
- * One pass of at most PASS deviates. The fast path runs on a copy of the stream's state with no
- * call in the loop, so the state stays in registers; a draw that misses its rectangle is noted
- * and resolved after the pass, in order, with draws that follow the pass's own.
- */
-static void fill_pass(sim_prng_t *p, double sd_counts, double *out, size_t n) {
+/* The portable fast path, samples [k, n) with k even: on a copy of the stream's state with no
+ * call in the loop, so the state stays in registers. */
+static void take_portable(sim_prng_t *p, double sd_counts, double *out, size_t k, size_t n,
+                          ct_noise_misses_t *m) {
     sim_prng_t s = *p;
-    misses_t m;
-    m.n = 0;
-    size_t k = 0;
     for (; k + 1 < n; k += 2) {
         uint64_t u = sim_prng_next(&s);
-        take((uint32_t)u, k, sd_counts, out, &m);
-        take((uint32_t)(u >> 32), k + 1, sd_counts, out, &m);
+        take((uint32_t)u, k, sd_counts, out, m);
+        take((uint32_t)(u >> 32), k + 1, sd_counts, out, m);
     }
     if (k < n) {
-        take((uint32_t)sim_prng_next(&s), k, sd_counts, out, &m);
+        take((uint32_t)sim_prng_next(&s), k, sd_counts, out, m);
     }
     *p = s;
+}
+
+/*
+ * One pass of at most CT_NOISE_PASS deviates. A draw that misses its rectangle is noted by the
+ * fast path and resolved after the pass, in order, with draws that follow the pass's own.
+ */
+static void fill_pass(sim_prng_t *p, ct_simd_t path, const derived_t *d, double sd_counts,
+                      double *out, size_t n) {
+    ct_noise_misses_t m;
+    m.n = 0;
+    size_t k = 0;
+#if CT_SIMD_X86
+    if (path == CT_SIMD_AVX2) {
+        k = ct_noise_take_avx2(p, d->strip, n, sd_counts, out, &m);
+    }
+#else
+    (void)path;
+#endif
+    take_portable(p, sd_counts, out, k, n, &m); /* all of it, or the last 1 to 3 samples */
     for (size_t j = 0; j < m.n; j++) {
-        out[m.k[j]] = sd_counts * gauss_slow(p, m.h[j]);
+        out[m.k[j]] = sd_counts * gauss_slow(p, d, m.h[j]);
     }
 }
 
 void ct_noise_fill(sim_prng_t *p, double sd_counts, double *out, size_t n) {
-    for (size_t k = 0; k < n; k += PASS) {
-        fill_pass(p, sd_counts, out + k, n - k < PASS ? n - k : PASS);
+    ct_simd_t path = ct_simd_path();
+    const derived_t *d = derived_tables();
+    for (size_t k = 0; k < n; k += CT_NOISE_PASS) {
+        fill_pass(p, path, d, sd_counts, out + k, n - k < CT_NOISE_PASS ? n - k : CT_NOISE_PASS);
     }
 }
