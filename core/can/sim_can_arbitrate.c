@@ -35,15 +35,11 @@
 #define BIT_ERR_FLAG_BITS 12u
 #define NO_DIFF           UINT32_MAX
 
-/* Tested first: it is one load, and every arbitration visits every controller (at 126 packs,
- * about half of them have a frame waiting at an SOF). */
-static bool has_frame(const sim_can_ctrl_t *c) {
-    return c != NULL && (c->babbling || c->q_len > 0);
-}
-
+/* A frame to offer is tested first: it is one load, and the txmap has already said so for every
+ * controller of the shared wire that a scan visits. */
 static bool candidate(const sim_can__wire_t *w, const sim_can_ctrl_t *c) {
-    return has_frame(c) && sim_can__on_wire(w, c) && c->started && !c->bus_off && !c->listen_only &&
-           !c->flush_pending && c->tx_wire == NULL;
+    return c != NULL && sim_can__has_frame(c) && sim_can__on_wire(w, c) && c->started &&
+           !c->bus_off && !c->listen_only && !c->flush_pending && c->tx_wire == NULL;
 }
 
 /* Could acknowledge a frame starting now (and will send an active error flag when it errs). */
@@ -52,14 +48,26 @@ static bool acknowledger(const sim_can__wire_t *w, const sim_can_ctrl_t *c, sim_
            !c->listen_only && c->joined_ns <= now;
 }
 
+/* The next slot at or after i that may hold a candidate, in attach order: the bus's txmap on the
+ * shared wire, the owner alone on an unplugged controller's wire. Nothing in arbitration runs a
+ * callback, so the slots stay put while it scans. */
+static uint32_t next_offer(const sim_can__wire_t *w, uint32_t i) {
+    if (w->owner != NULL) {
+        return i;
+    }
+    return sim_can__txmap_next(w->bus, i);
+}
+
 /* Lowest arbitration field among the ready candidates into *best (false if none); *wake_ns the
  * earliest end of a suspend transmission that keeps a candidate out. */
 static bool best_key(const sim_can__wire_t *w, sim_time_ns_t now, uint32_t *best,
                      sim_time_ns_t *wake_ns) {
+    sim_can_ctrl_t *const *slot = sim_can__wire_array(w);
+    uint32_t n = sim_can__wire_slots(w);
     bool any = false;
     *wake_ns = SIM_TIME_NEVER;
-    for (uint32_t i = 0; i < sim_can__wire_slots(w); i++) {
-        const sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
+    for (uint32_t i = next_offer(w, 0); i < n; i = next_offer(w, i + 1)) {
+        const sim_can_ctrl_t *c = slot[i];
         if (!candidate(w, c)) {
             continue;
         }
@@ -83,38 +91,48 @@ typedef struct {
     bool any_active; /* ... of which one is error-active (sends dominant flags) */
 } sof_t;
 
+/* decide() needs only "anyone acknowledges" and "one of them is error-active": the scan stops at
+ * the first error-active acknowledger, which on a healthy bus is one of the first slots. It runs
+ * after the transmitters are marked, so it skips them as the acknowledger test does. */
+static void count_acks(const sim_can__wire_t *w, sim_time_ns_t now, sof_t *s) {
+    sim_can_ctrl_t *const *slot = sim_can__wire_array(w);
+    uint32_t n = sim_can__wire_slots(w);
+    for (uint32_t i = 0; i < n && !s->any_active; i++) {
+        const sim_can_ctrl_t *c = slot[i];
+        if (acknowledger(w, c, now)) {
+            s->acks++;
+            s->any_active = c->state == SIM_CAN_ERROR_ACTIVE || c->state == SIM_CAN_ERROR_WARNING;
+        }
+    }
+}
+
 /* Marks the transmitters (all candidates when stuck), counts losses and acknowledgers. */
 static void take_wire(sim_can__wire_t *w, uint32_t best, bool stuck, sim_time_ns_t now, sof_t *s) {
+    sim_can_ctrl_t *const *slot = sim_can__wire_array(w);
+    uint32_t n = sim_can__wire_slots(w);
     memset(s, 0, sizeof *s);
     s->diff = NO_DIFF;
-    for (uint32_t i = 0; i < sim_can__wire_slots(w); i++) {
-        sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
-        if (!has_frame(c) && s->any_active) {
-            continue; /* decide() needs only "any acknowledger" and "any active": both known */
-        }
+    for (uint32_t i = next_offer(w, 0); i < n; i = next_offer(w, i + 1)) {
+        sim_can_ctrl_t *c = slot[i];
         bool ready = candidate(w, c) && c->suspend_until_ns <= now;
         const sim_can__txe_t *e = ready ? sim_can__offer(c) : NULL;
         if (e != NULL && (stuck || e->key == best)) {
             c->tx_wire = w;
             c->tx_babble = c->babbling;
+            w->tx_last = i;
             if (s->first == NULL) {
                 s->first = e;
                 w->sender = c;
+                w->tx_first = i;
             } else if (!stuck && !sim_can__frame_same(&s->first->f, &e->f)) {
                 uint32_t d = sim_can__first_diff_bit(&s->first->f, &e->f);
                 s->diff = d < s->diff ? d : s->diff;
             }
-            continue;
-        }
-        if (e != NULL) {
+        } else if (e != NULL) {
             c->st.arbitration_lost++;
         }
-        if (acknowledger(w, c, now)) {
-            s->acks++;
-            s->any_active = s->any_active || c->state == SIM_CAN_ERROR_ACTIVE ||
-                            c->state == SIM_CAN_ERROR_WARNING;
-        }
     }
+    count_acks(w, now, s);
 }
 
 /* Sets the outcome, the first error-flag bit and the wire occupation. Returns the error bit

@@ -71,6 +71,7 @@ void sim_can_bus_destroy(sim_can_bus_t *bus) {
     SIM_ASSERT(bus->n_live == 0 && bus->depth == 0);
     sim_can__wire_cancel(&bus->wire);
     free(bus->ctrls);
+    free(bus->txmap);
     free(bus);
 }
 
@@ -146,16 +147,73 @@ void sim_can__enter(sim_can_bus_t *bus) {
     bus->depth++;
 }
 
-/* Drops the NULL slots detach left behind, keeping attach order. */
+static uint32_t txmap_words(uint32_t slots) {
+    return (slots + 63u) / 64u;
+}
+
+static void txmap_put(sim_can_bus_t *bus, uint32_t slot, bool on) {
+    uint64_t bit = (uint64_t)1 << (slot % 64u);
+    if (on) {
+        bus->txmap[slot / 64u] |= bit;
+    } else {
+        bus->txmap[slot / 64u] &= ~bit;
+    }
+}
+
+void sim_can__txmap_sync(sim_can_ctrl_t *c) {
+    if (!c->detached) {
+        txmap_put(c->bus, c->slot, sim_can__has_frame(c));
+    }
+}
+
+int sim_can__slot_add(sim_can_bus_t *bus, sim_can_ctrl_t *c) {
+    if (bus->n_ctrls == bus->cap_ctrls) {
+        uint32_t cap = bus->cap_ctrls ? bus->cap_ctrls * 2 : 8;
+        sim_can_ctrl_t **grown = realloc(bus->ctrls, cap * sizeof *grown);
+        if (grown == NULL) {
+            return -SIM_ENOMEM;
+        }
+        bus->ctrls = grown;
+        uint32_t words = txmap_words(bus->cap_ctrls);
+        uint64_t *map = realloc(bus->txmap, txmap_words(cap) * sizeof *map);
+        if (map == NULL) {
+            return -SIM_ENOMEM;
+        }
+        memset(map + words, 0, (txmap_words(cap) - words) * sizeof *map);
+        bus->txmap = map;
+        bus->cap_ctrls = cap;
+    }
+    c->slot = bus->n_ctrls;
+    bus->ctrls[bus->n_ctrls++] = c;
+    bus->n_live++;
+    return 0;
+}
+
+void sim_can__slot_clear(sim_can_ctrl_t *c) {
+    sim_can_bus_t *bus = c->bus;
+    SIM_ASSERT(bus->ctrls[c->slot] == c);
+    txmap_put(bus, c->slot, false);
+    bus->ctrls[c->slot] = NULL;
+    bus->compact = true;
+}
+
+/* Drops the NULL slots detach left behind, keeping attach order, and renumbers the rest. */
 static void compact_ctrls(sim_can_bus_t *bus) {
     uint32_t n = 0;
+    memset(bus->txmap, 0, txmap_words(bus->cap_ctrls) * sizeof *bus->txmap);
     for (uint32_t i = 0; i < bus->n_ctrls; i++) {
-        if (bus->ctrls[i] != NULL) {
-            bus->ctrls[n++] = bus->ctrls[i];
+        sim_can_ctrl_t *c = bus->ctrls[i];
+        if (c != NULL) {
+            c->slot = n;
+            bus->ctrls[n++] = c;
+            txmap_put(bus, c->slot, sim_can__has_frame(c));
         }
     }
     bus->n_ctrls = n;
     bus->compact = false;
+    /* A frame on the shared wire keeps its transmitters, but no longer knows their slots. */
+    bus->wire.tx_first = 0;
+    bus->wire.tx_last = UINT32_MAX;
 }
 
 void sim_can__leave(sim_can_bus_t *bus) {

@@ -154,10 +154,11 @@ static void run_rx(sim_can__wire_t *w) {
     w->n_rx = 0;
 }
 
+/* Only transmitters have on_tx_done due, and none sits before the first (sim_can__wire_t). */
 static void run_done(sim_can__wire_t *w) {
     sim_can_ctrl_t *owner = w->owner;
     uint32_t due = w->n_done;
-    for (uint32_t i = 0; due > 0 && i < slots_now(w, owner); i++) {
+    for (uint32_t i = w->tx_first; due > 0 && i < slots_now(w, owner); i++) {
         sim_can_ctrl_t *c = slot_now(w, owner, i);
         if (c != NULL && c->done_pending) {
             c->done_pending = false;

@@ -21,21 +21,6 @@ static char *copy_name(const char *name) {
     return dst;
 }
 
-static int bus_add_slot(sim_can_bus_t *bus, sim_can_ctrl_t *c) {
-    if (bus->n_ctrls == bus->cap_ctrls) {
-        uint32_t cap = bus->cap_ctrls ? bus->cap_ctrls * 2 : 8;
-        sim_can_ctrl_t **grown = realloc(bus->ctrls, cap * sizeof *grown);
-        if (grown == NULL) {
-            return -SIM_ENOMEM;
-        }
-        bus->ctrls = grown;
-        bus->cap_ctrls = cap;
-    }
-    bus->ctrls[bus->n_ctrls++] = c;
-    bus->n_live++;
-    return 0;
-}
-
 int sim_can_ctrl_attach(sim_can_bus_t *bus, const sim_can_ctrl_cfg_t *cfg,
                         const sim_can_ctrl_cb_t *cb, void *cb_ctx, sim_can_ctrl_t **out) {
     SIM_ASSERT(bus != NULL && cfg != NULL && out != NULL);
@@ -47,13 +32,13 @@ int sim_can_ctrl_attach(sim_can_bus_t *bus, const sim_can_ctrl_cfg_t *cfg,
     c->q_cap = cfg->tx_queue_len ? cfg->tx_queue_len : SIM_CAN__DEFAULT_QUEUE;
     c->q = calloc(c->q_cap, sizeof *c->q);
     c->name = copy_name(cfg->name);
-    if (c->q == NULL || c->name == NULL || bus_add_slot(bus, c) != 0) {
+    c->bus = bus;
+    if (c->q == NULL || c->name == NULL || sim_can__slot_add(bus, c) != 0) {
         free(c->q);
         free(c->name);
         free(c);
         return -SIM_ENOMEM;
     }
-    c->bus = bus;
     if (cb != NULL) {
         c->cb = *cb;
     }
@@ -80,12 +65,7 @@ void sim_can_ctrl_detach(sim_can_ctrl_t *c) {
     if (bus->wire.sender == c) {
         bus->wire.sender = NULL;
     }
-    for (uint32_t i = 0; i < bus->n_ctrls; i++) {
-        if (bus->ctrls[i] == c) {
-            bus->ctrls[i] = NULL;
-            bus->compact = true;
-        }
-    }
+    sim_can__slot_clear(c);
     bus->n_live--;
     c->detached = true;
     c->next_dead = bus->dead;
@@ -183,6 +163,7 @@ int sim_can_ctrl_send(sim_can_ctrl_t *c, const sim_can_frame_t *f) {
     }
     c->q[(c->q_head + c->q_len) % c->q_cap] = e;
     c->q_len++;
+    sim_can__txmap_sync(c);
     sim_can__wire_kick(sim_can__ctrl_wire(c));
     return 0;
 }
@@ -238,6 +219,7 @@ void sim_can__queue_pop(sim_can_ctrl_t *c, sim_can_frame_t *out) {
     *out = c->q[c->q_head].f;
     c->q_head = (uint16_t)((c->q_head + 1u) % c->q_cap);
     c->q_len--;
+    sim_can__txmap_sync(c);
 }
 
 sim_can_state_t sim_can_ctrl_state(const sim_can_ctrl_t *c) {

@@ -117,11 +117,13 @@ void sim_can_ctrl_set_unplugged(sim_can_ctrl_t *c, bool unplugged) {
 void sim_can_ctrl_set_babble(sim_can_ctrl_t *c, const sim_can_frame_t *f, bool on) {
     if (!on) {
         c->babbling = false;
+        sim_can__txmap_sync(c);
         return;
     }
     SIM_ASSERT(f != NULL);
     int rc = sim_can__txe_make(&c->babble, f);
     SIM_ASSERT(rc == 0);
     c->babbling = true;
+    sim_can__txmap_sync(c);
     sim_can__wire_kick(sim_can__ctrl_wire(c));
 }

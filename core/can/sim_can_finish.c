@@ -99,8 +99,11 @@ static void account_transmitter(sim_can__wire_t *w, sim_can_ctrl_t *c) {
     }
 }
 
+/* Only the slots between the first and the last transmitter marked at SOF can hold one. */
 static void account_transmitters(sim_can__wire_t *w) {
-    for (uint32_t i = 0; i < sim_can__wire_slots(w); i++) {
+    uint32_t n = sim_can__wire_slots(w);
+    uint32_t end = w->tx_last < n ? w->tx_last + 1u : n;
+    for (uint32_t i = w->tx_first; i < end; i++) {
         sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
         if (c != NULL && c->tx_wire == w) {
             account_transmitter(w, c);
