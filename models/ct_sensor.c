@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ct_counts.h"
 #include "ct_noise.h"
+#include "ct_simd.h"
 #include "ct_wave.h"
 
 typedef struct {
@@ -234,26 +236,49 @@ static size_t counts_sse2(double base, const double *acc, size_t m, uint16_t *ou
 }
 #endif
 
+/* The base of every count: truncating counts + 0.5 rounds them (at least 1 there). */
+static double count_base(const ct_sensor_t *ct) {
+    return ct->cfg.bias_counts + ct->cfg.offset_error_counts + 0.5;
+}
+
 /* Counts from the waveform plus noise: rounding by truncating counts + 0.5 (at least 1 there),
  * clipping counted. */
 static void make_counts(ct_sensor_t *ct, const double *acc, size_t m, uint16_t *out) {
-    const ct_sensor_cfg_t *c = &ct->cfg;
-    double base = c->bias_counts + c->offset_error_counts + 0.5;
+    double base = count_base(ct);
     uint64_t clipped = 0;
     size_t k = 0;
 #if defined(__SSE2__)
     k = counts_sse2(base, acc, m, out, &clipped);
 #endif
     for (; k < m; k++) {
-        double h = base + acc[k];
-        if (h >= 1.0 && h < (double)CT_SENSOR_ADC_MAX) {
-            out[k] = (uint16_t)(int32_t)h;
-        } else {
-            out[k] = h < 1.0 ? 0 : CT_SENSOR_ADC_MAX;
-            clipped++;
-        }
+        out[k] = ct_counts_one(base + acc[k], &clipped);
     }
     ct->stats.clipped += clipped;
+}
+
+/* Wave and counts of samples [i, i + m) (one table block, noise in acc) in one sweep, where
+ * the host has AVX2 and the burst uses the table; returns 0 when it cannot. */
+static int wave_counts_fused(ct_sensor_t *ct, const burst_t *b, double amp, size_t i, size_t m,
+                             const double *acc, uint16_t *out) {
+#if CT_SIMD_X86
+    if (b->step_rem == 0 && ct_simd_path() == CT_SIMD_AVX2) {
+        size_t block = i / CT_WAVE_TABLE * CT_WAVE_TABLE;
+        double a_sin, a_cos;
+        ct_wave_weights(b->phase0 + b->step_phase * (uint64_t)block, amp, &a_sin, &a_cos);
+        ct_counts_wave_avx2(acc, ct->wave.cos_j + (i - block), ct->wave.sin_j + (i - block), a_sin,
+                            a_cos, count_base(ct), m, out, &ct->stats.clipped);
+        return 1;
+    }
+#else
+    (void)ct;
+    (void)b;
+    (void)amp;
+    (void)i;
+    (void)m;
+    (void)acc;
+    (void)out;
+#endif
+    return 0;
 }
 
 /* Samples [i, end) at one RMS value, in passes that do not cross a table block. */
@@ -270,9 +295,11 @@ static void fill_range(ct_sensor_t *ct, burst_t *b, double rms_a, size_t i, size
         } else {
             memset(acc, 0, m * sizeof acc[0]);
         }
-        acc[m] = 0.0;
-        add_wave(ct, b, amp, i, m, acc);
-        make_counts(ct, acc, m, out + i);
+        if (!wave_counts_fused(ct, b, amp, i, m, acc, out + i)) {
+            acc[m] = 0.0;
+            add_wave(ct, b, amp, i, m, acc);
+            make_counts(ct, acc, m, out + i);
+        }
         i += m;
     }
 }

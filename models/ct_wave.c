@@ -53,11 +53,16 @@ void ct_wave_table_use(ct_wave_table_t *w, uint64_t step) {
     w->valid = 1;
 }
 
+void ct_wave_weights(uint64_t p0, double amp, double *a_sin, double *a_cos) {
+    *a_sin = amp * ct_wave_sin(p0);
+    *a_cos = amp * ct_wave_sin(p0 + CT_WAVE_QUARTER);
+}
+
 void ct_wave_add(const ct_wave_table_t *w, uint64_t p0, double amp, size_t j0, size_t m,
                  double *restrict acc) {
     SIM_ASSERT(w->valid && j0 + m <= CT_WAVE_TABLE);
-    double a_sin = amp * ct_wave_sin(p0);
-    double a_cos = amp * ct_wave_sin(p0 + CT_WAVE_QUARTER);
+    double a_sin, a_cos;
+    ct_wave_weights(p0, amp, &a_sin, &a_cos);
     const double *restrict cj = w->cos_j + j0, *restrict sj = w->sin_j + j0;
     size_t pairs = (m + 1) & ~(size_t)1; /* a multiple of two, known to the compiler */
     for (size_t k = 0; k < pairs; k++) {

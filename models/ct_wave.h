@@ -32,6 +32,10 @@ double ct_wave_sin(uint64_t phase);
 /** Makes `w` the table of `step` (rebuilt only when the step differs from the last build). */
 void ct_wave_table_use(ct_wave_table_t *w, uint64_t step);
 
+/** The two weights of the table: amp * sin(p0) and amp * cos(p0), so that
+ *  amp * sin(p0 + j step) = a_sin * cos_j[j] + a_cos * sin_j[j]. */
+void ct_wave_weights(uint64_t p0, double amp, double *a_sin, double *a_cos);
+
 /** acc[k] += amp * sin(p0 + (j0 + k) * step) for k < m; j0 + m <= CT_WAVE_TABLE. Works on
  *  pairs so that the compiler's vectoriser takes the loop: when m is odd, acc[m] is written too
  *  (it must exist). */
