@@ -48,40 +48,54 @@ static bool acknowledger(const sim_can__wire_t *w, const sim_can_ctrl_t *c, sim_
            !c->listen_only && c->joined_ns <= now;
 }
 
-/* The next slot at or after i that may hold a candidate, in attach order: the bus's txmap on the
- * shared wire, the owner alone on an unplugged controller's wire. Nothing in arbitration runs a
- * callback, so the slots stay put while it scans. */
-static uint32_t next_offer(const sim_can__wire_t *w, uint32_t i) {
-    if (w->owner != NULL) {
-        return i;
+/* A candidate that may start now; otherwise *wake_ns learns when its suspend transmission ends. */
+static bool ready_now(const sim_can__wire_t *w, const sim_can_ctrl_t *c, sim_time_ns_t now,
+                      sim_time_ns_t *wake_ns) {
+    if (!candidate(w, c)) {
+        return false;
     }
-    return sim_can__txmap_next(w->bus, i);
+    if (c->suspend_until_ns > now) {
+        *wake_ns = c->suspend_until_ns < *wake_ns ? c->suspend_until_ns : *wake_ns;
+        return false;
+    }
+    return true;
 }
 
-/* Lowest arbitration field among the ready candidates into *best (false if none); *wake_ns the
- * earliest end of a suspend transmission that keeps a candidate out. */
-static bool best_key(const sim_can__wire_t *w, sim_time_ns_t now, uint32_t *best,
-                     sim_time_ns_t *wake_ns) {
-    sim_can_ctrl_t *const *slot = sim_can__wire_array(w);
-    uint32_t n = sim_can__wire_slots(w);
-    bool any = false;
+/* The ready candidates in attach order into bus->ready; returns how many. On the shared wire
+ * they are among the txmap's slots, whose cached keys spare a visit to every queue; on an
+ * unplugged controller's wire the owner is alone. *wake_ns: the earliest end of a suspend
+ * transmission that keeps a candidate out. Nothing here runs a callback: the slots stay put. */
+static uint32_t collect(const sim_can__wire_t *w, sim_time_ns_t now, sim_time_ns_t *wake_ns) {
+    sim_can_bus_t *bus = w->bus;
+    sim_can__ready_t *ready = bus->ready;
     *wake_ns = SIM_TIME_NEVER;
-    for (uint32_t i = next_offer(w, 0); i < n; i = next_offer(w, i + 1)) {
-        const sim_can_ctrl_t *c = slot[i];
-        if (!candidate(w, c)) {
-            continue;
+    if (w->owner != NULL) {
+        if (!ready_now(w, w->owner, now, wake_ns)) {
+            return 0;
         }
-        if (c->suspend_until_ns > now) {
-            *wake_ns = c->suspend_until_ns < *wake_ns ? c->suspend_until_ns : *wake_ns;
-            continue;
-        }
-        uint32_t key = sim_can__offer(c)->key;
-        if (!any || key < *best) {
-            *best = key;
-        }
-        any = true;
+        ready[0] = (sim_can__ready_t){.slot = 0, .key = sim_can__offer(w->owner)->key};
+        return 1;
     }
-    return any;
+    uint32_t n = 0;
+    uint32_t words = sim_can__txmap_words(bus->n_ctrls);
+    for (uint32_t wi = 0; wi < words; wi++) {
+        for (uint64_t word = bus->txmap[wi]; word != 0; word &= word - 1u) {
+            uint32_t i = wi * 64u + (uint32_t)__builtin_ctzll(word);
+            if (ready_now(w, bus->ctrls[i], now, wake_ns)) {
+                ready[n++] = (sim_can__ready_t){.slot = i, .key = bus->keys[i]};
+            }
+        }
+    }
+    return n;
+}
+
+/* The lowest arbitration field offered: the one that wins. */
+static uint32_t best_key(const sim_can__ready_t *ready, uint32_t n) {
+    uint32_t best = ready[0].key;
+    for (uint32_t k = 1; k < n; k++) {
+        best = ready[k].key < best ? ready[k].key : best;
+    }
+    return best;
 }
 
 typedef struct {
@@ -106,30 +120,31 @@ static void count_acks(const sim_can__wire_t *w, sim_time_ns_t now, sof_t *s) {
     }
 }
 
-/* Marks the transmitters (all candidates when stuck), counts losses and acknowledgers. */
-static void take_wire(sim_can__wire_t *w, uint32_t best, bool stuck, sim_time_ns_t now, sof_t *s) {
+/* Marks the transmitters (all ready candidates when stuck), counts losses and acknowledgers. */
+static void take_wire(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, bool stuck,
+                      sim_time_ns_t now, sof_t *s) {
     sim_can_ctrl_t *const *slot = sim_can__wire_array(w);
-    uint32_t n = sim_can__wire_slots(w);
+    const sim_can__ready_t *ready = w->bus->ready;
     memset(s, 0, sizeof *s);
     s->diff = NO_DIFF;
-    for (uint32_t i = next_offer(w, 0); i < n; i = next_offer(w, i + 1)) {
+    for (uint32_t k = 0; k < n_ready; k++) {
+        uint32_t i = ready[k].slot;
         sim_can_ctrl_t *c = slot[i];
-        bool ready = candidate(w, c) && c->suspend_until_ns <= now;
-        const sim_can__txe_t *e = ready ? sim_can__offer(c) : NULL;
-        if (e != NULL && (stuck || e->key == best)) {
-            c->tx_wire = w;
-            c->tx_babble = c->babbling;
-            w->tx_last = i;
-            if (s->first == NULL) {
-                s->first = e;
-                w->sender = c;
-                w->tx_first = i;
-            } else if (!stuck && !sim_can__frame_same(&s->first->f, &e->f)) {
-                uint32_t d = sim_can__first_diff_bit(&s->first->f, &e->f);
-                s->diff = d < s->diff ? d : s->diff;
-            }
-        } else if (e != NULL) {
+        if (!stuck && ready[k].key != best) {
             c->st.arbitration_lost++;
+            continue;
+        }
+        const sim_can__txe_t *e = sim_can__offer(c);
+        c->tx_wire = w;
+        c->tx_babble = c->babbling;
+        w->tx_last = i;
+        if (s->first == NULL) {
+            s->first = e;
+            w->sender = c;
+            w->tx_first = i;
+        } else if (!stuck && !sim_can__frame_same(&s->first->f, &e->f)) {
+            uint32_t d = sim_can__first_diff_bit(&s->first->f, &e->f);
+            s->diff = d < s->diff ? d : s->diff;
         }
     }
     count_acks(w, now, s);
@@ -179,8 +194,8 @@ void sim_can__arbitrate(sim_can__wire_t *w) {
     sim_can_bus_t *bus = w->bus;
     sim_time_ns_t now = sim_kernel_now(bus->k);
     sim_time_ns_t wake_ns;
-    uint32_t best = 0;
-    if (!best_key(w, now, &best, &wake_ns)) {
+    uint32_t n_ready = collect(w, now, &wake_ns);
+    if (n_ready == 0) {
         if (wake_ns != SIM_TIME_NEVER) {
             sim_can__wire_wake_at(w, wake_ns);
         }
@@ -188,7 +203,7 @@ void sim_can__arbitrate(sim_can__wire_t *w) {
     }
     bool stuck = w->owner == NULL && bus->stuck;
     sof_t s;
-    take_wire(w, best, stuck, now, &s);
+    take_wire(w, n_ready, best_key(bus->ready, n_ready), stuck, now, &s);
     w->frame = s.first->f;
     w->err_dominant = false;
     sim_can__run_break(w, now);

@@ -72,6 +72,8 @@ void sim_can_bus_destroy(sim_can_bus_t *bus) {
     sim_can__wire_cancel(&bus->wire);
     free(bus->ctrls);
     free(bus->txmap);
+    free(bus->keys);
+    free(bus->ready);
     free(bus);
 }
 
@@ -147,10 +149,6 @@ void sim_can__enter(sim_can_bus_t *bus) {
     bus->depth++;
 }
 
-static uint32_t txmap_words(uint32_t slots) {
-    return (slots + 63u) / 64u;
-}
-
 static void txmap_put(sim_can_bus_t *bus, uint32_t slot, bool on) {
     uint64_t bit = (uint64_t)1 << (slot % 64u);
     if (on) {
@@ -160,28 +158,54 @@ static void txmap_put(sim_can_bus_t *bus, uint32_t slot, bool on) {
     }
 }
 
+static void slot_sync(sim_can_bus_t *bus, const sim_can_ctrl_t *c) {
+    bool on = sim_can__has_frame(c);
+    txmap_put(bus, c->slot, on);
+    if (on) {
+        bus->keys[c->slot] = sim_can__offer(c)->key;
+    }
+}
+
 void sim_can__txmap_sync(sim_can_ctrl_t *c) {
     if (!c->detached) {
-        txmap_put(c->bus, c->slot, sim_can__has_frame(c));
+        slot_sync(c->bus, c);
     }
+}
+
+/* Each array is replaced as soon as it has grown, so a failure leaves every one usable. */
+static int grow_slots(sim_can_bus_t *bus, uint32_t cap) {
+    sim_can_ctrl_t **ctrls = realloc(bus->ctrls, cap * sizeof *ctrls);
+    if (ctrls == NULL) {
+        return -SIM_ENOMEM;
+    }
+    bus->ctrls = ctrls;
+    uint32_t *keys = realloc(bus->keys, cap * sizeof *keys);
+    if (keys == NULL) {
+        return -SIM_ENOMEM;
+    }
+    bus->keys = keys;
+    sim_can__ready_t *ready = realloc(bus->ready, cap * sizeof *ready);
+    if (ready == NULL) {
+        return -SIM_ENOMEM;
+    }
+    bus->ready = ready;
+    uint32_t words = sim_can__txmap_words(bus->cap_ctrls);
+    uint64_t *map = realloc(bus->txmap, sim_can__txmap_words(cap) * sizeof *map);
+    if (map == NULL) {
+        return -SIM_ENOMEM;
+    }
+    memset(map + words, 0, (sim_can__txmap_words(cap) - words) * sizeof *map);
+    bus->txmap = map;
+    bus->cap_ctrls = cap;
+    return 0;
 }
 
 int sim_can__slot_add(sim_can_bus_t *bus, sim_can_ctrl_t *c) {
     if (bus->n_ctrls == bus->cap_ctrls) {
-        uint32_t cap = bus->cap_ctrls ? bus->cap_ctrls * 2 : 8;
-        sim_can_ctrl_t **grown = realloc(bus->ctrls, cap * sizeof *grown);
-        if (grown == NULL) {
-            return -SIM_ENOMEM;
+        int rc = grow_slots(bus, bus->cap_ctrls ? bus->cap_ctrls * 2 : 8);
+        if (rc != 0) {
+            return rc;
         }
-        bus->ctrls = grown;
-        uint32_t words = txmap_words(bus->cap_ctrls);
-        uint64_t *map = realloc(bus->txmap, txmap_words(cap) * sizeof *map);
-        if (map == NULL) {
-            return -SIM_ENOMEM;
-        }
-        memset(map + words, 0, (txmap_words(cap) - words) * sizeof *map);
-        bus->txmap = map;
-        bus->cap_ctrls = cap;
     }
     c->slot = bus->n_ctrls;
     bus->ctrls[bus->n_ctrls++] = c;
@@ -200,13 +224,13 @@ void sim_can__slot_clear(sim_can_ctrl_t *c) {
 /* Drops the NULL slots detach left behind, keeping attach order, and renumbers the rest. */
 static void compact_ctrls(sim_can_bus_t *bus) {
     uint32_t n = 0;
-    memset(bus->txmap, 0, txmap_words(bus->cap_ctrls) * sizeof *bus->txmap);
+    memset(bus->txmap, 0, sim_can__txmap_words(bus->cap_ctrls) * sizeof *bus->txmap);
     for (uint32_t i = 0; i < bus->n_ctrls; i++) {
         sim_can_ctrl_t *c = bus->ctrls[i];
         if (c != NULL) {
             c->slot = n;
             bus->ctrls[n++] = c;
-            txmap_put(bus, c->slot, sim_can__has_frame(c));
+            slot_sync(bus, c);
         }
     }
     bus->n_ctrls = n;

@@ -59,6 +59,11 @@ typedef struct {
     uint32_t key;  /* sim_can__frame_key */
 } sim_can__txe_t;
 
+/* A controller ready to transmit at an SOF: its slot and the arbitration field it offers. */
+typedef struct {
+    uint32_t slot, key;
+} sim_can__ready_t;
+
 typedef enum {
     SIM_CAN__OUT_OK = 0,
     SIM_CAN__OUT_DROP,  /* sent and acknowledged, but no receiver gets it (drop fault) */
@@ -155,6 +160,8 @@ struct sim_can_bus {
      * scans these instead of every controller: at an SOF on a 126-pack bus about half have one,
      * and outside the heartbeat bursts only a few. */
     uint64_t *txmap;
+    uint32_t *keys; /* keys[i]: the arbitration field slot i offers, while its bit is set */
+    sim_can__ready_t *ready; /* arbitration's scratch list, one entry per slot */
 
     struct {
         sim_can_observer_t obs;
@@ -203,18 +210,9 @@ static inline bool sim_can__has_frame(const sim_can_ctrl_t *c) {
     return c->babbling || c->q_len > 0;
 }
 
-/** The first slot at or after i whose controller has a frame to offer, or n_ctrls if none. */
-static inline uint32_t sim_can__txmap_next(const sim_can_bus_t *bus, uint32_t i) {
-    uint32_t n = bus->n_ctrls;
-    while (i < n) {
-        uint64_t word = bus->txmap[i / 64u] >> (i % 64u);
-        if (word != 0) {
-            i += (uint32_t)__builtin_ctzll(word);
-            return i < n ? i : n;
-        }
-        i = (i / 64u + 1u) * 64u;
-    }
-    return n;
+/** 64-bit words of a txmap for this many slots. */
+static inline uint32_t sim_can__txmap_words(uint32_t slots) {
+    return (slots + 63u) / 64u;
 }
 
 /** The controller is connected to this wire (the shared one, or its own while unplugged). */
@@ -240,9 +238,10 @@ uint32_t sim_can__first_diff_bit(const sim_can_frame_t *a, const sim_can_frame_t
 void sim_can__enter(sim_can_bus_t *bus);
 void sim_can__leave(sim_can_bus_t *bus);
 sim_time_ns_t sim_can__bits_ns(const sim_can_bus_t *bus, uint64_t bits);
-/** Sets the controller's txmap bit from sim_can__has_frame: after every change of either. */
+/** Sets the controller's txmap bit from sim_can__has_frame, and its key from the frame it
+ * offers: after every change of the babble frame, the flag or the queue head. */
 void sim_can__txmap_sync(sim_can_ctrl_t *c);
-/** Appends the controller to the bus's slots (growing them and the txmap). 0 or -SIM_ENOMEM. */
+/** Appends the controller to the bus's slots (growing the per-slot arrays). 0 or -SIM_ENOMEM. */
 int sim_can__slot_add(sim_can_bus_t *bus, sim_can_ctrl_t *c);
 /** Empties the controller's slot (NULL until the next compaction) and clears its txmap bit. */
 void sim_can__slot_clear(sim_can_ctrl_t *c);
