@@ -114,7 +114,9 @@ static int build_nodes(sim_world_t *w) {
     w->packs = calloc(n, sizeof *w->packs);
     w->gws = calloc(n, sizeof *w->gws);
     w->unplugged = calloc(n, sizeof *w->unplugged);
-    if (w->nodes == NULL || w->packs == NULL || w->gws == NULL || w->unplugged == NULL) {
+    w->ctrl_memo = calloc(SIM_RUN_CTRL_MEMO_LEN, sizeof *w->ctrl_memo); /* sim_run_probe.c */
+    if (w->nodes == NULL || w->packs == NULL || w->gws == NULL || w->unplugged == NULL ||
+        w->ctrl_memo == NULL) {
         return -SIM_ENOMEM;
     }
     for (size_t i = 0; i < w->scn->n_nodes; i++) {
@@ -426,6 +428,7 @@ static void teardown(sim_world_t *w) {
     free(w->packs);
     free(w->gws);
     free(w->unplugged);
+    free(w->ctrl_memo);
     free(w->ops);
     sim_assert_destroy(w->asserts);
     sim_bridge_destroy(w->bridge);

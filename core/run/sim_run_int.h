@@ -54,12 +54,17 @@ typedef struct {
     struct sim_run_busview *busview; /* the panel's view of the bus; NULL without a front end */
     panel_input_t *ops;              /* operator actions, indexed by their kernel events */
     size_t n_ops, cap_ops;
+    /* sim_run_node_of_ctrl's memo: node index + 1 by a hash of the controller's address, 0 when
+     * unknown; every hit is checked against the node, so a stale entry only costs the scan. */
+    int16_t *ctrl_memo; /* SIM_RUN_CTRL_MEMO_LEN entries */
 } sim_world_t;
+#define SIM_RUN_CTRL_MEMO_LEN 256u
 
 /** Schedules every timeline action and each node's power-on. 0 or -SIM_ENOMEM. */
 int sim_run_schedule(sim_world_t *w);
 
-/** Index of the node whose controller is `c`, or -1 (the external sender). */
+/** Index of the node whose controller is `c`, or -1 (the external sender). Called for every
+ *  frame: a memo makes it one check instead of a walk over the nodes. */
 int sim_run_node_of_ctrl(const sim_world_t *w, const sim_can_ctrl_t *c);
 
 /** Creates the assertion engine and feeds it the bus's frames. 0 or an error code. */

@@ -6,10 +6,32 @@
 
 #include "sim_run_int.h"
 
+#define CTRL_MEMO_LEN SIM_RUN_CTRL_MEMO_LEN
+
+static bool node_has_ctrl(const sim_world_t *w, size_t i, const sim_can_ctrl_t *c) {
+    return (w->nodes[i] != NULL && sim_node_can(w->nodes[i]) == c) ||
+           (w->gws[i] != NULL && sim_run_gw_ctrl(w->gws[i]) == c);
+}
+
+/* Controllers are allocated on cache-line boundaries: the bits above the line pick the slot. The
+ * address only chooses where to look; the answer is always checked, so it never depends on it. */
+static size_t memo_slot(const sim_can_ctrl_t *c) {
+    return (size_t)(((uintptr_t)c >> 6) % CTRL_MEMO_LEN);
+}
+
 int sim_run_node_of_ctrl(const sim_world_t *w, const sim_can_ctrl_t *c) {
+    int16_t *memo = w->ctrl_memo;
+    if (memo != NULL) {
+        int16_t hit = memo[memo_slot(c)];
+        if (hit > 0 && (size_t)hit <= w->scn->n_nodes && node_has_ctrl(w, (size_t)hit - 1, c)) {
+            return hit - 1;
+        }
+    }
     for (size_t i = 0; i < w->scn->n_nodes; i++) {
-        if ((w->nodes[i] != NULL && sim_node_can(w->nodes[i]) == c) ||
-            (w->gws[i] != NULL && sim_run_gw_ctrl(w->gws[i]) == c)) {
+        if (node_has_ctrl(w, i, c)) {
+            if (memo != NULL && i < INT16_MAX) {
+                memo[memo_slot(c)] = (int16_t)(i + 1);
+            }
             return (int)i;
         }
     }
