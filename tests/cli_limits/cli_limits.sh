@@ -127,6 +127,16 @@ wait_for() {
     ls -d $1 >/dev/null 2>&1 || fail "$1 never appeared"
 }
 
+# interrupt NAME SIG WANT PATTERN: once PATTERN exists, sends SIG to the background process $pid
+# and checks that it exits with WANT
+interrupt() {
+    wait_for "$4"
+    kill -s "$2" "$pid"
+    wait "$pid"
+    rc=$?
+    [ "$rc" -eq "$3" ] || fail "$1: exit $rc, want $3"
+}
+
 for sig in INT:130 TERM:143 HUP:129; do
     name=${sig%%:*}
     want=${sig##*:}
@@ -136,11 +146,7 @@ for sig in INT:130 TERM:143 HUP:129; do
     timeout -k 5 60 "$alfasim" run "$scn" --duration 30d --out "$dir" --quiet --no-pcap \
         2>"$out/sig_$name.err" &
     pid=$!
-    wait_for "$dir.partial"
-    kill -s "$name" "$pid"
-    wait "$pid"
-    rc=$?
-    [ "$rc" -eq "$want" ] || fail "SIG$name: exit $rc, want $want"
+    interrupt "SIG$name" "$name" "$want" "$dir.partial"
     [ -e "$dir.partial" ] && fail "SIG$name: $dir.partial left behind"
     cmp -s "$dir/report.json" "$out/rec/report.json" || fail "SIG$name: the old run folder changed"
     grep -q "^alfasim: interrupted by SIG$name: removed $dir.partial;" "$out/sig_$name.err" ||
@@ -152,20 +158,12 @@ expect long 0 run "$scn" --duration 2d --out "$out/long" --quiet --no-pcap
 TMPDIR=$out/tmp timeout -k 5 60 "$alfasim" replay "$out/long" --quiet --no-pcap \
     2>"$out/replay_sig.err" &
 pid=$!
-wait_for "$out/tmp/alfasim-replay-*/run.partial"
-kill -s TERM "$pid"
-wait "$pid"
-rc=$?
-[ "$rc" -eq 143 ] || fail "replay SIGTERM: exit $rc, want 143: $(cat "$out/replay_sig.err")"
+interrupt "replay SIGTERM" TERM 143 "$out/tmp/alfasim-replay-*/run.partial"
 [ -z "$(ls -A "$out/tmp")" ] || fail "an interrupted replay left $(ls "$out/tmp")"
 timeout -k 5 60 "$alfasim" replay "$out/long" --quiet --no-pcap --out "$out/replayed" \
     2>"$out/replay_int.err" &
 pid=$!
-wait_for "$out/replayed.partial"
-kill -s INT "$pid"
-wait "$pid"
-rc=$?
-[ "$rc" -eq 130 ] || fail "replay SIGINT: exit $rc, want 130"
+interrupt "replay SIGINT" INT 130 "$out/replayed.partial"
 [ -e "$out/replayed.partial" ] && fail "an interrupted replay left $out/replayed.partial"
 
 # suite and check-determinism run each scenario in a child run. A signal sent to the parent
@@ -173,11 +171,7 @@ rc=$?
 # temporary folder. Without timeout(1) in between, so that the signal reaches the parent only.
 "$alfasim" suite "$scn" --duration 30d --out "$out/suite_sig" --quiet 2>"$out/suite_sig.err" &
 pid=$!
-wait_for "$out/suite_sig/*.partial"
-kill -s TERM "$pid"
-wait "$pid"
-rc=$?
-[ "$rc" -eq 143 ] || fail "suite SIGTERM: exit $rc, want 143: $(cat "$out/suite_sig.err")"
+interrupt "suite SIGTERM" TERM 143 "$out/suite_sig/*.partial"
 sleep 0.2
 pgrep -f "$out/suite_sig/" >/dev/null && fail "suite SIGTERM: a child run is still running"
 ls -d "$out"/suite_sig/*.partial* >/dev/null 2>&1 && fail "suite SIGTERM: a partial folder left"
@@ -188,11 +182,7 @@ pkill -f "$out/suite_sig/" # a failure above must not leave a 30-day run behind
 mkdir -p "$out/dtmp"
 TMPDIR=$out/dtmp "$alfasim" check-determinism "$scn" --duration 30d 2>"$out/det_sig.err" &
 pid=$!
-wait_for "$out/dtmp/alfasim-det-*/run1.partial"
-kill -s HUP "$pid"
-wait "$pid"
-rc=$?
-[ "$rc" -eq 129 ] || fail "check-determinism SIGHUP: exit $rc, want 129"
+interrupt "check-determinism SIGHUP" HUP 129 "$out/dtmp/alfasim-det-*/run1.partial"
 sleep 0.2
 pgrep -f "$out/dtmp/" >/dev/null && fail "check-determinism SIGHUP: a child run is still running"
 [ -z "$(ls -A "$out/dtmp")" ] || fail "check-determinism SIGHUP: left $(ls "$out/dtmp")"
