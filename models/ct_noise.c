@@ -17,6 +17,7 @@
 
 #include "ct_noise_int.h"
 #include "ct_simd.h"
+#include "sim_types.h"
 
 static const double ZIG_R = 3.6541528853610092;
 static const double ZIG_V = 0.004928673233974648;
@@ -119,6 +120,11 @@ typedef struct {
     ct_noise_strip_t strip[CT_NOISE_LAYERS]; /* the vector path's {x[i] 2^-23, x[i+1]} */
     double f_lo[CT_NOISE_LAYERS];            /* f(x[i]), the wedge's floor */
     double height[CT_NOISE_LAYERS];          /* V / x[i], the strip's height */
+    /* Only for the bounds of wedge_accepts(): f(x[i+1]), the chord's slope, and the shape of f
+     * over the strip (+1 convex, x >= 1; -1 concave, x <= 1; 0 both). */
+    double f_next[CT_NOISE_LAYERS];
+    double slope[CT_NOISE_LAYERS];
+    int shape[CT_NOISE_LAYERS];
     int ready;
 } derived_t;
 
@@ -127,14 +133,50 @@ static derived_t derived; /* one thread (ct_simd.h) */
 static const derived_t *derived_tables(void) {
     if (!derived.ready) {
         for (unsigned i = 0; i < CT_NOISE_LAYERS; i++) {
-            double x = ct_noise_zig_x[i];
-            derived.strip[i] = (ct_noise_strip_t){x * 0x1.0p-23, ct_noise_zig_x[i + 1]};
+            double x = ct_noise_zig_x[i], x_next = ct_noise_zig_x[i + 1];
+            derived.strip[i] = (ct_noise_strip_t){x * 0x1.0p-23, x_next};
             derived.f_lo[i] = exp(-0.5 * x * x);
             derived.height[i] = ZIG_V / x;
+            derived.f_next[i] = exp(-0.5 * x_next * x_next);
+            derived.slope[i] = (derived.f_lo[i] - derived.f_next[i]) / (x - x_next);
+            derived.shape[i] = x_next >= 1.0 ? 1 : x <= 1.0 ? -1 : 0;
         }
         derived.ready = 1;
     }
     return &derived;
+}
+
+/* Far above the relative error of the bounds below (a few 1e-16) and of libm's exp (under
+ * 1e-15 here, the argument's rounding included), far below the wedge's width. */
+#define WEDGE_MARGIN 1e-9
+
+/*
+ * y < exp(-z^2 / 2), z in strip i (i >= 1), decided without exp where a bound settles it. The
+ * chord through the strip's ends and the tangent at x[i] enclose f there: chord above and
+ * tangent below where f is convex, the other way round where it is concave. When y lies below
+ * the lower bound, or above the upper one, by more than WEDGE_MARGIN relative, the exp it would
+ * be compared with lies on the same side, so the answer is the one exp gives; otherwise (about
+ * one wedge test in ten, and the strip holding the inflection at 1) it calls exp.
+ */
+static int wedge_accepts(const derived_t *d, unsigned i, double z, double y) {
+    double x = ct_noise_zig_x[i];
+    double chord = d->f_next[i] + d->slope[i] * (z - ct_noise_zig_x[i + 1]);
+    double tangent = d->f_lo[i] * (1.0 + x * (x - z));
+    double lower = d->shape[i] > 0 ? tangent : chord, upper = d->shape[i] > 0 ? chord : tangent;
+    if (d->shape[i] != 0) {
+        if (y < lower * (1.0 - WEDGE_MARGIN)) {
+            return 1;
+        }
+        if (y > upper * (1.0 + WEDGE_MARGIN)) {
+            return 0;
+        }
+    }
+    return y < exp(-0.5 * z * z);
+}
+
+int ct_noise_wedge_accepts(unsigned i, double z, double y) {
+    SIM_ASSERT(i >= 1 && i < CT_NOISE_LAYERS);
+    return wedge_accepts(derived_tables(), i, z, y);
 }
 
 /* The 1 % of draws that miss the rectangle: tail or wedge test, else draw again. */
@@ -150,7 +192,7 @@ static double gauss_slow(sim_prng_t *p, const derived_t *d, uint32_t h) {
             return sign * tail(p);
         }
         /* The strip is V / x[i] high by construction, from f(x[i]) up. */
-        if (d->f_lo[i] + sim_prng_unit(p) * d->height[i] < exp(-0.5 * z * z)) {
+        if (wedge_accepts(d, i, z, d->f_lo[i] + sim_prng_unit(p) * d->height[i])) {
             return sign * z;
         }
         h = (uint32_t)(sim_prng_next(p) >> 32);

@@ -36,6 +36,11 @@ typedef struct {
     size_t n;
 } ct_noise_misses_t;
 
+/** The wedge test of strip i (1 <= i < CT_NOISE_LAYERS) at abscissa z in [x[i+1], x[i]):
+ *  y < exp(-z^2 / 2), decided as the generator decides it (bounds first, exp when they do not
+ *  settle it). For tests, which check it against exp itself. */
+int ct_noise_wedge_accepts(unsigned i, double z, double y);
+
 /** Samples [0, 4 * floor(n / 4)) of a pass (n <= CT_NOISE_PASS) with AVX2, from `p`; returns
  *  how many. `strips` has CT_NOISE_LAYERS entries. Call only when ct_simd_best() allows. */
 size_t ct_noise_take_avx2(sim_prng_t *p, const ct_noise_strip_t *strips, size_t n, double sd_counts,
