@@ -32,6 +32,7 @@ struct ct_sensor {
     sim_time_ns_t t_ref_ns;
     uint64_t phase_ref;
     uint64_t turn_per_ns;
+    double turn_hz; /* the frequency turn_per_ns was last converted from */
     /* cos and sin of the sampling interval's multiples (bursts at a whole number of ns). */
     ct_wave_table_t wave;
     ct_sensor_stats_t stats;
@@ -88,6 +89,7 @@ int ct_sensor_create(const ct_sensor_cfg_t *cfg, const sim_prng_t *noise, ct_sen
     ct->count = 1;
     ct->phase_ref = phase_of_rad(cfg->phase_rad);
     ct->turn_per_ns = turn_per_ns(cfg->mains_hz);
+    ct->turn_hz = cfg->mains_hz;
     *out = ct;
     return 0;
 }
@@ -150,10 +152,14 @@ static uint64_t phase_at(const ct_sensor_t *ct, sim_time_ns_t t_ns) {
 }
 
 void ct_sensor_set_mains_hz(ct_sensor_t *ct, sim_time_ns_t t_ns, double hz) {
+    if (memcmp(&hz, &ct->turn_hz, sizeof hz) == 0) {
+        return; /* the plant repeats the frequency every step: already converted and checked */
+    }
     SIM_ASSERT(hz > 0.0);
+    ct->turn_hz = hz;
     uint64_t turn = turn_per_ns(hz);
     if (turn == ct->turn_per_ns) {
-        return; /* the plant repeats the frequency every step: the phase runs on unchanged */
+        return; /* a value that rounds to the same rate: the phase runs on unchanged */
     }
     ct->phase_ref = phase_at(ct, t_ns);
     ct->t_ref_ns = t_ns;
