@@ -20,6 +20,7 @@ __attribute__((target("avx2"))) void ct_counts_wave_avx2(const double *noise, co
     const __m256d vs = _mm256_set1_pd(a_sin), vc = _mm256_set1_pd(a_cos);
     const __m256d vbase = _mm256_set1_pd(base), one = _mm256_set1_pd(1.0);
     const __m256d zero = _mm256_setzero_pd(), top = _mm256_set1_pd((double)CT_SENSOR_ADC_MAX);
+    __m256i clip_lanes = _mm256_setzero_si256(); /* a clipping lane's mask is -1: subtract it */
     uint64_t clips = 0;
     size_t k = 0;
     for (; k + 4 <= m; k += 4) {
@@ -28,10 +29,13 @@ __attribute__((target("avx2"))) void ct_counts_wave_avx2(const double *noise, co
         __m256d h = _mm256_add_pd(vbase, _mm256_add_pd(_mm256_loadu_pd(noise + k), wave));
         __m256d clip =
             _mm256_or_pd(_mm256_cmp_pd(h, one, _CMP_LT_OS), _mm256_cmp_pd(h, top, _CMP_GE_OS));
-        clips += (uint64_t)__builtin_popcount((unsigned)_mm256_movemask_pd(clip));
+        clip_lanes = _mm256_sub_epi64(clip_lanes, _mm256_castpd_si256(clip));
         __m128i c = _mm256_cvttpd_epi32(_mm256_min_pd(_mm256_max_pd(h, zero), top));
         _mm_storel_epi64((__m128i *)(void *)(out + k), _mm_packs_epi32(c, c));
     }
+    uint64_t lanes[4];
+    _mm256_storeu_si256((__m256i *)(void *)lanes, clip_lanes);
+    clips = lanes[0] + lanes[1] + lanes[2] + lanes[3];
     for (; k < m; k++) {
         double acc = noise[k] + (a_sin * cos_j[k] + a_cos * sin_j[k]);
         out[k] = ct_counts_one(base + acc, &clips);

@@ -7,12 +7,18 @@
 
 static const double TWO_PI = 6.283185307179586;
 
+/* sin and cos of the reduced angle x, and the quadrant. */
+typedef struct {
+    double s, c;
+    uint64_t quadrant;
+} reduced_t;
+
 /*
  * The nearest quadrant leaves an angle x in [-pi/4, pi/4], where the Taylor series of sin to x^15
  * and of cos to x^16 are accurate to a few units in the last place (the first omitted terms are
  * below 5e-17 and 3e-18).
  */
-double ct_wave_sin(uint64_t phase) {
+static reduced_t reduce(uint64_t phase) {
     uint64_t quadrant = (phase + (CT_WAVE_QUARTER >> 1)) >> 62;
     /* phase - quadrant/4 turn, offset by 1/8 turn so that it is unsigned: [0, 2^62). */
     uint64_t rest = phase - (quadrant << 62) + (CT_WAVE_QUARTER >> 1);
@@ -36,8 +42,18 @@ double ct_wave_sin(uint64_t phase) {
     c = c * x2 + 1.0 / 24.0;
     c = c * x2 - 0.5;
     c = 1.0 + x2 * c;
-    double v = (quadrant & 1u) ? c : s;
-    return (quadrant & 2u) ? -v : v;
+    return (reduced_t){s, c, quadrant};
+}
+
+/* The sine at quadrant q of the reduced angle (q + 1 gives the cosine). */
+static double quadrant_sin(const reduced_t *r, uint64_t q) {
+    double v = (q & 1u) ? r->c : r->s;
+    return (q & 2u) ? -v : v;
+}
+
+double ct_wave_sin(uint64_t phase) {
+    reduced_t r = reduce(phase);
+    return quadrant_sin(&r, r.quadrant);
 }
 
 void ct_wave_table_use(ct_wave_table_t *w, uint64_t step) {
@@ -53,9 +69,12 @@ void ct_wave_table_use(ct_wave_table_t *w, uint64_t step) {
     w->valid = 1;
 }
 
+/* p0 and p0 + a quarter turn reduce to the same angle, one quadrant apart, so one reduction
+ * gives both: exactly ct_wave_sin(p0) and ct_wave_sin(p0 + CT_WAVE_QUARTER). */
 void ct_wave_weights(uint64_t p0, double amp, double *a_sin, double *a_cos) {
-    *a_sin = amp * ct_wave_sin(p0);
-    *a_cos = amp * ct_wave_sin(p0 + CT_WAVE_QUARTER);
+    reduced_t r = reduce(p0);
+    *a_sin = amp * quadrant_sin(&r, r.quadrant);
+    *a_cos = amp * quadrant_sin(&r, r.quadrant + 1);
 }
 
 void ct_wave_add(const ct_wave_table_t *w, uint64_t p0, double amp, size_t j0, size_t m,
