@@ -9,13 +9,18 @@
  *
  * Everything from SOF to the last CRC bit is stuffed: after five equal bits the transmitter
  * inserts their complement, which starts the next run. The bus needs the stuffed length (frame
- * duration) and, for bit errors, where a given raw bit lands on the wire. Frame durations are
- * computed once per queued frame, so a plain bit array is fast enough and easy to check.
+ * duration) and, for bit errors, where a given raw bit lands on the wire. Bit errors are rare,
+ * so their positions come from a plain bit array, easy to check; the length of every frame sent
+ * is counted a byte at a time through tables (sim_can_frame_bits).
  */
 #include "sim_can_int.h"
 
 #define CRC15_POLY 0x4599u
 #define CRC15_MASK 0x7FFFu
+
+/* Byte-step tables, sim_can_frame_tables.c (generated and checked by test_can_frame_bits.c). */
+extern const uint16_t sim_can__crc15_table[256];
+extern const uint8_t sim_can__stuff_table[8][256];
 
 static void raw_put(sim_can__raw_t *r, uint32_t value, uint32_t width) {
     for (uint32_t i = width; i-- > 0;) {
@@ -97,60 +102,66 @@ uint32_t sim_can_frame_stuff_bits(const sim_can_frame_t *f) {
 }
 
 /*
- * The length of a frame in one pass over its bits, without storing them: every frame sent costs
- * this once, and building the bit array first, then running the CRC and the stuffing over it,
- * took three times as long. Same rules as sim_can__frame_raw and sim_can__stuff_before (the unit
- * tests compare the two on many frames).
+ * The length of a frame a byte at a time: every frame sent costs this once. The bits from SOF to
+ * the last CRC bit go through two tables of sim_can_frame_tables.c, the CRC-15 register eight
+ * bits per step and the stuffing rule eight bits per step, with the run state (level, run length
+ * 1..4) carried between steps. Same rules as sim_can__frame_raw and sim_can__stuff_before; the
+ * unit tests compare the count with a bit-by-bit one on every standard identifier and millions of
+ * random frames.
+ *
+ * The head (SOF, arbitration, control) is 19 or 39 bits: it is packed right-aligned into a whole
+ * number of bytes, and the spare leading bits are padded twice over. For the CRC the pad is
+ * zeros, which leave a zero register at zero. For the stuffing it is alternating bits ending
+ * recessive, fed from a dominant run of one: no five equal bits, so no stuff bit, and SOF then
+ * starts a fresh run exactly as it does after bus idle. The CRC field's 15 bits go as 8 + 7, the
+ * 7 padded with the complement of their last bit, which starts a run of at most two.
  */
 typedef struct {
-    uint32_t crc;     /* CRC-15 register over the bits so far */
-    uint32_t n;       /* raw bits so far */
+    uint32_t crc;     /* CRC-15 register over the bytes so far */
     uint32_t stuffed; /* stuff bits so far */
-    uint32_t run;     /* length of the current run of equal bits */
-    uint32_t level;   /* its level; 2 before SOF */
-} bit_count_t;
+    uint32_t state;   /* level * 4 + run - 1, as the stuffing table numbers states */
+} byte_count_t;
 
-static void count_put(bit_count_t *c, uint32_t value, uint32_t width, bool crc) {
-    for (uint32_t i = width; i-- > 0;) {
-        uint32_t b = (value >> i) & 1u;
-        if (crc) {
-            uint32_t feedback = b ^ ((c->crc >> 14) & 1u);
-            c->crc = ((c->crc << 1) & CRC15_MASK) ^ ((0u - feedback) & CRC15_POLY);
-        }
-        c->n++;
-        c->run = b == c->level ? c->run + 1u : 1u;
-        c->level = b;
-        if (c->run == 5) {
-            c->stuffed++;
-            c->level ^= 1u;
-            c->run = 1;
-        }
-    }
+static void count_stuff(byte_count_t *c, uint32_t byte) {
+    uint32_t e = sim_can__stuff_table[c->state][byte];
+    c->stuffed += e & 3u;
+    c->state = e >> 2;
+}
+
+static void count_byte(byte_count_t *c, uint32_t crc_byte, uint32_t stuff_byte) {
+    c->crc =
+        ((c->crc << 8) & CRC15_MASK) ^ sim_can__crc15_table[((c->crc >> 7) ^ crc_byte) & 0xFFu];
+    count_stuff(c, stuff_byte);
 }
 
 uint32_t sim_can_frame_bits(const sim_can_frame_t *f) {
     SIM_ASSERT(f->dlc <= 15);
-    uint32_t rtr = (f->flags & SIM_CAN_FLAG_RTR) ? 1u : 0u;
-    bit_count_t c = {.level = 2};
-    count_put(&c, 0, 1, true); /* SOF */
+    uint64_t head = ((f->flags & SIM_CAN_FLAG_RTR) ? 1u : 0u) << 6 | f->dlc; /* r0, r1/IDE: 0 */
+    uint64_t pad;
+    uint32_t head_bytes;
     if (f->flags & SIM_CAN_FLAG_IDE) {
-        uint32_t id = f->id & SIM_CAN_EXT_ID_MASK;
-        count_put(&c, id >> 18, 11, true);
-        count_put(&c, 3, 2, true); /* SRR, IDE: both recessive */
-        count_put(&c, id & 0x3FFFFu, 18, true);
-        count_put(&c, rtr, 1, true);
-        count_put(&c, 0, 2, true); /* r1, r0 */
+        uint64_t id = f->id & SIM_CAN_EXT_ID_MASK;
+        head |= (id >> 18) << 27 | 3u << 25 | (id & 0x3FFFFu) << 7; /* SRR, IDE recessive */
+        pad = 1ull << 39;                                           /* 39 bits: one spare */
+        head_bytes = 5;
     } else {
-        count_put(&c, f->id & SIM_CAN_STD_ID_MASK, 11, true);
-        count_put(&c, rtr, 1, true);
-        count_put(&c, 0, 2, true); /* IDE, r0 */
+        head |= (uint64_t)(f->id & SIM_CAN_STD_ID_MASK) << 7;
+        pad = 0x15ull << 19; /* 19 bits: five spare, 10101 */
+        head_bytes = 3;
     }
-    count_put(&c, f->dlc, 4, true);
-    for (uint32_t i = 0; i < data_bytes(f); i++) {
-        count_put(&c, f->data[i], 8, true);
+    byte_count_t c = {.state = 0}; /* dominant, run of one */
+    for (uint32_t k = head_bytes; k-- > 0;) {
+        count_byte(&c, (uint32_t)(head >> (8 * k)) & 0xFFu,
+                   (uint32_t)((head | pad) >> (8 * k)) & 0xFFu);
     }
-    count_put(&c, c.crc, 15, false);
-    return c.n + c.stuffed + SIM_CAN__TAIL_BITS;
+    uint32_t data = data_bytes(f);
+    for (uint32_t i = 0; i < data; i++) {
+        count_byte(&c, f->data[i], f->data[i]);
+    }
+    count_stuff(&c, c.crc >> 7);
+    count_stuff(&c, (c.crc & 0x7Fu) << 1 | (~c.crc & 1u));
+    uint32_t raw = head_bytes * 8u - (head_bytes == 5 ? 1u : 5u) + 8u * data + 15u;
+    return raw + c.stuffed + SIM_CAN__TAIL_BITS;
 }
 
 uint16_t sim_can_frame_crc15(const sim_can_frame_t *f) {
