@@ -18,10 +18,6 @@
 #define CRC15_POLY 0x4599u
 #define CRC15_MASK 0x7FFFu
 
-/* Byte-step tables, sim_can_frame_tables.c (generated and checked by test_can_frame_bits.c). */
-extern const uint16_t sim_can__crc15_table[256];
-extern const uint8_t sim_can__stuff_table[8][256];
-
 static void raw_put(sim_can__raw_t *r, uint32_t value, uint32_t width) {
     for (uint32_t i = width; i-- > 0;) {
         r->bit[r->n++] = (uint8_t)((value >> i) & 1u);

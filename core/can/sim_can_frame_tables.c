@@ -15,10 +15,7 @@
  * this file contains its output verbatim, and writes the right text next to the test binary
  * when it does not.
  */
-#include <stdint.h>
-
-extern const uint16_t sim_can__crc15_table[256];
-extern const uint8_t sim_can__stuff_table[8][256];
+#include "sim_can_int.h"
 
 /* clang-format off */
 const uint16_t sim_can__crc15_table[256] = {

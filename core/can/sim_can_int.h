@@ -320,4 +320,9 @@ void sim_can__faults_init(sim_can_bus_t *bus);
 /** Draws the fault for a matching frame on its stream; false, drawing nothing, for others. */
 bool sim_can__fault_hits(sim_can__fault_t *ft, const sim_can_frame_t *f);
 
+/* The byte-step tables behind sim_can_frame_bits (sim_can_frame_tables.c, which says what an
+ * entry holds; generated and checked by tests/unit/test_can_frame_bits.c). */
+extern const uint16_t sim_can__crc15_table[256];
+extern const uint8_t sim_can__stuff_table[8][256];
+
 #endif
