@@ -36,6 +36,8 @@ static size_t n_folders;
 /* Read by the handler: a slot is 0 or a live child's pid, written whole (pid_t is an int). */
 static volatile pid_t children[MAX_CHILDREN];
 static const char *outcome = "the run was not written";
+/* The signals that end a run cleanly (installed) and take their default action in a child. */
+static const int handled_sigs[] = {SIGINT, SIGTERM, SIGHUP};
 
 static void on_signal(int sig) {
     if (got_signal == 0) {
@@ -73,9 +75,8 @@ void cli_interrupt_child_ended(pid_t pid) {
 }
 
 void cli_interrupt_in_child(void) {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        (void)signal(sigs[i], SIG_DFL);
+    for (size_t i = 0; i < sizeof handled_sigs / sizeof handled_sigs[0]; i++) {
+        (void)signal(handled_sigs[i], SIG_DFL);
     }
 }
 
@@ -84,14 +85,13 @@ void cli_interrupt_set_outcome(const char *text) {
 }
 
 void cli_interrupt_install(void) {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        (void)sigaction(sigs[i], &sa, NULL);
+    for (size_t i = 0; i < sizeof handled_sigs / sizeof handled_sigs[0]; i++) {
+        (void)sigaction(handled_sigs[i], &sa, NULL);
     }
 }
 
