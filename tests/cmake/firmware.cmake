@@ -194,3 +194,15 @@ sys.exit(1 if bad else 0)
     set_tests_properties(fw_e2e_three_packs_check PROPERTIES FIXTURES_REQUIRED fw_e2e_three
                          TIMEOUT 300 LABELS e2e)
 endif()
+
+# The plugin's CAN receive path gathered on one stretch of code (firmware/ports/sim/rx_path.ld).
+# Its length is checked in optimised builds only: sanitizer checks make the path several pages.
+if(TARGET fw_alfaspark)
+    set(fw_rx_max_bytes 0)
+    if(NOT SIM_SANITIZE_FLAGS AND CMAKE_BUILD_TYPE MATCHES "^(Release|RelWithDebInfo)$")
+        set(fw_rx_max_bytes 4096)
+    endif()
+    add_test(NAME fw_rx_layout COMMAND bash ${CMAKE_SOURCE_DIR}/tests/layout/fw_rx_layout.sh
+             ${CMAKE_SOURCE_DIR} $<TARGET_FILE:fw_alfaspark> ${fw_rx_max_bytes})
+    set_tests_properties(fw_rx_layout PROPERTIES TIMEOUT 60 LABELS unit)
+endif()
