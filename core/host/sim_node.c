@@ -97,6 +97,7 @@ static void fill_host_ops(sim_node_t *n) {
     sim_node__ops_dev(&n->ops);
     n->host = n->ops;
     sim_node__guard_fill(&n->host);
+    n->host.now_us_cell = &n->now_us_cell;
 }
 
 static int setup(sim_node_t *n, const sim_node_cfg_t *cfg, char *err, size_t errlen) {

@@ -85,6 +85,7 @@ struct sim_node {
     const alfasim_fw_ops_t *fw;
     uint64_t gen;
     sim_time_ns_t boot_ns;
+    uint64_t now_us_cell;  /* host.now_us_cell: now_us as of the current entry point */
     sim_time_ns_t edge_ns; /* the edge cursor */
     sim_event_id_t inbox_ev;
     sim_node_state_t state;
@@ -187,6 +188,10 @@ const char *sim_node__log_level_name(int level);
 /* ---- sim_node_ops.c ---- */
 /** The firmware's clock: microseconds since the node booted. */
 uint64_t sim_node__now_us(const sim_node_t *n);
+/** The firmware's clock at virtual time `now` (sim_node__now_us and the time cell agree). */
+static inline uint64_t sim_node__us_since_boot(const sim_node_t *n, sim_time_ns_t now) {
+    return (uint64_t)((now - n->boot_ns) / SIM_NS_PER_US);
+}
 void sim_node__ops_core(alfasim_host_ops_t *ops);
 /** A sim_nvs return value as the firmware sees it (hal_err_t). */
 int sim_node__nvs_to_hal(int rc);

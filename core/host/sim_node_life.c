@@ -55,6 +55,7 @@ void sim_node__enter(sim_node_t *n) {
     n->in_fw = true;
     n->entry_ops = 0;
     sim_time_ns_t now = sim_kernel_now(n->k);
+    n->now_us_cell = sim_node__us_since_boot(n, now); /* virtual time stands still until leave */
     if (n->edge_ns < now) {
         n->edge_ns = now;
     }

@@ -23,7 +23,7 @@ static sim_node_t *node_of(void *ctx) {
 /* ---- time and timers ------------------------------------------------------------------------ */
 
 uint64_t sim_node__now_us(const sim_node_t *n) {
-    return (uint64_t)((sim_kernel_now(n->k) - n->boot_ns) / SIM_NS_PER_US);
+    return sim_node__us_since_boot(n, sim_kernel_now(n->k));
 }
 
 static uint64_t op_now_us(void *ctx) {

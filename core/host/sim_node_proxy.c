@@ -311,6 +311,7 @@ void sim_node__proxy_fill(child_t *c) {
     h->size = (uint32_t)sizeof *h;
     h->ctx = c;
     h->now_us = p_now_us;
+    h->now_us_cell = &c->m.now_us; /* what p_now_us answers, as a cell */
     h->timer_start = p_timer_start;
     h->timer_stop = p_timer_stop;
     h->gpio_write = p_gpio_write;

@@ -26,7 +26,7 @@ static void test_create_refuses_bad_input(void) {
     ASSERT_EQ_I64(try_create(&b, "n1", SIM_PLUGIN_DIR "/fw_badabi.so", err, sizeof err),
                   -SIM_EVERSION);
     ASSERT_EQ_STR(err, SIM_PLUGIN_DIR "/fw_badabi.so: error: plugin ABI version 99 is newer than "
-                                      "this alfasim (supports 1..1)");
+                                      "this alfasim (supports 1..2)");
     ASSERT_EQ_I64(try_create(&b, "pack 1", BENCH_PLUGIN, err, sizeof err), -SIM_EINVAL);
     ASSERT_EQ_I64(try_create(&b, "", BENCH_PLUGIN, err, sizeof err), -SIM_EINVAL);
     ASSERT_EQ_I64(

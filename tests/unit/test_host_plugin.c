@@ -48,14 +48,14 @@ static void test_no_entry_symbol(void) {
 static void test_newer_abi(void) {
     expect_refused(PLUGIN("fw_badabi.so"), -SIM_EVERSION,
                    PLUGIN("fw_badabi.so") ": error: plugin ABI version 99 is newer than this "
-                                          "alfasim (supports 1..1)",
+                                          "alfasim (supports 1..2)",
                    65);
 }
 
 static void test_abi_zero(void) {
     expect_refused(PLUGIN("fw_abizero.so"), -SIM_EVERSION,
                    PLUGIN("fw_abizero.so") ": error: plugin ABI version 0 is not supported "
-                                           "(supports 1..1)",
+                                           "(supports 1..2)",
                    65);
 }
 
@@ -69,8 +69,8 @@ static void test_descriptor_without_ops(void) {
 static void test_ops_table_too_small(void) {
     char want[256];
     snprintf(want, sizeof want,
-             "%s: error: plugin operations table is 8 bytes, ABI version 1 needs at least %zu",
-             PLUGIN("fw_smallops.so"), sizeof(alfasim_fw_ops_t));
+             "%s: error: plugin operations table is 8 bytes, ABI version %d needs at least %zu",
+             PLUGIN("fw_smallops.so"), ALFASIM_PLUGIN_ABI_VERSION, sizeof(alfasim_fw_ops_t));
     expect_refused(PLUGIN("fw_smallops.so"), -SIM_EFORMAT, want, 65);
 }
 
@@ -105,11 +105,11 @@ typedef struct {
     uint8_t mac[6];
     hal_can_frame_t last; /* last frame sent */
     unsigned sent;
+    uint64_t now_us; /* what the now_us operation answers */
 } fake_host_t;
 
 static uint64_t f_now_us(void *ctx) {
-    (void)ctx;
-    return 0;
+    return ((fake_host_t *)ctx)->now_us;
 }
 static int f_timer_start(void *ctx, unsigned id, uint32_t period_us, bool periodic) {
     (void)ctx, (void)id, (void)period_us, (void)periodic;
@@ -309,6 +309,43 @@ static void test_reload_starts_from_fresh_ram(void) {
     sim_plugin_image_release(img);
 }
 
+/* The time the firmware reads (testnode's one-shot timer reports hal_now_ms) comes from the
+ * host's time cell when the table has one, read afresh at every call, and from the now_us
+ * operation when it does not. */
+static unsigned shot_ms(const sim_plugin_t *p, const fake_host_t *h) {
+    sim_plugin_descriptor(p)->ops->on_timer(1);
+    CU_ASSERT_EQUAL(h->last.data[0], 0x87);
+    return (unsigned)h->last.data[1] | (unsigned)h->last.data[2] << 8;
+}
+
+static void test_time_cell_or_operation(void) {
+    sim_plugin_cache_t *cache = NULL;
+    ASSERT_EQ_I64(sim_plugin_cache_create(&cache), 0);
+    sim_plugin_image_t *img = testnode_image(cache);
+    static fake_host_t ha, hb;
+    sim_plugin_t *a = load_testnode(img, &ha, 1); /* no cell */
+    ha.now_us = 7000999;
+    ASSERT_EQ_U64(shot_ms(a, &ha), 7000);
+
+    char err[512] = "";
+    sim_plugin_t *b = NULL;
+    ASSERT_EQ_I64(sim_plugin_load(img, &b, err, sizeof err), 0);
+    fake_host_init(&hb, 2);
+    static uint64_t cell_us = 9000000;
+    hb.ops.now_us_cell = &cell_us;
+    hb.now_us = 7000999; /* must not be asked */
+    ASSERT_EQ_I64(sim_plugin_descriptor(b)->ops->init(&hb.ops), 0);
+    ASSERT_EQ_U64(shot_ms(b, &hb), 9000);
+    cell_us = 12345678;
+    ASSERT_EQ_U64(shot_ms(b, &hb), 12345);
+    ASSERT_EQ_U64(shot_ms(a, &ha), 7000); /* the other copy still asks its operation */
+
+    sim_plugin_unload(a);
+    sim_plugin_unload(b);
+    sim_plugin_image_release(img);
+    sim_plugin_cache_destroy(cache);
+}
+
 /* Lines of /proc/self/maps that belong to plugin copies. */
 static unsigned copy_mappings(void) {
     FILE *f = fopen("/proc/self/maps", "r");
@@ -433,5 +470,5 @@ void test_register(void) {
                TEST(test_directory_is_not_a_plugin), TEST(test_good_plugin_descriptor),
                TEST(test_copies_have_separate_globals), TEST(test_reload_starts_from_fresh_ram),
                TEST(test_127_copies_load_and_unload), TEST(test_copies_share_code_not_data),
-               TEST(test_cache_does_not_keep_failures));
+               TEST(test_cache_does_not_keep_failures), TEST(test_time_cell_or_operation));
 }

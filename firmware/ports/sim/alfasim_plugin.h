@@ -28,7 +28,7 @@
 
 #include "hal.h"
 
-#define ALFASIM_PLUGIN_ABI_VERSION  1
+#define ALFASIM_PLUGIN_ABI_VERSION  2
 #define ALFASIM_PLUGIN_ENTRY_SYMBOL "alfasim_plugin_entry"
 
 /** What the host provides; `ctx` is passed back as the first argument of every operation. */
@@ -69,6 +69,12 @@ typedef struct alfasim_host_ops {
     int (*reset_reason)(void *ctx);
     void (*restart)(void *ctx);
     void (*log)(void *ctx, int level, const char *line);
+
+    /* Version 2. Where the host keeps what now_us would answer: it writes the cell before each
+     * entry point, and the value holds until the entry point returns (virtual time does not move
+     * inside one). The port reads it instead of calling now_us, because the firmware reads the
+     * time for every frame it hears; NULL means "call now_us". */
+    const uint64_t *now_us_cell;
 } alfasim_host_ops_t;
 
 /** What the plugin provides: the firmware entry points, behind the port glue. */

@@ -19,13 +19,14 @@
 #define EXPORT __attribute__((visibility("default")))
 
 static const alfasim_host_ops_t *host;
+static const uint64_t *now_us_cell; /* the host's time cell, or NULL (alfasim_plugin.h) */
 
 uint64_t hal_now_us(void) {
-    return host->now_us(host->ctx);
+    return now_us_cell != NULL ? *now_us_cell : host->now_us(host->ctx);
 }
 
 uint64_t hal_now_ms(void) {
-    return host->now_us(host->ctx) / 1000u;
+    return hal_now_us() / 1000u;
 }
 
 int hal_timer_start(unsigned id, uint32_t period_us, bool periodic) {
@@ -138,6 +139,7 @@ static int port_init(const alfasim_host_ops_t *h) {
         return -1;
     }
     host = h;
+    now_us_cell = h->now_us_cell;
     fw_init();
     return 0;
 }
