@@ -12,7 +12,8 @@
  *      run's: recording changed nothing.
  *   3. Each record is replayed into copies of the real fw_alfaspark.so: the entry points are
  *      called in the recorded order with the recorded arguments, and a replay host table answers
- *      every host operation from the record. No kernel, no models, no bus, no traces: what is
+ *      every host operation from the record (the time cell holds each entry point's recorded
+ *      time, as the host's does). No kernel, no models, no bus, no traces: what is
  *      left is the firmware, its port and the cheapest possible HAL. Every operation must be the
  *      one recorded, and the digest of everything the firmware passed out must match the
  *      recorder's, or the replay failed. T(firmware alone) is its CPU time from each node's
@@ -45,6 +46,7 @@
 typedef struct {
     const uint8_t *p, *end;
     uint64_t digest;
+    uint64_t now_us; /* the time cell: the current entry point's recorded time */
     bool bad;
     char why[96];
 } replay_t;
@@ -254,6 +256,7 @@ static void replay_host(alfasim_host_ops_t *h, replay_t *r) {
                               .size = sizeof *h,
                               .ctx = r,
                               .now_us = x_now_us,
+                              .now_us_cell = &r->now_us,
                               .timer_start = x_timer_start,
                               .timer_stop = x_timer_stop,
                               .gpio_write = x_gpio_write,
@@ -389,6 +392,7 @@ static double replay_record(sim_plugin_image_t *img, const uint8_t *data, size_t
         if (d.t_start_s < 0 && t_us >= T0_US) {
             d.t_start_s = bench_cpu_s();
         }
+        r.now_us = t_us; /* as the host writes its cell before each entry point */
         call(&d, &r, tag);
         d.entries++;
     }

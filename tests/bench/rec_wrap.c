@@ -2,7 +2,10 @@
  * rec_wrap.c: the recording half of fw_alfaspark_rec.so (baseline 2). It exports the plugin
  * entry point and hands the host a descriptor whose operations record each entry-point call
  * before calling the real one (rec_inner.c), and it passes the firmware a host table whose
- * operations call the real host and record what came back (format: bench_rec.h).
+ * operations call the real host and record what came back (format: bench_rec.h). The table
+ * keeps the host's time cell: the firmware reads the time there, and the replay rebuilds it from
+ * the time stamp recorded with each entry point, so time reads are recorded as operations only
+ * when a host has no cell.
  *
  * Each plugin copy (one per node and boot) appends to <$ALFASIM_BENCH_RECORD>/<MAC>.rec and
  * closes its record when the copy is unloaded. Without the variable the plugin records nothing
