@@ -101,7 +101,7 @@ static int check_version(const char *path, const alfasim_plugin_t *d, char *err,
 /* The operations table of ABI version 1 ends with on_adc_burst; later versions append, so a
  * version-v plugin must provide at least the version-v table. */
 static size_t ops_size_needed(uint32_t abi_version) {
-    (void)abi_version; /* one version so far */
+    (void)abi_version; /* version 2 added to the host table only: one entry-point table so far */
     return sizeof(alfasim_fw_ops_t);
 }
 
