@@ -136,6 +136,19 @@ static uint32_t slots_now(const sim_can__wire_t *w, const sim_can_ctrl_t *owner)
     return owner != NULL ? 1u : w->bus->n_ctrls;
 }
 
+/* Starts fetching the callback context of the controller in slot i, if any: on a large bus the
+ * receivers' contexts (their node hosts) have gone cold since the last frame, and each on_rx
+ * would otherwise wait for its own, one after the other. Only a hint; no behaviour hangs on it. */
+static inline void prefetch_ctx(const sim_can__wire_t *w, const sim_can_ctrl_t *owner, uint32_t i) {
+#if defined(__GNUC__)
+    if (owner == NULL && i < w->bus->n_ctrls && w->bus->ctrls[i] != NULL) {
+        __builtin_prefetch(w->bus->ctrls[i]->cb_ctx);
+    }
+#else
+    (void)w, (void)owner, (void)i;
+#endif
+}
+
 /* The counts of callbacks due are local: only this wire's end sets them, and a wire never
  * ends inside its own callbacks (its next frame starts from an arbitration event). */
 static void run_rx(sim_can__wire_t *w) {
@@ -146,6 +159,7 @@ static void run_rx(sim_can__wire_t *w) {
         if (c != NULL && c->rx_pending) {
             c->rx_pending = false;
             due--;
+            prefetch_ctx(w, owner, i + 1u);
             if (!c->detached && c->cb.on_rx != NULL) {
                 c->cb.on_rx(c->cb_ctx, &w->frame);
             }

@@ -81,10 +81,11 @@ struct sim_kernel {
     sim_radix_t *far;
 
     slot_t *slots;
-    uint32_t *gen; /* generation of the handle that names each slot now */
+    uint32_t *gen;  /* generation of the handle that names each slot now */
+    uint32_t *free; /* free slots, a stack: free[free_len - 1] is reused next */
+    uint32_t free_len;
     uint32_t slot_count;
     uint32_t slot_cap;
-    uint32_t free_head;
 
     bool dispatching; /* inside a callback: run_until/step/destroy would re-enter */
     bool stop_requested;
@@ -135,7 +136,11 @@ static uint32_t slot_new(sim_kernel_t *k) {
         if (g != NULL) {
             k->gen = g;
         }
-        if (s == NULL || g == NULL) {
+        uint32_t *f = realloc(k->free, (size_t)cap * sizeof *f);
+        if (f != NULL) {
+            k->free = f;
+        }
+        if (s == NULL || g == NULL || f == NULL) {
             return NO_SLOT;
         }
         k->slot_cap = cap;
@@ -144,13 +149,21 @@ static uint32_t slot_new(sim_kernel_t *k) {
     return k->slot_count++;
 }
 
+/* The free slots are a stack of indices, not a list threaded through the slots: popping a list
+ * reads the slot it hands out to find the next, and a frame delivered to 125 nodes takes 125
+ * slots in a row, most of them freed long ago and out of the cache, one dependent miss after
+ * another. */
 static inline uint32_t slot_alloc(sim_kernel_t *k) {
-    uint32_t i = k->free_head;
-    if (i == NO_SLOT) {
+    if (k->free_len == 0) {
         return slot_new(k);
     }
-    k->free_head = (uint32_t)k->slots[i].arg;
-    return i;
+    return k->free[--k->free_len];
+}
+
+/* Starts fetching what dispatching the slot's event will touch: the slot and its generation. */
+static inline void prefetch_slot(const sim_kernel_t *k, uint32_t i) {
+    prefetch(&k->slots[i]);
+    prefetch(&k->gen[i]);
 }
 
 /* Invalidates every handle of the slot (run or cancelled). */
@@ -164,8 +177,7 @@ static inline void slot_free(sim_kernel_t *k, uint32_t i) {
     if (k->gen[i] == 0) {
         return; /* retired: every generation of this slot has been handed out */
     }
-    k->slots[i].arg = k->free_head;
-    k->free_head = i;
+    k->free[k->free_len++] = i; /* room: each slot is on the stack at most once */
 }
 
 static slot_t *slot_from_handle(const sim_kernel_t *k, sim_event_id_t id) {
@@ -358,7 +370,6 @@ int sim_kernel_create(uint64_t seed, sim_kernel_t **out) {
         return -SIM_ENOMEM;
     }
     k->seed = seed;
-    k->free_head = NO_SLOT;
     *out = k;
     return 0;
 }
@@ -373,6 +384,7 @@ void sim_kernel_destroy(sim_kernel_t *k) {
     free(k->lane.e);
     free(k->slots);
     free(k->gen);
+    free(k->free);
     free(k);
 }
 
@@ -469,6 +481,14 @@ static ALWAYS_INLINE void dispatch_next(sim_kernel_t *k) {
     slot_kill(k, top.slot);
     slot_free(k, top.slot);
     k->live--;
+    const sim_front_t *l = &k->lane;
+    if (l->head + 1U < l->tail) {
+        /* A frame's deliveries: the lane's head is read just below (whether it was cancelled)
+         * and the one after it in the next dispatch. Their slots were written at the frame's
+         * end, and each delivery in between runs a different node's firmware, which pushes
+         * them out of the cache: fetch one event ahead, so the miss overlaps a callback. */
+        prefetch_slot(k, l->e[l->head + 1U].slot);
+    }
     if (k->front.head == k->front.tail ? k->far_len != 0 : k->dead != 0) {
         normalize(k);
     }
@@ -476,7 +496,7 @@ static ALWAYS_INLINE void dispatch_next(sim_kernel_t *k) {
     if (k->front.head < k->front.tail) {
         /* The next event's slot was written when it was scheduled, often thousands of events
          * ago: start fetching it now, so the miss overlaps this callback instead of the next
-         * dispatch. */
+         * dispatch. (Its generation too would cost the small queues more than it saves.) */
         prefetch(&k->slots[k->front.e[k->front.head].slot]);
     }
     SIM_ASSERT(top.t_ns >= k->now_ns); /* virtual time never goes backwards */

@@ -22,7 +22,7 @@ typedef sim_radix_entry_t sim_entry_t;
 typedef struct {
     sim_event_fn fn; /* NULL: free, or cancelled and still stored as an entry */
     void *ctx;
-    uint64_t arg; /* while free: the next free slot */
+    uint64_t arg;
     uint64_t seq; /* scheduling order: the last part of the key, read only on ties */
 } sim_slot_t;
 
