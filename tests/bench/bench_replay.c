@@ -426,6 +426,10 @@ static uint8_t *read_file(const char *path, size_t *len) {
     return buf;
 }
 
+/* Each record is replayed this many times and its least CPU time kept, as the full run's
+ * (bench_scenario_best): a node's hour replays in a few ms, where a single reading is noise. */
+#define REPLAY_ROUNDS 5
+
 /* Replays every record in dir (and removes it); total timed CPU seconds, or -1 with r failed. */
 static double replay_all(const char *dir, sim_plugin_image_t *img, bench_result_t *r,
                          uint64_t *entries) {
@@ -448,6 +452,11 @@ static double replay_all(const char *dir, sim_plugin_image_t *img, bench_result_
         }
         uint8_t *data = read_file(path, &len);
         double s = data ? replay_record(img, data, len, err, sizeof err, entries) : -1.0;
+        for (unsigned round = 1; s >= 0 && round < REPLAY_ROUNDS; round++) {
+            uint64_t again = 0; /* the calls are counted once */
+            double t = replay_record(img, data, len, err, sizeof err, &again);
+            s = t < 0 ? -1.0 : (t < s ? t : s);
+        }
         free(data);
         remove(path);
         if (s < 0) {
@@ -502,7 +511,7 @@ void bench_replay(const bench_opts_t *o, const void *param, bench_result_t *r) {
     }
     uint64_t entries = 0;
     double fw_s = -1.0;
-    if (bench_scenario_run(o, WORKLOAD, dur, NULL, &full, r) == 0 &&
+    if (bench_scenario_best(o, WORKLOAD, dur, NULL, &full, r) == 0 &&
         record(o, dur, dir, &full, r)) {
         fw_s = replay_all(dir, img, r, &entries);
     }
@@ -520,8 +529,9 @@ void bench_replay(const bench_opts_t *o, const void *param, bench_result_t *r) {
     r->target = 0.5;
     r->aim = 0.75;
     snprintf(r->note, sizeof r->note,
-             "E = T(firmware alone) / T(full) on %s, ns per simulated s; %llu entry calls",
-             WORKLOAD, (unsigned long long)entries);
+             "E = T(firmware alone) / T(full) on %s, ns per simulated s; %llu entry calls; "
+             "least of %u full runs and %d replays",
+             WORKLOAD, (unsigned long long)entries, full.rounds, REPLAY_ROUNDS);
 }
 
 static const bench_def_t defs[] = {

@@ -91,6 +91,7 @@ int bench_scenario_run(const bench_opts_t *o, const char *file, sim_time_ns_t du
     char err[1024] = "";
     int rc = sim_run_scenario(&cfg, &rep, err, sizeof err);
     if (rc == 0) {
+        out->rounds = 1;
         out->load_cpu_s = p.cpu_first_s - cpu0;
         out->run_cpu_s = p.cpu_last_s - p.cpu_first_s;
         out->sim_s = (double)(p.t_last_ns - p.t_first_ns) / 1e9;
@@ -106,10 +107,32 @@ int bench_scenario_run(const bench_opts_t *o, const char *file, sim_time_ns_t du
     return rc == 0 ? 0 : -1;
 }
 
+int bench_scenario_best(const bench_opts_t *o, const char *file, sim_time_ns_t duration_ns,
+                        const char *plugin, bench_run_t *out, bench_result_t *r) {
+    if (bench_scenario_run(o, file, duration_ns, plugin, out, r) != 0) {
+        return -1;
+    }
+    while (!o->quick && out->rounds < BENCH_BEST_OF && out->run_cpu_s < BENCH_BEST_MAX_S) {
+        bench_run_t again;
+        if (bench_scenario_run(o, file, duration_ns, plugin, &again, r) != 0) {
+            return -1;
+        }
+        if (strcmp(again.digest, out->digest) != 0) {
+            bench_fail(r, "run %u gave digest %.16s, the first %.16s: the workload does not repeat",
+                       out->rounds + 1u, again.digest, out->digest);
+            return -1;
+        }
+        out->run_cpu_s = again.run_cpu_s < out->run_cpu_s ? again.run_cpu_s : out->run_cpu_s;
+        out->load_cpu_s = again.load_cpu_s < out->load_cpu_s ? again.load_cpu_s : out->load_cpu_s;
+        out->rounds++;
+    }
+    return 0;
+}
+
 void bench_scenario(const bench_opts_t *o, const void *param, bench_result_t *r) {
     const bench_scenario_param_t *p = param;
     bench_run_t run;
-    if (bench_scenario_run(o, p->file, o->quick ? p->quick_ns : 0, NULL, &run, r) != 0) {
+    if (bench_scenario_best(o, p->file, o->quick ? p->quick_ns : 0, NULL, &run, r) != 0) {
         return;
     }
     r->sim_s = run.sim_s;
@@ -124,6 +147,9 @@ void bench_scenario(const bench_opts_t *o, const void *param, bench_result_t *r)
      * judged. */
     if (!run.passed && !o->quick) {
         bench_fail(r, "the scenario's assertions failed: the workload is not what it claims");
+    } else if (run.rounds > 1) {
+        snprintf(r->note, sizeof r->note, "times: the least of %u runs, each with this digest",
+                 run.rounds);
     }
 }
 
