@@ -85,9 +85,9 @@ struct sim_node {
     const alfasim_fw_ops_t *fw;
     uint64_t gen;
     sim_time_ns_t boot_ns;
-    uint64_t now_us_cell;  /* host.now_us_cell: now_us as of the current entry point */
-    sim_time_ns_t edge_ns; /* the edge cursor */
-    sim_event_id_t inbox_ev;
+    uint64_t now_us_cell;    /* host.now_us_cell: now_us as of the current entry point */
+    sim_time_ns_t edge_ns;   /* the edge cursor */
+    sim_event_id_t inbox_ev; /* 0, a handle, or SIM_EVENT_JOINED (a batch member) */
     sim_node_state_t state;
     unsigned inbox_head, inbox_count;
     uint8_t fw_caps; /* FW_CAP_* */

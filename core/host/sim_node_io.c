@@ -39,16 +39,20 @@ static void inbox_push(sim_node_t *n, const node_inbox_item_t *it) {
     n->inbox[(n->inbox_head + n->inbox_count) % SIM_NODE_INBOX_LEN] = *it;
     n->inbox_count++;
     if (n->inbox_ev == 0) {
-        n->inbox_ev = sim_kernel_schedule(n->k, sim_kernel_now(n->k), SIM_PRIO_FIRMWARE, inbox_fire,
-                                          n, sim_node__arg(n, NODE_ARG_INBOX));
+        /* Joined: the receivers of one frame get their deliveries from one kernel event, in the
+         * order and at the places their own events would have. */
+        n->inbox_ev = sim_kernel_schedule_joined(n->k, SIM_PRIO_FIRMWARE, inbox_fire, n,
+                                                 sim_node__arg(n, NODE_ARG_INBOX));
     }
 }
 
 void sim_node__inbox_drop(sim_node_t *n) {
-    if (n->inbox_ev != 0) {
+    if (n->inbox_ev == SIM_EVENT_JOINED) {
+        (void)sim_kernel_cancel_joined(n->k, inbox_fire, n);
+    } else if (n->inbox_ev != 0) {
         sim_kernel_cancel(n->k, n->inbox_ev);
-        n->inbox_ev = 0;
     }
+    n->inbox_ev = 0;
     for (; n->inbox_count > 0; n->inbox_count--) {
         count_dropped(n, &n->inbox[n->inbox_head]);
         n->inbox_head = (n->inbox_head + 1u) % SIM_NODE_INBOX_LEN;

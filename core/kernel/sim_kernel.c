@@ -32,6 +32,15 @@
  * cannot move on while the lane holds anything (its events are at now, before everything else),
  * so the order is exactly the one a single queue would give.
  *
+ * The batch. Even in the lane, each of a frame's 125 deliveries costs a slot, an entry, a pop and
+ * a dispatch. sim_kernel_schedule_joined puts same-instant, same-priority events for one callback
+ * that are scheduled back to back (nothing else in between, so their seqs are consecutive) into
+ * one batch behind one entry, which stands for the next member to run with that member's seq.
+ * Only events scheduled while the batch runs can come before a member, so after each member the
+ * batch checks the two heads; when one comes first, the entry goes back into the queue at the
+ * next member's (older) seq, which is why the lane inserts by (prio, seq) and not by prio alone.
+ * Every member counts as an event; the entry does not.
+ *
  * Callback data sits in a slot table; front and bucket entries carry only the key and a slot:
  *
  *   handle = gen << 32 | (slot + 1)        (never 0)
@@ -68,6 +77,23 @@
 typedef sim_entry_t entry_t;
 typedef sim_slot_t slot_t;
 
+/* The batch (sim_kernel_schedule_joined): members [next, len) are pending; member i's place in
+ * the order is (t_ns, prio, seq0 + i). One queue entry stands for member `next`. */
+typedef struct {
+    void *ctx;
+    uint64_t arg;
+    bool cancelled; /* sim_kernel_cancel_joined: skipped, not run */
+} batch_member_t;
+
+typedef struct {
+    sim_event_fn fn; /* the members' callback; NULL while no batch is pending */
+    int32_t prio;
+    sim_time_ns_t t_ns;
+    uint64_t seq0;
+    uint32_t next, len, cap;
+    batch_member_t *m;
+} batch_t;
+
 struct sim_kernel {
     sim_time_ns_t now_ns;
     sim_time_ns_t base_ns; /* the front holds t <= base_ns, far holds t > base_ns */
@@ -89,6 +115,9 @@ struct sim_kernel {
 
     bool dispatching; /* inside a callback: run_until/step/destroy would re-enter */
     bool stop_requested;
+    bool stepping; /* inside sim_kernel_step: a batch runs one member per call */
+
+    batch_t batch;
 
     uint64_t seed;
     uint64_t events_run;
@@ -320,13 +349,15 @@ NOINLINE static bool lane_place(sim_kernel_t *k, sim_time_ns_t t_ns, int32_t pri
     if (!sim_front_reserve(l, 1)) {
         return false;
     }
-    /* All at now and the new seq is the largest: only a higher priority value moves it back. */
+    /* All at now, so (prio, seq) decides. A new event's seq is the largest and only a higher
+     * priority value moves it back; a batch placed again keeps an older seq (batch_yield). */
+    entry_t x = {.t_ns = t_ns, .prio = prio, .slot = slot};
     uint32_t pos = l->tail++;
-    while (pos > l->head && l->e[pos - 1U].prio > prio) {
+    while (pos > l->head && sim_entry_less(k->slots, &x, &l->e[pos - 1U])) {
         l->e[pos] = l->e[pos - 1U];
         pos--;
     }
-    l->e[pos] = (entry_t){.t_ns = t_ns, .prio = prio, .slot = slot};
+    l->e[pos] = x;
     return true;
 }
 
@@ -385,6 +416,7 @@ void sim_kernel_destroy(sim_kernel_t *k) {
     free(k->slots);
     free(k->gen);
     free(k->free);
+    free(k->batch.m);
     free(k);
 }
 
@@ -533,7 +565,9 @@ bool sim_kernel_step(sim_kernel_t *k) {
     if (!any_pending(k)) {
         return false;
     }
+    k->stepping = true;
     dispatch_next(k);
+    k->stepping = false;
     k->stop_requested = false; /* step runs one event anyway; a stop has nothing to end */
     return true;
 }
@@ -555,6 +589,145 @@ void sim_kernel_stats(const sim_kernel_t *k, sim_kernel_stats_t *out) {
     out->events_cancelled = k->events_cancelled;
     out->pending = k->live;
     out->pending_max = k->pending_max;
+}
+
+/* ---- batches ------------------------------------------------------------------------------ */
+
+/* e comes before the key (t, prio, seq). */
+static bool entry_before(const sim_kernel_t *k, const entry_t *e, sim_time_ns_t t_ns, int32_t prio,
+                         uint64_t seq) {
+    if (e->t_ns != t_ns) {
+        return e->t_ns < t_ns;
+    }
+    if (e->prio != prio) {
+        return e->prio < prio;
+    }
+    return k->slots[e->slot].seq < seq;
+}
+
+/* Something pending comes before the key. Only the two heads can: far holds later times. A
+ * cancelled head answers yes at worst, and a batch that gives way needlessly loses nothing. */
+static bool pending_before(const sim_kernel_t *k, sim_time_ns_t t_ns, int32_t prio, uint64_t seq) {
+    const sim_front_t *l = &k->lane, *f = &k->front;
+    return (l->head < l->tail && entry_before(k, &l->e[l->head], t_ns, prio, seq)) ||
+           (f->head < f->tail && entry_before(k, &f->e[f->head], t_ns, prio, seq));
+}
+
+static void batch_run(sim_kernel_t *k, void *ctx, uint64_t arg);
+
+/* Queues the batch's entry, standing for member `next` with that member's seq: an old seq when
+ * the batch gives way, so the entry goes back exactly where the member's own event would be.
+ * False when out of memory (nothing queued). */
+static bool batch_queue(sim_kernel_t *k) {
+    batch_t *b = &k->batch;
+    uint32_t slot = slot_alloc(k);
+    if (slot == NO_SLOT) {
+        return false;
+    }
+    slot_t *s = &k->slots[slot];
+    s->seq = b->seq0 + b->next;
+    if (!place(k, b->t_ns, b->prio, slot)) {
+        slot_kill(k, slot);
+        slot_free(k, slot);
+        return false;
+    }
+    s->fn = batch_run;
+    s->ctx = k;
+    s->arg = 0;
+    return true;
+}
+
+/* The batch's entry: runs members in order for as long as nothing pending comes before the next
+ * one, as if each were its own event. The entry is not an event of its own: dispatch counted it
+ * as one, and the members it runs are counted instead. */
+static void batch_run(sim_kernel_t *k, void *ctx, uint64_t arg) {
+    (void)ctx;
+    (void)arg;
+    batch_t *b = &k->batch;
+    k->live++;
+    k->events_run--;
+    for (bool first = true; b->next < b->len; b->next++) {
+        if (b->m[b->next].cancelled) {
+            continue; /* counted when cancelled */
+        }
+        /* The entry came off the queue first: nothing pending comes before its first member to
+         * run (only members lie between it and the entry's place). After that, a callback may
+         * have scheduled something that does, asked the run to stop, or the caller steps one
+         * event at a time: give way, keeping this member's place. */
+        if (!first && (k->stop_requested || k->stepping ||
+                       pending_before(k, b->t_ns, b->prio, b->seq0 + b->next))) {
+            if (!batch_queue(k)) {
+                out_of_memory(); /* members would be lost, and a callback cannot fail */
+            }
+            return;
+        }
+        first = false;
+        k->live--;
+        k->events_run++;
+        batch_member_t m = b->m[b->next]; /* a copy: the callback may join more members */
+        b->m[b->next].cancelled = true;   /* run: a cancel from here on finds nothing */
+        if (b->next + 1U < b->len) {
+            prefetch(b->m[b->next + 1U].ctx); /* the next member's context, often cold (a node) */
+        }
+        b->fn(k, m.ctx, m.arg);
+    }
+    b->fn = NULL;
+    b->next = b->len = 0;
+}
+
+sim_event_id_t sim_kernel_schedule_joined(sim_kernel_t *k, int32_t prio, sim_event_fn fn, void *ctx,
+                                          uint64_t arg) {
+    SIM_ASSERT(k != NULL);
+    batch_t *b = &k->batch;
+    if (fn == NULL) {
+        return 0;
+    }
+    bool join =
+        b->fn == fn && b->prio == prio && b->t_ns == k->now_ns && b->seq0 + b->len == k->next_seq;
+    if (b->fn != NULL && !join) {
+        return sim_kernel_schedule(k, k->now_ns, prio, fn, ctx, arg); /* the batch is another's */
+    }
+    if (b->len == b->cap) {
+        uint32_t cap = b->cap < INITIAL_CAPACITY ? INITIAL_CAPACITY : b->cap * 2U;
+        batch_member_t *m = cap > b->cap ? realloc(b->m, (size_t)cap * sizeof *m) : NULL;
+        if (m == NULL) {
+            return 0;
+        }
+        b->m = m;
+        b->cap = cap;
+    }
+    if (!join) {
+        *b = (batch_t){.fn = fn,
+                       .prio = prio,
+                       .t_ns = k->now_ns,
+                       .seq0 = k->next_seq,
+                       .cap = b->cap,
+                       .m = b->m};
+        if (!batch_queue(k)) {
+            b->fn = NULL;
+            return 0;
+        }
+    }
+    b->m[b->len++] = (batch_member_t){.ctx = ctx, .arg = arg, .cancelled = false};
+    k->next_seq++;
+    k->events_scheduled++;
+    k->live++;
+    k->pending_max = k->live > k->pending_max ? k->live : k->pending_max;
+    return SIM_EVENT_JOINED;
+}
+
+uint32_t sim_kernel_cancel_joined(sim_kernel_t *k, sim_event_fn fn, const void *ctx) {
+    batch_t *b = &k->batch;
+    uint32_t n = 0;
+    for (uint32_t i = b->next; b->fn == fn && fn != NULL && i < b->len; i++) {
+        if (!b->m[i].cancelled && b->m[i].ctx == ctx) {
+            b->m[i].cancelled = true;
+            n++;
+        }
+    }
+    k->live -= n;
+    k->events_cancelled += n;
+    return n;
 }
 
 void sim_kernel_prng(const sim_kernel_t *k, const char *stream_name, sim_prng_t *out) {

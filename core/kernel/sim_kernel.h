@@ -75,6 +75,31 @@ sim_event_id_t sim_kernel_schedule(sim_kernel_t *k, sim_time_ns_t t_ns, int32_t 
 sim_event_id_t sim_kernel_schedule_in(sim_kernel_t *k, sim_time_ns_t delay_ns, int32_t prio,
                                       sim_event_fn fn, void *ctx, uint64_t arg);
 
+/** What sim_kernel_schedule_joined returns for a batch member: not a handle (pending() is false
+ *  for it, cancel() refuses it; sim_kernel_cancel_joined is how it is cancelled). */
+#define SIM_EVENT_JOINED UINT64_MAX
+
+/**
+ * Schedules fn(k, ctx, arg) at now, at the place in the (time, priority, sequence) order that
+ * sim_kernel_schedule(k, now, prio, fn, ctx, arg) would give it, as a member of a batch when it
+ * can: when the previous call was for the same fn and prio at this instant and nothing has been
+ * scheduled since. A batch is one queue entry and one dispatch for all its members (a frame
+ * delivered to 125 nodes), run in order, each counted as an event; it gives way, keeping its
+ * place, whenever something scheduled meanwhile comes before its next member, and before every
+ * member under sim_kernel_step and after sim_kernel_stop, so callbacks run exactly as they
+ * would as separate events. One batch is pending at a time; while another's is, the event is
+ * scheduled on its own.
+ * @retval SIM_EVENT_JOINED  a batch member: no handle; sim_kernel_cancel_joined cancels it
+ * @retval >0 otherwise      the handle of an event scheduled on its own
+ * @retval 0                 fn == NULL or out of memory (nothing scheduled)
+ */
+sim_event_id_t sim_kernel_schedule_joined(sim_kernel_t *k, int32_t prio, sim_event_fn fn, void *ctx,
+                                          uint64_t arg);
+
+/** Cancels every pending batch member of fn with this ctx (what a caller of
+ *  sim_kernel_schedule_joined does before its ctx goes away); returns how many. */
+uint32_t sim_kernel_cancel_joined(sim_kernel_t *k, sim_event_fn fn, const void *ctx);
+
 /**
  * Cancels a pending event, including one due at the current instant that has not run yet.
  * @retval 0             cancelled; its callback will not run

@@ -480,9 +480,19 @@ typedef struct {
     int32_t prio;
     uint64_t seq;
     sim_event_id_t id;
+    int member; /* the batch member's context (model_t.member), or -1 */
 } model_ev_t;
 
+#define MODEL_MEMBERS 8
+
+typedef struct model model_t;
+
+/* The context of batch members, one of a few, so that cancel_joined picks some of them. */
 typedef struct {
+    model_t *m;
+} model_member_t;
+
+struct model {
     sim_kernel_t *k;
     sim_prng_t prng;
     model_ev_t ev[MODEL_MAX];
@@ -491,7 +501,13 @@ typedef struct {
     uint64_t ran;
     uint64_t mismatches;
     sim_event_id_t stale[64]; /* handles of events that ran or were cancelled */
-} model_t;
+    bool batches;             /* also schedule bursts with sim_kernel_schedule_joined, and stop */
+    uint64_t joined;          /* members that joined a batch */
+    uint64_t stops;
+    bool stopped; /* a callback called sim_kernel_stop: no event may run until the run returns */
+    model_member_t member[MODEL_MEMBERS];
+    uint64_t members_cancelled;
+};
 
 static size_t model_min(const model_t *m) {
     size_t best = 0;
@@ -531,6 +547,11 @@ static sim_time_ns_t random_delay(sim_prng_t *p) {
 
 static void model_event(sim_kernel_t *k, void *ctx, uint64_t arg);
 
+static void model_member(sim_kernel_t *k, void *ctx, uint64_t arg) {
+    model_member_t *mm = ctx;
+    model_event(k, mm->m, arg);
+}
+
 static void model_schedule(model_t *m) {
     if (m->n == MODEL_MAX) {
         return;
@@ -542,12 +563,52 @@ static void model_schedule(model_t *m) {
     uint64_t seq = m->next_seq++;
     sim_event_id_t id = sim_kernel_schedule(m->k, t, prio, model_event, m, seq);
     CU_ASSERT_FATAL(id != 0);
-    m->ev[m->n++] = (model_ev_t){.t_ns = t, .prio = prio, .seq = seq, .id = id};
+    m->ev[m->n++] = (model_ev_t){.t_ns = t, .prio = prio, .seq = seq, .id = id, .member = -1};
+}
+
+/* A burst of events for now through sim_kernel_schedule_joined, as a frame's end schedules its
+ * deliveries: each must run exactly where sim_kernel_schedule would have put it. */
+static void model_burst(model_t *m) {
+    static const int32_t prios[] = {SIM_PRIO_FIRMWARE, SIM_PRIO_FIRMWARE, SIM_PRIO_WIRE, 0};
+    int32_t prio = prios[sim_prng_below(&m->prng, 4)];
+    uint64_t count = 1 + sim_prng_below(&m->prng, 20);
+    for (uint64_t i = 0; i < count && m->n < MODEL_MAX; i++) {
+        uint64_t seq = m->next_seq++;
+        int member = (int)sim_prng_below(&m->prng, MODEL_MEMBERS);
+        sim_event_id_t id =
+            sim_kernel_schedule_joined(m->k, prio, model_member, &m->member[member], seq);
+        CU_ASSERT_FATAL(id != 0);
+        m->joined += id == SIM_EVENT_JOINED;
+        m->mismatches += id == SIM_EVENT_JOINED && sim_kernel_pending(m->k, id);
+        m->ev[m->n++] = (model_ev_t){
+            .t_ns = sim_kernel_now(m->k), .prio = prio, .seq = seq, .id = id, .member = member};
+    }
+}
+
+/* Cancels every pending batch member of one context, as a node that goes away does. */
+static void model_cancel_member(model_t *m) {
+    int member = (int)sim_prng_below(&m->prng, MODEL_MEMBERS);
+    uint32_t want = 0;
+    for (size_t i = m->n; i-- > 0;) {
+        if (m->ev[i].id == SIM_EVENT_JOINED && m->ev[i].member == member) {
+            model_forget(m, i);
+            want++;
+        }
+    }
+    uint32_t got = sim_kernel_cancel_joined(m->k, model_member, &m->member[member]);
+    m->mismatches += got != want;
+    m->members_cancelled += got;
 }
 
 static void model_cancel(model_t *m) {
     if (m->n > 0 && sim_prng_chance(&m->prng, 3, 4)) {
         size_t i = (size_t)sim_prng_below(&m->prng, m->n);
+        if (m->ev[i].id == SIM_EVENT_JOINED) {
+            /* A batch member has no handle: cancel() refuses it, cancel_joined() takes it. */
+            m->mismatches += sim_kernel_cancel(m->k, m->ev[i].id) != -SIM_ENOENT;
+            model_cancel_member(m);
+            return;
+        }
         m->mismatches += sim_kernel_cancel(m->k, m->ev[i].id) != 0;
         model_forget(m, i);
     } else {
@@ -564,27 +625,42 @@ static void model_cancel(model_t *m) {
 static void model_op(model_t *m, bool in_callback, bool growing) {
     uint64_t r = sim_prng_below(&m->prng, 10);
     uint64_t schedule_below = growing ? 7 : 3;
-    if (r < schedule_below) {
+    if (m->batches && sim_prng_chance(&m->prng, 1, 4)) {
+        model_burst(m);
+    } else if (m->batches && in_callback && sim_prng_chance(&m->prng, 1, 50)) {
+        sim_kernel_stop(m->k);
+        m->stopped = true;
+        m->stops++;
+    } else if (r < schedule_below) {
         model_schedule(m);
     } else if (r < schedule_below + 1) {
         model_cancel(m);
     } else if (in_callback) {
         return;
     } else if (r < schedule_below + 2 || r == 9) {
-        sim_kernel_step(m->k);
+        uint64_t before = m->ran;
+        bool stepped = sim_kernel_step(m->k);
+        m->stopped = false;
+        if (stepped) {
+            m->mismatches += m->ran != before + 1; /* one event, batch member or not */
+        }
     } else {
         /* Short spans only, so that far-future events pile up to thousands. */
         sim_time_ns_t span = (sim_time_ns_t)sim_prng_below(&m->prng, 2000000);
         sim_time_ns_t end = sim_time_add(sim_kernel_now(m->k), span);
-        sim_kernel_run_until(m->k, end);
-        m->mismatches += sim_kernel_now(m->k) != end;
-        m->mismatches += sim_kernel_next_time(m->k) <= end;
+        int rc = sim_kernel_run_until(m->k, end);
+        m->stopped = false;
+        if (rc == 0) {
+            m->mismatches += sim_kernel_now(m->k) != end;
+            m->mismatches += sim_kernel_next_time(m->k) <= end;
+        }
     }
 }
 
 static void model_event(sim_kernel_t *k, void *ctx, uint64_t arg) {
     model_t *m = ctx;
     CU_ASSERT_FATAL(m->n > 0);
+    m->mismatches += m->stopped; /* ran after a stop, before the run returned */
     size_t i = model_min(m);
     if (m->ev[i].seq != arg || m->ev[i].t_ns != sim_kernel_now(k)) {
         if (m->mismatches++ == 0) {
@@ -601,21 +677,28 @@ static void model_event(sim_kernel_t *k, void *ctx, uint64_t arg) {
     }
 }
 
-static void test_randomized_against_model(void) {
+static void run_randomized(bool batches, uint64_t *joined, uint64_t *stops) {
     model_t *m = calloc(1, sizeof *m);
     CU_ASSERT_FATAL(m != NULL);
+    m->batches = batches;
+    for (int i = 0; i < MODEL_MEMBERS; i++) {
+        m->member[i].m = m;
+    }
     m->k = new_kernel(7);
     sim_prng_init(&m->prng, 2024, sim_prng_stream_id("test_kernel.model"));
     for (int op = 0; op < 100000; op++) {
         model_op(m, false, (op / 25000) % 2 == 0);
         while (m->n > 3000) {
             sim_kernel_step(m->k);
+            m->stopped = false;
         }
         sim_kernel_stats_t st;
         sim_kernel_stats(m->k, &st);
         m->mismatches += st.pending != m->n;
     }
-    sim_kernel_run_until(m->k, SIM_TIME_NEVER);
+    while (sim_kernel_run_until(m->k, SIM_TIME_NEVER) != 0) {
+        m->stopped = false; /* a callback asked the run to stop: go on */
+    }
     sim_kernel_stats_t st;
     sim_kernel_stats(m->k, &st);
     ASSERT_EQ_U64(m->mismatches, 0);
@@ -623,8 +706,30 @@ static void test_randomized_against_model(void) {
     /* The mix really ran events and really built a large queue, not a trickle. */
     CU_ASSERT(m->ran > 20000);
     CU_ASSERT(st.pending_max > 2000);
+    ASSERT_EQ_U64(st.events_run, m->ran); /* batch members count as events */
+    *joined = m->joined;
+    *stops = m->stops;
+    CU_ASSERT(!batches || m->members_cancelled > 100);
     sim_kernel_destroy(m->k);
     free(m);
+}
+
+static void test_randomized_against_model(void) {
+    uint64_t joined, stops;
+    run_randomized(false, &joined, &stops);
+}
+
+/*
+ * The same with batches: bursts joined from outside and from inside callbacks (members joining
+ * a batch while it runs), events scheduled by members that come before the batch's next member,
+ * stops inside members, and single steps. Every event must still run exactly where the model
+ * puts it.
+ */
+static void test_randomized_batches_against_model(void) {
+    uint64_t joined = 0, stops = 0;
+    run_randomized(true, &joined, &stops);
+    CU_ASSERT(joined > 20000); /* batches really formed */
+    CU_ASSERT(stops > 100);
 }
 
 /* Many cancellations at once (compaction): the survivors still run in exact order. */
@@ -680,5 +785,5 @@ void test_register(void) {
                TEST(test_step_and_next_time), TEST(test_two_kernels_are_independent),
                TEST(test_stats_counters), TEST(test_kernel_prng_streams), TEST(test_strerror),
                TEST(test_assert_prints_and_aborts), TEST(test_randomized_against_model),
-               TEST(test_mass_cancel_keeps_order));
+               TEST(test_randomized_batches_against_model), TEST(test_mass_cancel_keeps_order));
 }
