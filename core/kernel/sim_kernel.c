@@ -391,6 +391,35 @@ static ALWAYS_INLINE bool place(sim_kernel_t *k, sim_time_ns_t t_ns, int32_t pri
     return true;
 }
 
+/* Stores an event with the given seq (the next one, or a batch member's older one) and returns
+ * its slot; NO_SLOT when out of memory (nothing stored). */
+static ALWAYS_INLINE uint32_t enqueue(sim_kernel_t *k, sim_time_ns_t t_ns, int32_t prio,
+                                      uint64_t seq, sim_event_fn fn, void *ctx, uint64_t arg) {
+    uint32_t slot = slot_alloc(k);
+    if (slot == NO_SLOT) {
+        return NO_SLOT;
+    }
+    slot_t *s = &k->slots[slot];
+    s->seq = seq; /* before placing: the front and the lane may compare it */
+    if (!place(k, t_ns, prio, slot)) {
+        slot_kill(k, slot); /* never handed out; the next user gets a fresh generation anyway */
+        slot_free(k, slot);
+        return NO_SLOT;
+    }
+    s->fn = fn;
+    s->ctx = ctx;
+    s->arg = arg;
+    return slot;
+}
+
+/* One more pending event took the next seq. */
+static inline void count_scheduled(sim_kernel_t *k) {
+    k->next_seq++;
+    k->events_scheduled++;
+    k->live++;
+    k->pending_max = k->live > k->pending_max ? k->live : k->pending_max;
+}
+
 /* ---- public API --------------------------------------------------------------------------- */
 
 int sim_kernel_create(uint64_t seed, sim_kernel_t **out) {
@@ -440,24 +469,11 @@ HOT_ENTRY sim_event_id_t sim_kernel_schedule(sim_kernel_t *k, sim_time_ns_t t_ns
         return 0;
     }
     /* Out of memory also schedules nothing and returns 0: to the caller it is the same failure. */
-    uint32_t slot = slot_alloc(k);
+    uint32_t slot = enqueue(k, t_ns, prio, k->next_seq, fn, ctx, arg);
     if (slot == NO_SLOT) {
         return 0;
     }
-    slot_t *s = &k->slots[slot];
-    s->seq = k->next_seq; /* before placing: the front may compare it */
-    if (!place(k, t_ns, prio, slot)) {
-        slot_kill(k, slot); /* never handed out; the next user gets a fresh generation anyway */
-        slot_free(k, slot);
-        return 0;
-    }
-    s->fn = fn;
-    s->ctx = ctx;
-    s->arg = arg;
-    k->next_seq++;
-    k->events_scheduled++;
-    k->live++;
-    k->pending_max = k->live > k->pending_max ? k->live : k->pending_max;
+    count_scheduled(k);
     return ((uint64_t)k->gen[slot] << 32) | ((uint64_t)slot + 1U);
 }
 
@@ -624,22 +640,8 @@ static void batch_run(sim_kernel_t *k, void *ctx, uint64_t arg);
  * the batch gives way, so the entry goes back exactly where the member's own event would be.
  * False when out of memory (nothing queued). */
 static bool batch_queue(sim_kernel_t *k) {
-    batch_t *b = &k->batch;
-    uint32_t slot = slot_alloc(k);
-    if (slot == NO_SLOT) {
-        return false;
-    }
-    slot_t *s = &k->slots[slot];
-    s->seq = b->seq0 + b->next;
-    if (!place(k, b->t_ns, b->prio, slot)) {
-        slot_kill(k, slot);
-        slot_free(k, slot);
-        return false;
-    }
-    s->fn = batch_run;
-    s->ctx = k;
-    s->arg = 0;
-    return true;
+    const batch_t *b = &k->batch;
+    return enqueue(k, b->t_ns, b->prio, b->seq0 + b->next, batch_run, k, 0) != NO_SLOT;
 }
 
 /* The batch's entry: runs members in order for as long as nothing pending comes before the next
@@ -714,10 +716,7 @@ sim_event_id_t sim_kernel_schedule_joined(sim_kernel_t *k, int32_t prio, sim_eve
         }
     }
     b->m[b->len++] = (batch_member_t){.ctx = ctx, .arg = arg, .cancelled = false};
-    k->next_seq++;
-    k->events_scheduled++;
-    k->live++;
-    k->pending_max = k->live > k->pending_max ? k->live : k->pending_max;
+    count_scheduled(k);
     return SIM_EVENT_JOINED;
 }
 
