@@ -183,6 +183,7 @@ void sim_node__teardown(sim_node_t *n, bool quiet);
 /** A host diagnostic line in events.jsonl ({"type":"log",…,"src":"host"}). */
 void sim_node__host_log(sim_node_t *n, hal_log_level_t level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/** "error", "warn", "info" or "debug"; NULL for a value outside hal_log_level_t. */
 const char *sim_node__log_level_name(int level);
 
 /* ---- sim_node_ops.c ---- */

@@ -75,8 +75,10 @@ const char *sim_node__log_level_name(int level) {
             return "warn";
         case HAL_LOG_INFO:
             return "info";
-        default:
+        case HAL_LOG_DEBUG:
             return "debug";
+        default:
+            return NULL;
     }
 }
 
@@ -90,7 +92,8 @@ void sim_node__host_log(sim_node_t *n, hal_log_level_t level, const char *fmt, .
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     sim_trace_ev_t *e = sim_trace_ev_begin(n->trace, sim_kernel_now(n->k), "log", n->name);
-    sim_trace_ev_str(e, "level", sim_node__log_level_name((int)level));
+    const char *name = sim_node__log_level_name((int)level);
+    sim_trace_ev_str(e, "level", name != NULL ? name : "invalid");
     sim_trace_ev_str(e, "src", "host");
     sim_trace_ev_str(e, "msg", msg);
     sim_trace_ev_end(e);

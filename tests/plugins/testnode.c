@@ -23,6 +23,8 @@
  *                5 restart (hal_restart)
  *                6 NVS: write "test"/"same" = data[2], data[3] times; reply [0x86, rc]
  *                7 timer 1 one-shot data[2] ms; on expiry reply [0x87, now_ms lo, now_ms hi]
+ *                8 console line "testnode <node> level <data[2]>" at level data[2] (any value,
+ *                  valid or not); no reply
  *   UART rx    each received chunk: reply 0x680 + node [0x90, len, first byte]
  *
  * "node" is mac[5] & 0x7F. Counters are 16-bit in frames (low byte first).
@@ -161,6 +163,10 @@ static void command(const hal_can_frame_t *f) {
         case 7:
             rc = hal_timer_start(TIMER_SHOT, 1000u * f->data[2], false);
             break;
+        case 8:
+            hal_log((hal_log_level_t)f->data[2], "testnode %u level %u", (unsigned)node,
+                    (unsigned)f->data[2]);
+            return;
         default:
             return;
     }

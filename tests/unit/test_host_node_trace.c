@@ -137,6 +137,8 @@ static sim_time_ns_t run(bench_t *b, sim_trace_t *t) {
                        "(create every node before running)");
     bench_run_ms(b, 50);
     bench_send(b, 0x125, (const uint8_t[]){1, 1}, 2);
+    bench_send(b, 0x125, (const uint8_t[]){2, 8, HAL_LOG_DEBUG}, 3);
+    bench_send(b, 0x125, (const uint8_t[]){2, 8, 7}, 3);
     bench_run_until(b, MS(1050));
     sim_node_hang(n1);
     bench_run_until(b, MS(2100));
@@ -161,6 +163,11 @@ static void check_events(const char *ev) {
         "\"testnode 1 boot 2 reason watchdog\"}\n",
         "{\"t_ns\":2100000000,\"type\":\"power_off\",\"node\":\"n2\"}\n",
     };
+    /* A level outside hal_log_level_t is named as such, with its value; the four are not. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(ev, "\"type\":\"log\",\"node\":\"n2\",\"level\":\"debug\","
+                                      "\"msg\":\"testnode 2 level 3\"}\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(ev, "\"type\":\"log\",\"node\":\"n2\",\"level\":\"invalid\","
+                                      "\"level_value\":7,\"msg\":\"testnode 2 level 7\"}\n"));
     const char *at = ev;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const char *hit = strstr(at, want[i]);
