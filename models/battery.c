@@ -50,17 +50,24 @@ static double clamp(double x, double lo, double hi) {
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
-/* Interpolates on segment i, the first with soc <= ocv_table[i].soc, found from the hint i
- * (any index from 1): the same segment a scan from the start finds, so the same value. */
-static double cell_ocv_from(double soc, size_t *hint) {
-    soc = clamp(soc, 0.0, 1.0);
-    size_t i = *hint;
+/* The segment i (from 1) of the first table point with soc <= ocv_table[i].soc, found from the
+ * hint (any index from 1): the same segment a scan from the start finds. A soc past the last
+ * point (only NaN, once clamped) stops at the last segment; cell_ocv_from tells it apart. */
+static size_t segment_of(double soc, size_t hint) {
+    size_t i = hint;
     while (i < OCV_POINTS - 1 && soc > ocv_table[i].soc) {
         i++;
     }
     while (i > 1 && soc <= ocv_table[i - 1].soc) {
         i--;
     }
+    return i;
+}
+
+/* Interpolates on the segment of soc, searched from *hint, which it then holds. */
+static double cell_ocv_from(double soc, size_t *hint) {
+    soc = clamp(soc, 0.0, 1.0);
+    size_t i = segment_of(soc, *hint);
     *hint = i;
     if (!(soc <= ocv_table[i].soc)) {
         return ocv_table[OCV_POINTS - 1].v; /* no segment: only NaN gets here */
@@ -137,22 +144,40 @@ void battery_destroy(battery_t *b) {
     free(b);
 }
 
-/* The cells lie within the spread around the SOC, mostly on one segment of the OCV curve: each
- * search starts where the previous one ended. */
+/*
+ * The cells lie within the spread around the SOC, mostly on one segment of the OCV curve. The
+ * cell SOCs rise with k (the offsets do, and adding and clamping keep the order), so when the
+ * first and the last cell share a segment every cell is on it: one loop without searches, whose
+ * divisions the compiler runs two at a time, with the same operations per cell as
+ * cell_ocv_from. Otherwise each cell's search starts where the previous one ended. The sum is
+ * taken in cell order either way.
+ */
 static void refresh_ocv(battery_t *b) {
     unsigned n = b->cfg.cells_series;
-    double v = 0.0;
-    for (unsigned k = 0; k < n; k++) {
-        double cell_v = cell_ocv_from(b->soc + b->cell_offset[k], &b->ocv_hint);
-        v += cell_v;
-        if (k == 0) {
-            b->ocv_bottom_v = cell_v;
+    double cell_v[BATTERY_CELLS_MAX];
+    double soc_first = clamp(b->soc + b->cell_offset[0], 0.0, 1.0);
+    double soc_last = clamp(b->soc + b->cell_offset[n - 1], 0.0, 1.0);
+    size_t i = segment_of(soc_first, b->ocv_hint);
+    if (i == segment_of(soc_last, i) && soc_last <= ocv_table[i].soc) {
+        double s0 = ocv_table[i - 1].soc, ds = ocv_table[i].soc - s0;
+        double v0 = ocv_table[i - 1].v, dv = ocv_table[i].v - v0;
+        for (unsigned k = 0; k < n; k++) {
+            double soc = clamp(b->soc + b->cell_offset[k], 0.0, 1.0);
+            cell_v[k] = v0 + dv * (soc - s0) / ds;
         }
-        if (k == n - 1) {
-            b->ocv_top_v = cell_v;
+        b->ocv_hint = i;
+    } else {
+        for (unsigned k = 0; k < n; k++) {
+            cell_v[k] = cell_ocv_from(b->soc + b->cell_offset[k], &b->ocv_hint);
         }
     }
+    double v = 0.0;
+    for (unsigned k = 0; k < n; k++) {
+        v += cell_v[k];
+    }
     b->ocv_v = v;
+    b->ocv_bottom_v = cell_v[0];
+    b->ocv_top_v = cell_v[n - 1];
 }
 
 double battery_ocv_v(const battery_t *b) {

@@ -150,10 +150,10 @@ void pack_plant_destroy(pack_plant_t *p) {
 
 /* ---- the step ---------------------------------------------------------------------------- */
 
-/* Steps 1-3: what the world offers and asks for at the start of the step. */
-static void gather(pack_plant_t *p, sim_time_ns_t t, inverter_in_t *in, double *pool_w,
-                   double *heater_w) {
-    uint32_t minute = calendar_second_of_day(&p->cfg.calendar, t) / 60u;
+/* Steps 1-3: what the world offers and asks for at the start of the step, in minute of the
+ * local day `minute`. */
+static void gather(pack_plant_t *p, sim_time_ns_t t, uint32_t minute, inverter_in_t *in,
+                   double *pool_w, double *heater_w) {
     bool out_on = relay_connected(p->relay[PACK_R2_INVERTER]);
     p->grid_up = grid_available(p->grid, t);
     *pool_w = pool_pump_update(p->pool, minute, out_on && relay_connected(p->relay[PACK_R3_POOL]));
@@ -210,7 +210,8 @@ static void step(sim_kernel_t *k, void *ctx, uint64_t arg) {
     double dt_s = (double)p->cfg.step_ns / 1e9;
     inverter_in_t in;
     double pool_w, heater_w;
-    gather(p, t, &in, &pool_w, &heater_w);
+    uint32_t minute = calendar_second_of_day(&p->cfg.calendar, t) / 60u;
+    gather(p, t, minute, &in, &pool_w, &heater_w);
     inverter_dispatch(p->inverter, &in, &p->flows);
     double amps = battery_current_for_power_a(p->battery, p->flows.batt_dc_w);
     (void)battery_step(p->battery, amps, dt_s);
@@ -219,8 +220,7 @@ static void step(sim_kernel_t *k, void *ctx, uint64_t arg) {
     double served = in.home_demand_w > 0.0 ? p->flows.home_served_w / in.home_demand_w : 1.0;
     p->pool_w = pool_w * served;
     p->heater_w = heater_w * served;
-    water_heater_step(p->heater, p->heater_w, calendar_second_of_day(&p->cfg.calendar, t) / 60u,
-                      dt_s);
+    water_heater_step(p->heater, p->heater_w, minute, dt_s);
     update_cts(p, t, in.grid_connected);
     accumulate(p, dt_s);
     p->t_last_ns = t;

@@ -112,19 +112,62 @@ double pv_sun_elevation_deg(const pv_t *pv, sim_time_ns_t t_ns) {
     return asin(sin_elevation(&pv->cfg, &d, t_ns)) / DEG;
 }
 
-/* Clear-sky output for the sine of the sun's elevation. */
-static double clear_sky_w(const pv_t *pv, double s) {
+/* Clear-sky irradiance for the sine of the sun's elevation when it is above 0, W/m2. */
+static double clear_sky_ghi(double s) {
+    return 1098.0 * s * exp(-0.057 / s);
+}
+
+/* Clear-sky output for the sine of the sun's elevation s and its irradiance ghi. */
+static double clear_sky_w(const pv_t *pv, double s, double ghi) {
     if (s <= 0.0) {
         return 0.0;
     }
-    double ghi = 1098.0 * s * exp(-0.057 / s);
     return pv->cfg.kwp * ghi * pv->cfg.performance_ratio;
 }
 
 double pv_clear_sky_w(const pv_t *pv, sim_time_ns_t t_ns) {
     sun_day_t d;
     sun_day_at(&pv->cfg, t_ns, &d);
-    return clear_sky_w(pv, sin_elevation(&pv->cfg, &d, t_ns));
+    double s = sin_elevation(&pv->cfg, &d, t_ns);
+    return clear_sky_w(pv, s, s > 0.0 ? clear_sky_ghi(s) : 0.0);
+}
+
+/*
+ * The sun is a pure function of the site, the calendar and the time, and every pack of a run
+ * steps at the same instants at the same site: the first pack to step at an instant computes
+ * it (a cos, an exp, the hour of day), the others find it here. One entry per thread; any
+ * other key is computed afresh, so the answer is always the one computed from scratch.
+ */
+typedef struct {
+    sim_time_ns_t t_ns;
+    int64_t start_local_s;
+    int32_t utc_offset_min;
+    double latitude_deg, longitude_deg;
+    double sin_el, ghi; /* ghi only when sin_el > 0 */
+    bool valid;
+} sun_memo_t;
+
+static _Thread_local sun_memo_t sun_memo;
+
+/* The sine of the sun's elevation at t_ns into *sin_el, and its clear-sky irradiance. */
+static double step_ghi(const pv_t *pv, sim_time_ns_t t_ns, double *sin_el) {
+    const pv_cfg_t *c = &pv->cfg;
+    sun_memo_t *m = &sun_memo;
+    if (!(m->valid && m->t_ns == t_ns && m->start_local_s == c->calendar->start_local_s &&
+          m->utc_offset_min == c->calendar->utc_offset_min && m->latitude_deg == c->latitude_deg &&
+          m->longitude_deg == c->longitude_deg)) {
+        double s = sin_elevation(c, &pv->sun, t_ns);
+        *m = (sun_memo_t){.t_ns = t_ns,
+                          .start_local_s = c->calendar->start_local_s,
+                          .utc_offset_min = c->calendar->utc_offset_min,
+                          .latitude_deg = c->latitude_deg,
+                          .longitude_deg = c->longitude_deg,
+                          .sin_el = s,
+                          .ghi = s > 0.0 ? clear_sky_ghi(s) : 0.0,
+                          .valid = true};
+    }
+    *sin_el = m->sin_el;
+    return m->ghi;
 }
 
 /* One minute of the chain: pick the next state by walking the row's cumulative ppm. */
@@ -164,7 +207,9 @@ double pv_step(pv_t *pv, sim_time_ns_t t_ns) {
         pv->day = day;
         sun_day_at(&pv->cfg, t_ns, &pv->sun);
     }
-    double s = clear_sky_w(pv, sin_elevation(&pv->cfg, &pv->sun, t_ns));
+    double sin_el;
+    double ghi = step_ghi(pv, t_ns, &sin_el);
+    double s = clear_sky_w(pv, sin_el, ghi);
     return s * pv->attenuation * pv->scale;
 }
 

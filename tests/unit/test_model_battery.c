@@ -2,6 +2,8 @@
  * Battery model through its backend face: the LFP OCV curve, coulomb counting, BMS protection
  * and the published current limits.
  */
+#include <math.h>
+
 #include "battery.h"
 #include "sim_types.h"
 #include "test_support.h"
@@ -49,6 +51,63 @@ static void pack_voltage_is_sixteen_cells(void) {
     ASSERT_NEAR(battery_ocv_v(b), 16.0 * battery_cell_ocv_v(0.5), 0.01);
     ASSERT_NEAR(battery_voltage_v(b), battery_ocv_v(b), 1e-12);
     battery_destroy(b);
+}
+
+/* The pack's OCV, its top and bottom cell are bit for bit what the cells give one by one, summed
+ * in cell order, whichever way the pack finds its cells' segments of the curve. */
+static unsigned check_cells_at(battery_t *b, const battery_cfg_t *cfg, double soc) {
+    if (battery_set_soc(b, soc) != 0) {
+        return 1;
+    }
+    unsigned n = cfg->cells_series;
+    double sum = 0.0, first = 0.0, last = 0.0;
+    for (unsigned k = 0; k < n; k++) {
+        double off = n == 1 ? 0.0 : cfg->cell_spread_soc * ((double)k / (double)(n - 1) - 0.5);
+        double v = battery_cell_ocv_v(soc + off);
+        sum += v;
+        first = k == 0 ? v : first;
+        last = v;
+    }
+    return (battery_ocv_v(b) != sum) + (battery_cell_v_min(b) != first) +
+           (battery_cell_v_max(b) != last);
+}
+
+static void pack_ocv_is_its_cells_exactly(void) {
+    static const double breakpoints[] = {0.0,  0.02, 0.05, 0.10, 0.20, 0.30, 0.40, 0.50,
+                                         0.60, 0.70, 0.80, 0.90, 0.95, 0.98, 0.99, 1.00};
+    static const struct {
+        unsigned cells;
+        double spread;
+    } packs[] = {{16, 0.02}, {16, 0.0}, {16, 0.3}, {1, 0.02}, {2, 0.49}, {7, 0.013}};
+    for (size_t p = 0; p < sizeof packs / sizeof packs[0]; p++) {
+        battery_cfg_t cfg;
+        battery_cfg_default(&cfg);
+        cfg.cells_series = packs[p].cells;
+        cfg.cell_spread_soc = packs[p].spread;
+        battery_t *b = NULL;
+        ASSERT_EQ_I64(battery_create(&cfg, &b), 0);
+        unsigned wrong = 0;
+        for (int i = 0; i <= 100000; i++) { /* up, then down: the search hint goes both ways */
+            wrong += check_cells_at(b, &cfg, i / 100000.0);
+        }
+        for (int i = 100000; i >= 0; i -= 7) {
+            wrong += check_cells_at(b, &cfg, i / 100000.0);
+        }
+        /* Pack SOCs that put the first or the last cell on a breakpoint or an ulp beside it. */
+        for (size_t j = 0; j < sizeof breakpoints / sizeof breakpoints[0]; j++) {
+            for (int side = -1; side <= 1; side += 2) {
+                double soc = breakpoints[j] + side * cfg.cell_spread_soc * 0.5;
+                for (int u = 0; u < 3; u++) {
+                    if (soc >= 0.0 && soc <= 1.0) {
+                        wrong += check_cells_at(b, &cfg, soc);
+                    }
+                    soc = nextafter(soc, side > 0 ? 0.0 : 1.0);
+                }
+            }
+        }
+        ASSERT_EQ_U64(wrong, 0);
+        battery_destroy(b);
+    }
 }
 
 static void soc_integrates_constant_current(void) {
@@ -180,9 +239,9 @@ static void invalid_config_is_refused(void) {
 
 void test_register(void) {
     TEST_SUITE("model_battery", TEST(ocv_is_strictly_increasing), TEST(ocv_within_lfp_bounds),
-               TEST(pack_voltage_is_sixteen_cells), TEST(soc_integrates_constant_current),
-               TEST(bms_cuts_charge_at_cell_limit), TEST(bms_cuts_discharge_at_cell_limit),
-               TEST(hard_current_limit_clamps_and_alarms),
+               TEST(pack_voltage_is_sixteen_cells), TEST(pack_ocv_is_its_cells_exactly),
+               TEST(soc_integrates_constant_current), TEST(bms_cuts_charge_at_cell_limit),
+               TEST(bms_cuts_discharge_at_cell_limit), TEST(hard_current_limit_clamps_and_alarms),
                TEST(published_limits_taper_without_tripping), TEST(current_for_power_is_exact),
                TEST(invalid_config_is_refused));
 }

@@ -89,6 +89,45 @@ static void cloud_chain(void) {
     pv_destroy(c);
 }
 
+/* Packs at different sites, dates and zones stepping at the same instants each get their own
+ * sun: what pv_step gives is exactly the clear-sky output computed afresh for that pack. */
+static void sites_stepping_together_keep_their_own_sun(void) {
+    calendar_t lagos = cal_at(2024, 6, 21, 60), winter = cal_at(2024, 12, 21, 60),
+               zone = cal_at(2024, 6, 21, 0);
+    struct {
+        const calendar_t *cal;
+        double lat, lon;
+    } sites[] = {/* each differs from the one before in one thing, or in nothing */
+                 {&lagos, 6.45, 3.40},  {&lagos, 6.45, 3.40}, {&lagos, 6.45, -20.0},
+                 {&lagos, 6.45, 3.40},  {&zone, 6.45, 3.40},  {&lagos, 6.45, 3.40},
+                 {&winter, 6.45, 3.40}, {&lagos, 6.45, 3.40}, {&lagos, 48.0, 3.40}};
+    enum { SITES = sizeof sites / sizeof sites[0] };
+    pv_t *pv[SITES];
+    for (int i = 0; i < SITES; i++) {
+        pv_cfg_t cfg;
+        pv_cfg_default(&cfg, sites[i].cal);
+        cfg.clouds = false;
+        cfg.latitude_deg = sites[i].lat;
+        cfg.longitude_deg = sites[i].lon;
+        sim_prng_t p;
+        sim_prng_init(&p, 1, 1);
+        ASSERT_EQ_I64(pv_create(&cfg, &p, &pv[i]), 0);
+    }
+    int wrong = 0, lit = 0;
+    for (sim_time_ns_t t = 0; t < 2 * 86400 * SIM_NS_PER_S; t += 7 * 60 * SIM_NS_PER_S) {
+        for (int i = 0; i < SITES; i++) {
+            double w = pv_step(pv[i], t);
+            wrong += w != pv_clear_sky_w(pv[i], t);
+            lit += w > 0.0;
+        }
+    }
+    ASSERT_EQ_I64(wrong, 0);
+    CU_ASSERT_TRUE(lit > 0);
+    for (int i = 0; i < SITES; i++) {
+        pv_destroy(pv[i]);
+    }
+}
+
 static void invalid_config_is_refused(void) {
     pv_cfg_t cfg;
     pv_cfg_default(&cfg, NULL);
@@ -120,5 +159,6 @@ static void scale_multiplies_output(void) {
 
 void test_register(void) {
     TEST_SUITE("model_pv", TEST(solstice_noon_elevation), TEST(clear_sky_output_scales),
-               TEST(cloud_chain), TEST(invalid_config_is_refused), TEST(scale_multiplies_output));
+               TEST(cloud_chain), TEST(sites_stepping_together_keep_their_own_sun),
+               TEST(invalid_config_is_refused), TEST(scale_multiplies_output));
 }
