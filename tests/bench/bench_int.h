@@ -37,6 +37,23 @@ void bench_scaling(const bench_result_t *rs, size_t n, bench_scaling_t *out);
 /** A one-line description of the host: CPU model, cores, compiler. */
 void bench_machine(char *buf, size_t len);
 
+/** The machine's CPU time so far, all CPUs together, from /proc/stat (in clock ticks). */
+typedef struct {
+    uint64_t total; /* every state, idle included */
+    uint64_t steal; /* taken by the hypervisor for other guests while this one wanted to run */
+    bool ok;        /* false when /proc/stat was unreadable */
+} bench_cpu_ticks_t;
+
+bench_cpu_ticks_t bench_cpu_ticks(void);
+
+/**
+ * Appends ", hypervisor steal N % during the run" to the machine line buf (a string of capacity
+ * len): the share of the machine's CPU time between `before` and now that a hypervisor gave to
+ * other guests while this one wanted to run. On an overcommitted virtual machine it is one
+ * reason timings of the same build differ between runs. Nothing is added without /proc/stat.
+ */
+void bench_machine_add_steal(char *buf, size_t len, bench_cpu_ticks_t before);
+
 /** Ratio as printed: baseline/subject, or subject/baseline when lower is better. */
 double bench_ratio(const bench_result_t *r);
 

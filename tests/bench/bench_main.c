@@ -306,9 +306,11 @@ int bench_main(int argc, char **argv, const bench_env_t *env) {
     if (rs == NULL) {
         return 70;
     }
-    char machine[256];
+    char machine[384];
     bench_machine(machine, sizeof machine); /* before the runs: the load says who else ran */
+    bench_cpu_ticks_t ticks = bench_cpu_ticks();
     size_t n = run_selected(&a, &o, env, rs);
+    bench_machine_add_steal(machine, sizeof machine, ticks);
     if (made) {
         rmdir(work); /* benchmarks remove their own run folders */
     }

@@ -107,6 +107,40 @@ void bench_machine(char *buf, size_t len) {
              flags);
 }
 
+bench_cpu_ticks_t bench_cpu_ticks(void) {
+    bench_cpu_ticks_t t = {0};
+    FILE *f = fopen("/proc/stat", "r");
+    if (f == NULL) {
+        return t;
+    }
+    /* "cpu  user nice system idle iowait irq softirq steal guest guest_nice"; guest time is
+     * already counted in user and nice, so it is left out of the total. */
+    unsigned long long v[8];
+    if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+               &v[5], &v[6], &v[7]) == 8) {
+        for (int i = 0; i < 8; i++) {
+            t.total += v[i];
+        }
+        t.steal = v[7];
+        t.ok = true;
+    }
+    fclose(f);
+    return t;
+}
+
+void bench_machine_add_steal(char *buf, size_t len, bench_cpu_ticks_t before) {
+    bench_cpu_ticks_t after = bench_cpu_ticks();
+    if (!before.ok || !after.ok || after.total <= before.total || after.steal < before.steal) {
+        return;
+    }
+    double pct =
+        100.0 * (double)(after.steal - before.steal) / (double)(after.total - before.total);
+    size_t used = strlen(buf);
+    if (used < len) {
+        snprintf(buf + used, len - used, ", hypervisor steal %.1f %% during the run", pct);
+    }
+}
+
 bool bench_find_plugin(const bench_opts_t *o, const char *file, char *path, size_t len) {
     for (const char *const *d = o->plugin_dirs; d != NULL && *d != NULL; d++) {
         snprintf(path, len, "%s/%s", *d, file);
