@@ -112,9 +112,9 @@ double pv_sun_elevation_deg(const pv_t *pv, sim_time_ns_t t_ns) {
     return asin(sin_elevation(&pv->cfg, &d, t_ns)) / DEG;
 }
 
-/* Clear-sky irradiance for the sine of the sun's elevation when it is above 0, W/m2. */
+/* Clear-sky irradiance for the sine of the sun's elevation, W/m2; 0 with the sun down. */
 static double clear_sky_ghi(double s) {
-    return 1098.0 * s * exp(-0.057 / s);
+    return s > 0.0 ? 1098.0 * s * exp(-0.057 / s) : 0.0;
 }
 
 /* Clear-sky output for the sine of the sun's elevation s and its irradiance ghi. */
@@ -129,7 +129,7 @@ double pv_clear_sky_w(const pv_t *pv, sim_time_ns_t t_ns) {
     sun_day_t d;
     sun_day_at(&pv->cfg, t_ns, &d);
     double s = sin_elevation(&pv->cfg, &d, t_ns);
-    return clear_sky_w(pv, s, s > 0.0 ? clear_sky_ghi(s) : 0.0);
+    return clear_sky_w(pv, s, clear_sky_ghi(s));
 }
 
 /*
@@ -143,7 +143,7 @@ typedef struct {
     int64_t start_local_s;
     int32_t utc_offset_min;
     double latitude_deg, longitude_deg;
-    double sin_el, ghi; /* ghi only when sin_el > 0 */
+    double sin_el, ghi;
     bool valid;
 } sun_memo_t;
 
@@ -163,7 +163,7 @@ static double step_ghi(const pv_t *pv, sim_time_ns_t t_ns, double *sin_el) {
                           .latitude_deg = c->latitude_deg,
                           .longitude_deg = c->longitude_deg,
                           .sin_el = s,
-                          .ghi = s > 0.0 ? clear_sky_ghi(s) : 0.0,
+                          .ghi = clear_sky_ghi(s),
                           .valid = true};
     }
     *sin_el = m->sin_el;

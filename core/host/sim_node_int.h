@@ -183,8 +183,9 @@ void sim_node__teardown(sim_node_t *n, bool quiet);
 /** A host diagnostic line in events.jsonl ({"type":"log",…,"src":"host"}). */
 void sim_node__host_log(sim_node_t *n, hal_log_level_t level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/** "error", "warn", "info" or "debug"; NULL for a value outside hal_log_level_t. */
-const char *sim_node__log_level_name(int level);
+/** A log line's "level" field: "error", "warn", "info" or "debug", or for a value outside
+ *  hal_log_level_t, "invalid" and the value in "level_value". */
+void sim_node__ev_level(sim_trace_ev_t *e, int level);
 
 /* ---- sim_node_ops.c ---- */
 /** The firmware's clock: microseconds since the node booted. */

@@ -67,19 +67,19 @@ void sim_node__leave(sim_node_t *n) {
     n->in_fw = false;
 }
 
-const char *sim_node__log_level_name(int level) {
-    switch (level) {
-        case HAL_LOG_ERROR:
-            return "error";
-        case HAL_LOG_WARN:
-            return "warn";
-        case HAL_LOG_INFO:
-            return "info";
-        case HAL_LOG_DEBUG:
-            return "debug";
-        default:
-            return NULL;
+void sim_node__ev_level(sim_trace_ev_t *e, int level) {
+    static const char *const names[] = {[HAL_LOG_ERROR] = "error",
+                                        [HAL_LOG_WARN] = "warn",
+                                        [HAL_LOG_INFO] = "info",
+                                        [HAL_LOG_DEBUG] = "debug"};
+    if (level >= 0 && (size_t)level < sizeof names / sizeof names[0]) {
+        sim_trace_ev_str(e, "level", names[level]);
+        return;
     }
+    /* Only a firmware can pass a level outside hal_log_level_t, and that is its bug: the line
+     * says so, with the value passed, instead of passing for one of the four. */
+    sim_trace_ev_str(e, "level", "invalid");
+    sim_trace_ev_int(e, "level_value", level);
 }
 
 void sim_node__host_log(sim_node_t *n, hal_log_level_t level, const char *fmt, ...) {
@@ -92,8 +92,7 @@ void sim_node__host_log(sim_node_t *n, hal_log_level_t level, const char *fmt, .
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     sim_trace_ev_t *e = sim_trace_ev_begin(n->trace, sim_kernel_now(n->k), "log", n->name);
-    const char *name = sim_node__log_level_name((int)level);
-    sim_trace_ev_str(e, "level", name != NULL ? name : "invalid");
+    sim_node__ev_level(e, (int)level);
     sim_trace_ev_str(e, "src", "host");
     sim_trace_ev_str(e, "msg", msg);
     sim_trace_ev_end(e);

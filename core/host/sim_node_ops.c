@@ -174,13 +174,7 @@ static void op_log(void *ctx, int level, const char *line) {
     n->stats.log_lines++;
     if (n->trace != NULL) {
         sim_trace_ev_t *e = sim_trace_ev_begin(n->trace, sim_kernel_now(n->k), "log", n->name);
-        const char *name = sim_node__log_level_name(level);
-        /* A level outside hal_log_level_t is the firmware's bug: the line says so, with the
-         * value passed, instead of passing for one of the four. */
-        sim_trace_ev_str(e, "level", name != NULL ? name : "invalid");
-        if (name == NULL) {
-            sim_trace_ev_int(e, "level_value", level);
-        }
+        sim_node__ev_level(e, level);
         sim_trace_ev_str(e, "msg", kept);
         sim_trace_ev_end(e);
     }
