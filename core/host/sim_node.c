@@ -252,4 +252,6 @@ const char *sim_node_fault_detail(const sim_node_t *n) {
 
 void sim_node_stats(const sim_node_t *n, sim_node_stats_t *out) {
     *out = n->stats;
+    out->can_rx = n->can_rx;
+    out->uart_rx = n->uart_rx;
 }

@@ -19,12 +19,14 @@ int sim_node__fw_load(sim_node_t *n) {
     int rc = sim_plugin_load(n->image, &n->copy, n->error, sizeof n->error);
     if (rc == 0) {
         n->fw = sim_plugin_descriptor(n->copy)->ops;
+        n->fw_can_rx = n->fw->on_can_rx;
     }
     return rc;
 }
 
 void sim_node__fw_unload(sim_node_t *n) {
     n->fw = NULL;
+    n->fw_can_rx = NULL;
     sim_plugin_unload(n->copy);
     n->copy = NULL;
     sim_node__iso_unload(n);
@@ -118,8 +120,8 @@ static node_inbox_item_t pop(sim_node_t *n) {
     n->inbox_head = (n->inbox_head + 1u) % SIM_NODE_INBOX_LEN;
     n->inbox_count--;
     if (n->fw_caps & item_cap(&it)) {
-        n->stats.can_rx += it.kind == INBOX_CAN_RX;
-        n->stats.uart_rx += it.kind == INBOX_UART_RX;
+        n->can_rx += it.kind == INBOX_CAN_RX;
+        n->uart_rx += it.kind == INBOX_UART_RX;
     }
     return it;
 }
@@ -130,7 +132,7 @@ static void deliver_here(sim_node_t *n, const node_inbox_item_t *it) {
         return;
     }
     if (it->kind == INBOX_CAN_RX) {
-        fw->on_can_rx(&it->frame);
+        n->fw_can_rx(&it->frame);
     } else if (it->kind == INBOX_CAN_STATE) {
         fw->on_can_state(it->state);
     } else {

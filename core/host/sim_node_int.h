@@ -26,6 +26,8 @@
 #ifndef SIM_NODE_INT_H
 #define SIM_NODE_INT_H
 
+#include <stddef.h>
+
 #include "sim_isolate.h"
 #include "sim_node.h"
 
@@ -78,15 +80,14 @@ typedef struct {
 } node_timer_t;
 
 struct sim_node {
-    /* The first cache line holds what every delivery and every firmware call reads (the
-     * struct is 12 KiB and allocated on a cache-line boundary): a frame is delivered to each of
-     * up to 127 nodes in turn. The host operations and the inbox ring follow. */
+    /* The first two cache lines hold every field that a frame's delivery touches, apart from
+     * the inbox entry itself (the struct is 12 KiB and allocated on a cache-line boundary). A
+     * frame reaches each of up to 126 nodes in turn, twice over: into the inbox (line 0 only),
+     * then from it into the firmware (both lines). By the second pass the first has pushed the
+     * node out of the L1 cache, so each further line touched costs a miss per node per frame.
+     * The host operations and the inbox ring follow. */
+    /* line 0: the inbox's state and what every entry point reads first */
     sim_kernel_t *k;
-    const alfasim_fw_ops_t *fw;
-    uint64_t gen;
-    sim_time_ns_t boot_ns;
-    uint64_t now_us_cell;    /* host.now_us_cell: now_us as of the current entry point */
-    sim_time_ns_t edge_ns;   /* the edge cursor */
     sim_event_id_t inbox_ev; /* 0, a handle, or SIM_EVENT_JOINED (a batch member) */
     sim_node_state_t state;
     unsigned inbox_head, inbox_count;
@@ -94,13 +95,24 @@ struct sim_node {
     bool muted;      /* faulted inside an entry point: operations do nothing until it returns */
     bool in_fw;
     bool restart_pending;
+    const alfasim_fw_ops_t *fw;
+    /* fw->on_can_rx, copied at load: fw lies in the copy's own data, one more cold line */
+    void (*fw_can_rx)(const hal_can_frame_t *frame);
+    sim_isolate_t *iso;
+    uint64_t gen;
+    /* line 1: the clock and the counts of every entry point */
+    uint64_t now_us_cell;  /* host.now_us_cell: now_us as of the current entry point */
+    sim_time_ns_t edge_ns; /* the edge cursor */
+    sim_time_ns_t entries_ns;
+    sim_time_ns_t boot_ns;
+    uint64_t can_rx;             /* stats.can_rx, counted here (sim_node_stats reads it) */
+    uint64_t uart_rx;            /* stats.uart_rx, likewise */
     uint32_t entries_at_instant; /* entry points run at entries_ns, against a livelock */
     uint32_t entry_ops;          /* recorded operations in the current entry point (guard) */
-    sim_time_ns_t entries_ns;
+
     alfasim_host_ops_t host; /* what the firmware calls: the guard (sim_node_guard.c) */
     alfasim_host_ops_t ops;  /* the operations themselves */
     node_inbox_item_t inbox[SIM_NODE_INBOX_LEN];
-    sim_isolate_t *iso;
 
     char name[SIM_NODE_NAME_MAX + 1];
     uint8_t mac[6];
@@ -167,6 +179,9 @@ struct sim_node {
     sim_event_id_t adc_ev;
     uint16_t *adc_buf;
 };
+_Static_assert(offsetof(struct sim_node, now_us_cell) == 64 &&
+                   offsetof(struct sim_node, entry_ops) + sizeof(uint32_t) <= 128,
+               "line 0 and line 1 of struct sim_node are as described above");
 
 /* ---- sim_node_life.c ---- */
 uint64_t sim_node__arg(const sim_node_t *n, unsigned payload);

@@ -166,6 +166,9 @@ static void test_127_nodes_keep_separate_globals(void) {
         sim_node_stats_t st;
         sim_node_stats(b.nodes[k - 1], &st);
         ASSERT_EQ_U64(st.can_rx_dropped, 0);
+        /* every frame on the bus but its own reached its firmware */
+        ASSERT_EQ_U64(st.can_rx,
+                      b.n_frames - bench_count(&b, 0x600 + k) - bench_count(&b, 0x700 + k));
     }
     bench_close(&b);
 }
