@@ -33,7 +33,8 @@ endif()
 
 add_library(sim_bench STATIC
     ${BENCH_DIR}/bench_all.c ${BENCH_DIR}/bench_scenario.c ${BENCH_DIR}/bench_call.c
-    ${BENCH_DIR}/callee_direct.c ${BENCH_DIR}/bench_nodes.c ${BENCH_DIR}/bench_replay.c)
+    ${BENCH_DIR}/callee_direct.c ${BENCH_DIR}/bench_nodes.c ${BENCH_DIR}/bench_replay.c
+    ${BENCH_DIR}/bench_replay_run.c)
 target_link_libraries(sim_bench PUBLIC sim_bench_base sim_core sim_models PRIVATE sim_warnings)
 target_compile_definitions(sim_bench PRIVATE BENCH_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 target_link_libraries(alfasim PRIVATE sim_bench)
@@ -66,6 +67,15 @@ endif()
 # speed, so it belongs to the default run.
 add_test(NAME bench_kernel_order COMMAND bench_kernel --quick)
 set_tests_properties(bench_kernel_order PROPERTIES TIMEOUT 300 LABELS kernel)
+
+# Baseline 2's replays, short, both ways (each node alone, then all 126 packs interleaved): every
+# replayed copy must make the recorded calls and pass out what the recorded one did, and both
+# runs must keep their recorded digests. A check, not a measurement, so it belongs to the
+# default run.
+add_test(NAME bench_replay_check
+         COMMAND alfasim bench --quick --filter firmware_scaling
+                 --work ${CMAKE_BINARY_DIR}/bench-replay-check)
+set_tests_properties(bench_replay_check PROPERTIES TIMEOUT 300 LABELS replay)
 
 # The harness end to end, short runs of the light benchmarks (digests checked).
 add_test(NAME bench_quick COMMAND alfasim bench --quick --work ${CMAKE_BINARY_DIR}/bench-quick)
