@@ -310,8 +310,8 @@ static void bench_firmware_scaling(const bench_opts_t *o, const void *param, ben
     }
     /* Both runs' digests, 32 hex digits of each: either run changing is a mismatch. */
     snprintf(r->digest, sizeof r->digest, "%.32s%.32s", s.full.digest, l.full.digest);
-    snprintf(r->subject, sizeof r->subject, "fw, %u packs", p->large_packs);
-    snprintf(r->baseline, sizeof r->baseline, "fw, %u packs", p->small_packs);
+    snprintf(r->subject, sizeof r->subject, "%u packs", p->large_packs);
+    snprintf(r->baseline, sizeof r->baseline, "%u packs", p->small_packs);
     r->ops = (uint64_t)l.full.sim_s;
     /* ns of firmware per pack per simulated second: the ratio is per-pack throughput */
     r->subject_ns = l.fw_s * 1e9 / l.full.sim_s / p->large_packs;

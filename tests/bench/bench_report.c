@@ -174,6 +174,16 @@ static void scaling_lines(FILE *out, const bench_result_t *rs, size_t n) {
                 "scaling: per-node throughput scale_127 / scale_4 = %.2f (target >= 0.50: %s)\n",
                 sc.series_ratio, sc.series_ratio >= 0.5 ? "met" : "MISSED");
     }
+    for (size_t i = 0; i < n; i++) {
+        const bench_result_t *r = &rs[i];
+        if (strcmp(r->name, "firmware_scaling") == 0 && !r->failed && r->subject_ns > 0) {
+            /* What the firmware alone reaches: the per-node target's context (bench_replay.c). */
+            fprintf(out,
+                    "scaling: per-pack throughput of the firmware alone, every copy hot, %s / "
+                    "%s = %.2f (firmware_scaling)\n",
+                    r->subject, r->baseline, bench_ratio(r));
+        }
+    }
     if (sc.points > 1) {
         fprintf(out,
                 "scaling: cost ~ nodes^k, k = %.2f first to last, at most %.2f between neighbours "
