@@ -19,7 +19,7 @@
 
 /** One node's record, whole in memory. */
 typedef struct {
-    char name[64]; /* the file's name, for messages */
+    char name[256]; /* the file's name (a directory entry's d_name), for messages */
     uint8_t *data;
     size_t len;
 } bench_record_t;
