@@ -1,6 +1,6 @@
 /*
  * main.c: the alfasim command line. A thin dispatcher: each subcommand lives in its own file
- * (cli_run.c, cli_suite.c, cli_check.c, cli_validate.c).
+ * (cli_run.c, cli_suite.c, cli_check.c, cli_validate.c, ...).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -30,13 +30,15 @@ static const char usage[] =
     "  validate            load and check a scenario without running it\n"
     "  replay              run a recorded run folder again offline and compare digests\n"
     "  trace-diff          compare two run folders and show the first divergent line\n"
+    "  bench               run the benchmarks and their baselines (docs/performance.md)\n"
     "\n"
     "Options:\n"
     "  -h, --help          this help; 'alfasim <command> --help' for a command\n"
     "  --version           version, plugin ABI\n"
     "\n"
     "Exit codes: 0 passed, 1 an assertion failed, 3 node fault, 64 usage, 65 bad scenario,\n"
-    "66 missing input, 70 internal error, 74 cannot write output.\n";
+    "66 missing input, 70 internal error, 74 cannot write output, 128 + N interrupted by\n"
+    "signal N.\n";
 
 typedef struct {
     const char *name;
