@@ -41,10 +41,8 @@ static const char suite_usage[] =
     "  --duration T    override every scenario's duration\n"
     "\n"
     "Exit codes: 0 all passed, 1 an assertion failed, 65 a scenario is malformed, 66 missing\n"
-    "input, 70 a run crashed or hit an internal error, 128+N ended by signal N (SIGINT,\n"
-    "SIGTERM, SIGHUP: passed on to the running scenarios).\n";
-
-#define MAX_SCENARIOS 4096
+    "input or no scenario found, 70 a run crashed or hit an internal error, 128+N ended by\n"
+    "signal N (SIGINT, SIGTERM, SIGHUP: passed on to the running scenarios).\n";
 
 typedef struct {
     char *path;
@@ -58,48 +56,117 @@ typedef struct {
 
 typedef struct {
     entry_t *items;
-    size_t n;
+    size_t n, cap;
 } list_t;
 
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void add_path(list_t *l, const char *path) {
-    if (l->n < MAX_SCENARIOS) {
-        l->items[l->n++].path = strdup(path);
+/* Appends a copy of `path`; -1 when out of memory. The list has no fixed size: a suite of any
+ * number of scenarios is run whole, never cut short in silence. */
+static int add_path(list_t *l, const char *path) {
+    if (l->n == l->cap) {
+        size_t cap = l->cap != 0 ? l->cap * 2 : 64;
+        entry_t *items = realloc(l->items, cap * sizeof *items);
+        if (items == NULL) {
+            return -1;
+        }
+        memset(items + l->n, 0, (cap - l->n) * sizeof *items);
+        l->items = items;
+        l->cap = cap;
     }
+    char *copy = strdup(path);
+    if (copy == NULL) {
+        return -1;
+    }
+    l->items[l->n++].path = copy;
+    return 0;
 }
 
-static void collect_dir(list_t *l, const char *dir) {
+typedef struct {
+    char **names;
+    size_t n, cap;
+} names_t;
+
+static int names_add(names_t *v, const char *name) {
+    if (v->n == v->cap) {
+        size_t cap = v->cap != 0 ? v->cap * 2 : 64;
+        char **names = realloc(v->names, cap * sizeof *names);
+        if (names == NULL) {
+            return -1;
+        }
+        v->names = names;
+        v->cap = cap;
+    }
+    char *copy = strdup(name);
+    if (copy == NULL) {
+        return -1;
+    }
+    v->names[v->n++] = copy;
+    return 0;
+}
+
+static void names_free(names_t *v) {
+    for (size_t i = 0; i < v->n; i++) {
+        free(v->names[i]);
+    }
+    free(v->names);
+}
+
+static bool is_json(const char *name) {
+    size_t len = strlen(name);
+    return len > 5 && strcmp(name + len - 5, ".json") == 0;
+}
+
+static int out_of_memory(void) {
+    fprintf(stderr, "alfasim suite: error: out of memory while listing scenarios\n");
+    return CLI_EXIT_SOFTWARE;
+}
+
+/* The entries of `dir` that may hold scenarios, sorted; 0, or an exit code after its message. */
+static int list_dir(const char *dir, names_t *out) {
     DIR *d = opendir(dir);
     if (d == NULL) {
-        return;
+        fprintf(stderr, "%s: error: cannot read: %s\n", dir, strerror(errno));
+        return CLI_EXIT_NOINPUT;
     }
-    char *names[1024];
-    size_t n = 0;
+    int rc = 0;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL && n < 1024) {
-        if (e->d_name[0] != '.' && e->d_name[0] != '_' && strcmp(e->d_name, "boards") != 0) {
-            names[n++] = strdup(e->d_name);
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] != '.' && e->d_name[0] != '_' && strcmp(e->d_name, "boards") != 0 &&
+            names_add(out, e->d_name) != 0) {
+            rc = out_of_memory();
         }
     }
     closedir(d);
-    qsort(names, n, sizeof names[0], cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    qsort(out->names, out->n, sizeof out->names[0], cmp_str);
+    return rc;
+}
+
+/* Every *.json under `dir`, in sorted order, folders entered where they sort. A folder that
+ * cannot be read stops the suite with its name rather than leaving its scenarios out. */
+static int collect_dir(list_t *l, const char *dir) {
+    names_t names = {NULL, 0, 0};
+    int rc = list_dir(dir, &names);
+    for (size_t i = 0; rc == 0 && i < names.n; i++) {
+        size_t len = strlen(dir) + 1 + strlen(names.names[i]) + 1;
+        char *path = malloc(len);
+        if (path == NULL) {
+            rc = out_of_memory();
+            break;
+        }
+        snprintf(path, len, "%s/%s", dir, names.names[i]);
         struct stat st;
         if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            collect_dir(l, path);
-        } else {
-            size_t len = strlen(names[i]);
-            if (len > 5 && strcmp(names[i] + len - 5, ".json") == 0) {
-                add_path(l, path);
-            }
+            rc = collect_dir(l, path);
+        } else if (is_json(names.names[i]) && add_path(l, path) != 0) {
+            rc = out_of_memory();
         }
-        free(names[i]);
+        free(path);
     }
+    names_free(&names);
+    return rc;
 }
 
 static int collect(list_t *l, const cli_opts_t *o) {
@@ -109,16 +176,23 @@ static int collect(list_t *l, const cli_opts_t *o) {
             fprintf(stderr, "%s: error: cannot read: %s\n", o->inputs[i], strerror(errno));
             return CLI_EXIT_NOINPUT;
         }
+        int rc;
         if (S_ISDIR(st.st_mode)) {
-            char dir[4096];
-            snprintf(dir, sizeof dir, "%s", o->inputs[i]);
+            char *dir = strdup(o->inputs[i]);
+            if (dir == NULL) {
+                return out_of_memory();
+            }
             size_t len = strlen(dir);
             while (len > 1 && dir[len - 1] == '/') {
                 dir[--len] = '\0';
             }
-            collect_dir(l, dir);
+            rc = collect_dir(l, dir);
+            free(dir);
         } else {
-            add_path(l, o->inputs[i]);
+            rc = add_path(l, o->inputs[i]) != 0 ? out_of_memory() : 0;
+        }
+        if (rc != 0) {
+            return rc;
         }
     }
     return 0;
@@ -313,11 +387,14 @@ int cli_suite(int argc, char **argv) {
     if (o.n_inputs == 0) {
         return cli_usage_error("suite", "expected at least one scenario file or folder");
     }
-    list_t l = {calloc(MAX_SCENARIOS, sizeof(entry_t)), 0};
-    if (l.items == NULL) {
-        return CLI_EXIT_SOFTWARE;
-    }
+    list_t l = {NULL, 0, 0};
     rc = collect(&l, &o);
+    if (rc == 0 && l.n == 0) {
+        /* A mistyped or empty folder would otherwise pass in CI with nothing run. An empty shard
+         * (more shards than scenarios) is fine: the other shards run them. */
+        fprintf(stderr, "%s: error: no scenario files (*.json) found\n", o.inputs[0]);
+        rc = CLI_EXIT_NOINPUT;
+    }
     if (rc == 0) {
         shard(&l, &o);
         const char *out_root = o.out ? o.out : "out/suite";

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Command-line contract: every subcommand's --help exits 0 and shows an example; unknown options
 # and commands exit 64 with one error line; --version works; no progress output when stderr is
-# not a terminal; a missing scenario exits 66.
+# not a terminal; a missing scenario exits 66; a suite runs every scenario it finds, and none
+# found is an error.
 # Usage: cli.sh ALFASIM_BINARY SOURCE_DIR
 set -u
 alfasim=$1
@@ -44,5 +45,23 @@ check "the run folder has its files" test -s "$tmp/run/bus.log" -a -s "$tmp/run/
 check "no partial folder is left" [ ! -e "$tmp/run.partial" ]
 "$alfasim" run scenarios/test/two_nodes.json --seed banana >/dev/null 2>&1
 check "a bad seed exits 64" [ $? -eq 64 ]
+# A suite lists every scenario however many there are: 1100 broken files (more than one folder
+# listing once held) and one good scenario in a subfolder, all reported, none dropped.
+mkdir -p "$tmp/many/sub"
+i=0
+while [ $i -lt 1100 ]; do echo '{' >"$tmp/many/s$i.json"; i=$((i + 1)); done
+cp scenarios/test/two_nodes.json "$tmp/many/sub/"
+"$alfasim" suite "$tmp/many" --out "$tmp/many_out" --duration 1s >"$tmp/out" 2>"$tmp/err"
+check "a suite with a broken scenario exits 65" [ $? -eq 65 ]
+check "a suite of 1101 scenarios counts them all" \
+    grep -q "^1101 scenarios: 1 passed, 1100 failed" "$tmp/out"
+check "a suite reports every broken scenario" [ "$(grep -c ': error: ' "$tmp/err")" -eq 1100 ]
+mkdir "$tmp/empty"
+"$alfasim" suite "$tmp/empty" --out "$tmp/empty_out" >/dev/null 2>"$tmp/err"
+check "a suite that finds no scenario exits 66" [ $? -eq 66 ]
+check "a suite that finds no scenario names the path" \
+    grep -q "empty: error: no scenario files" "$tmp/err"
+"$alfasim" suite scenarios/test/two_nodes.json --shard 2/2 --out "$tmp/shard" >/dev/null 2>&1
+check "an empty shard passes" [ $? -eq 0 ]
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
