@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,6 +29,11 @@ static const char bench_usage[] =
     "targets are reported, never enforced. A benchmark fails when what it computed differs from\n"
     "the recorded digest (tests/bench/expected.txt) or from its baseline.\n"
     "\n"
+    "Examples:\n"
+    "  alfasim bench --quick\n"
+    "  alfasim bench --filter s4 --filter hold --json out/bench.json --plot out/scaling.png\n"
+    "\n"
+    "Options:\n"
     "  --filter TEXT   only the benchmark named TEXT, or else those whose name contains TEXT\n"
     "                  (repeatable)\n"
     "  --json FILE     also write the results as JSON\n"
@@ -53,9 +59,14 @@ typedef struct {
     bool quick, list, update;
 } bench_args_t;
 
-static int usage_error(const char *msg, const char *arg) {
-    fprintf(stderr, "alfasim: error: bench: %s%s%s\n", msg, arg ? " " : "", arg ? arg : "");
-    fprintf(stderr, "Try 'alfasim bench --help'.\n");
+/* One line in the form every alfasim command uses, then where to read more. */
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("alfasim: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\nTry 'alfasim bench --help'.\n", stderr);
+    va_end(ap);
     return 64;
 }
 
@@ -70,11 +81,13 @@ static int parse_args(bench_args_t *a, int argc, char **argv) {
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+    /* The leading ':' makes a missing value ':' and an unknown option '?'. */
+    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         switch (c) {
             case 'f':
                 if (a->n_filters == MAX_FILTERS) {
-                    return usage_error("too many --filter options", NULL);
+                    return usage_error("option '%s' for 'bench' is given more than 16 times",
+                                       "--filter");
                 }
                 a->filters[a->n_filters++] = optarg;
                 break;
@@ -102,12 +115,14 @@ static int parse_args(bench_args_t *a, int argc, char **argv) {
             case 'h':
                 fputs(bench_usage, stdout);
                 return 0;
+            case ':':
+                return usage_error("option '%s' needs a value", argv[optind - 1]);
             default:
-                return usage_error("unknown or incomplete option", argv[optind - 1]);
+                return usage_error("unknown option '%s' for 'bench'", argv[optind - 1]);
         }
     }
     if (optind < argc) {
-        return usage_error("unexpected argument", argv[optind]);
+        return usage_error("unexpected argument '%s' for 'bench'", argv[optind]);
     }
     return -1;
 }
@@ -314,7 +329,8 @@ int bench_main(int argc, char **argv, const bench_env_t *env) {
     if (made) {
         rmdir(work); /* benchmarks remove their own run folders */
     }
-    rc = n == 0 ? usage_error("no benchmark matches", a.n_filters ? a.filters[0] : NULL)
+    rc = n == 0 ? usage_error("no benchmark matches --filter '%s' (--list shows them)",
+                              a.n_filters ? a.filters[0] : "")
                 : finish(&a, rs, n, machine);
     free(rs);
     return rc;

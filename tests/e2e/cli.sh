@@ -15,7 +15,7 @@ check() { # description, command...; the command's success is the check
     desc=$1; shift
     if "$@"; then pass=$((pass + 1)); else echo "FAIL: $desc"; fail=$((fail + 1)); fi
 }
-for cmd in run suite check-determinism validate; do
+for cmd in run suite check-determinism validate replay trace-diff bench; do
     "$alfasim" "$cmd" --help >"$tmp/help" 2>&1
     check "$cmd --help exits 0" [ $? -eq 0 ]
     check "$cmd --help has an example" grep -q "Example" "$tmp/help"
