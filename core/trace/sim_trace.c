@@ -38,13 +38,13 @@ static int open_file(sim_trace_t *t, trace_file_t *tf, const char *name, char *e
                      size_t errlen) {
     char *path = path_join(t->partial, name);
     if (path == NULL) {
-        snprintf(errbuf, errlen, "out of memory");
+        snprintf(errbuf, errlen, "%s: error: out of memory", t->dir);
         return -SIM_ENOMEM;
     }
     /* Binary mode: the bytes hashed are exactly the bytes on disk, on every host. */
     tf->f = fopen(path, "wb");
     if (tf->f == NULL) {
-        snprintf(errbuf, errlen, "cannot create '%s': %s", path, strerror(errno));
+        snprintf(errbuf, errlen, "%s: error: cannot create: %s", path, strerror(errno));
         free(path);
         return -SIM_EIO;
     }
@@ -57,14 +57,14 @@ static int open_file(sim_trace_t *t, trace_file_t *tf, const char *name, char *e
 static int open_pcap(sim_trace_t *t, char *errbuf, size_t errlen) {
     char *path = path_join(t->partial, "bus.pcap");
     if (path == NULL) {
-        snprintf(errbuf, errlen, "out of memory");
+        snprintf(errbuf, errlen, "%s: error: out of memory", t->dir);
         return -SIM_ENOMEM;
     }
     int rc = sim_trace__pcap_open(path, &t->pcap);
     if (rc == -SIM_ENOTSUP) {
         rc = 0; /* built without libpcap: the contract says cfg.pcap is then ignored */
     } else if (rc != 0) {
-        snprintf(errbuf, errlen, "cannot create '%s'", path);
+        snprintf(errbuf, errlen, "%s: error: cannot create the capture file", path);
     }
     free(path);
     return rc;

@@ -217,23 +217,23 @@ static void parent_of(const char *path, char *out, size_t len) {
     }
 }
 
-static int check_parent(const char *partial, char *errbuf, size_t errlen) {
+static int check_parent(const char *partial, const char *dir, char *errbuf, size_t errlen) {
     char parent[4096];
     struct stat st;
     parent_of(partial, parent, sizeof parent);
     if (stat(parent, &st) != 0) {
-        snprintf(errbuf, errlen, "cannot create run folder '%s': parent folder '%s': %s", partial,
+        snprintf(errbuf, errlen, "%s: error: cannot create run folder: parent folder '%s': %s", dir,
                  parent, strerror(errno));
         return -SIM_EIO;
     }
     if (!S_ISDIR(st.st_mode)) {
-        snprintf(errbuf, errlen, "cannot create run folder '%s': '%s' is not a folder", partial,
+        snprintf(errbuf, errlen, "%s: error: cannot create run folder: '%s' is not a folder", dir,
                  parent);
         return -SIM_EIO;
     }
     if (access(parent, W_OK | X_OK) != 0) {
         snprintf(errbuf, errlen,
-                 "cannot create run folder '%s': parent folder '%s' is not writable", partial,
+                 "%s: error: cannot create run folder: parent folder '%s' is not writable", dir,
                  parent);
         return -SIM_EIO;
     }
@@ -367,22 +367,23 @@ static int claim_by_mkdir(const char *partial, int *fd) {
 static int create_failed(int rc, const char *partial, const char *dir, char *errbuf,
                          size_t errlen) {
     if (rc == -SIM_EBUSY) {
-        snprintf(errbuf, errlen, "%s: another alfasim run is writing this run folder", dir);
+        snprintf(errbuf, errlen, "%s: error: another alfasim run is writing this run folder", dir);
         return rc;
     }
-    snprintf(errbuf, errlen, "cannot create run folder '%s': %s", partial,
+    snprintf(errbuf, errlen, "%s: error: cannot create run folder '%s': %s", dir, partial,
              errno != 0 ? strerror(errno) : "cannot remove the stale one");
     return rc == -SIM_ENOMEM ? rc : -SIM_EIO;
 }
 
 int sim_trace__folder_create(const char *partial, const char *dir, char *errbuf, size_t errlen) {
-    int rc = check_parent(partial, errbuf, errlen);
+    int rc = check_parent(partial, dir, errbuf, errlen);
     if (rc != 0) {
         return rc;
     }
     if (replaceable(dir) == 0) {
         snprintf(errbuf, errlen,
-                 "'%s' exists and is not a run folder (no events.jsonl): refusing to replace it",
+                 "%s: error: exists and is not a run folder (no events.jsonl): refusing to "
+                 "replace it",
                  dir);
         return -SIM_EIO;
     }

@@ -53,7 +53,7 @@ static void expect_refused(const char *dir) {
     char err[PATH_LEN + 128] = "", want[PATH_LEN + 128];
     ASSERT_EQ_I64(sim_trace_open(dir, NULL, &t, err, sizeof err), -SIM_EBUSY);
     CU_ASSERT_PTR_NULL(t);
-    snprintf(want, sizeof want, "%s: another alfasim run is writing this run folder", dir);
+    snprintf(want, sizeof want, "%s: error: another alfasim run is writing this run folder", dir);
     ASSERT_EQ_STR(err, want);
 }
 
