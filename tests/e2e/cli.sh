@@ -43,6 +43,12 @@ check "no progress output when stderr is not a terminal" [ ! -s "$tmp/err" ]
 check "the run folder has its files" test -s "$tmp/run/bus.log" -a -s "$tmp/run/events.jsonl" \
     -a -s "$tmp/run/signals.vcd" -a -s "$tmp/run/report.json"
 check "no partial folder is left" [ ! -e "$tmp/run.partial" ]
+: >"$tmp/a_file"
+"$alfasim" run scenarios/test/two_nodes.json --out "$tmp/a_file" >/dev/null 2>"$tmp/err"
+check "--out naming a file exits 74" [ $? -eq 74 ]
+check "--out naming a file says so in one line, path first" \
+    [ "$(cat "$tmp/err")" = "$tmp/a_file: error: exists and is not a run folder (no events.jsonl): refusing to replace it" ]
+check "--out naming a file leaves it alone" [ -f "$tmp/a_file" ] && [ ! -s "$tmp/a_file" ]
 "$alfasim" run scenarios/test/two_nodes.json --seed banana >/dev/null 2>&1
 check "a bad seed exits 64" [ $? -eq 64 ]
 # A suite lists every scenario however many there are: 1100 broken files (more than one folder
