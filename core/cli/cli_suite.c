@@ -120,7 +120,7 @@ static bool is_json(const char *name) {
 }
 
 static int out_of_memory(void) {
-    fprintf(stderr, "alfasim suite: error: out of memory while listing scenarios\n");
+    fprintf(stderr, "alfasim: error: suite: out of memory while listing scenarios\n");
     return CLI_EXIT_SOFTWARE;
 }
 
@@ -140,7 +140,9 @@ static int list_dir(const char *dir, names_t *out) {
         }
     }
     closedir(d);
-    qsort(out->names, out->n, sizeof out->names[0], cmp_str);
+    if (out->n > 1) { /* qsort's array may not be NULL, even for no entries */
+        qsort(out->names, out->n, sizeof out->names[0], cmp_str);
+    }
     return rc;
 }
 
