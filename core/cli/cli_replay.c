@@ -19,6 +19,7 @@
 #include "cli_spawn.h"
 #include "sim_run.h"
 #include "sim_sha256.h"
+#include "sim_trace.h"
 
 static const char replay_usage[] =
     "Usage: alfasim replay DIR [--out DIR2] [--plugin-path DIR] [--quiet]\n"
@@ -27,7 +28,8 @@ static const char replay_usage[] =
     "\n"
     "Runs the run recorded in DIR again, offline, with what came from outside (frames from a\n"
     "bridge, the operator's actions in the panel) injected at the same virtual times, and\n"
-    "compares the trace digests.\n"
+    "compares the trace digests. When the digests match, the trace files in DIR are checked\n"
+    "against the recorded digest too, so a folder edited after the run does not pass.\n"
     "\n"
     "Examples:\n"
     "  alfasim replay out/bridged_run\n"
@@ -40,9 +42,10 @@ static const char replay_usage[] =
     "  --screenshot-at T FILE   a PNG of the panel at virtual time T (repeatable, headless)\n"
     "  --panel-size WxH  panel size in pixels (default 1280x800)\n"
     "\n"
-    "Exit codes: 0 identical, 1 the replay differs, 65 the scenario changed since the run or\n"
-    "report.json has a missing or bad seed or duration, 66 missing input, 69 panel unavailable,\n"
-    "70 internal error, 128+N ended by signal N (SIGINT, SIGTERM, SIGHUP).\n";
+    "Exit codes: 0 identical, 1 the replay differs or DIR's traces were changed after the run,\n"
+    "65 the scenario changed since the run or report.json has a missing or bad seed or\n"
+    "duration, 66 missing input, 69 panel unavailable, 70 internal error, 128+N ended by\n"
+    "signal N (SIGINT, SIGTERM, SIGHUP).\n";
 
 static int check_scenario(const sim_report_t *rec, const char *path) {
     FILE *f = fopen(path, "rb");
@@ -78,6 +81,32 @@ static void check_interrupt(void *ctx, sim_time_ns_t now_ns, sim_time_ns_t end_n
     (void)now_ns;
     (void)end_ns;
     cli_interrupt_check();
+}
+
+/*
+ * The replay matched the recorded digest; does the folder still hold what that run wrote? Its
+ * plain trace files are hashed the way the run hashed them. A folder kept without its traces, or
+ * with them compressed, is not checked. False, with what differs, when the files were changed
+ * after the run (the replay in `out` is what they should hold) or cannot be read.
+ */
+static bool folder_holds_its_run(const char *dir, const char *recorded, const char *out) {
+    char on_disk[SIM_TRACE_DIGEST_HEX_LEN];
+    int rc = sim_trace_folder_digest(dir, on_disk);
+    if (rc == -SIM_ENOENT) {
+        return true;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "%s: error: cannot read its trace files to check them\n", dir);
+        return false;
+    }
+    if (strcmp(on_disk, recorded) == 0) {
+        return true;
+    }
+    printf("%s: the trace files were changed after the run: their digest is %s, not the "
+           "recorded one (the replay gives the recorded one)\n",
+           dir, on_disk);
+    cli_explain_divergence(dir, out);
+    return false;
 }
 
 static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir, const char *out) {
@@ -126,6 +155,8 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
         }
         if (!same) {
             cli_explain_divergence(dir, out);
+        } else if (!folder_holds_its_run(dir, rec->digest, out)) {
+            same = false;
         }
         rc = same ? 0 : CLI_EXIT_FAIL;
     }

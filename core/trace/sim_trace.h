@@ -77,6 +77,15 @@ void sim_trace_free(sim_trace_t *t);
  */
 const char *sim_trace_digest(const sim_trace_t *t);
 
+#define SIM_TRACE_DIGEST_HEX_LEN 65 /* 64 hex digits and the NUL */
+
+/**
+ * The same digest recomputed from the plain bus.log, events.jsonl and signals.vcd of a committed
+ * run folder, into `out`. 0; -SIM_ENOENT when one of the three is absent (a folder kept without
+ * its traces, or with them compressed); -SIM_EIO when one cannot be read.
+ */
+int sim_trace_folder_digest(const char *dir, char out[SIM_TRACE_DIGEST_HEX_LEN]);
+
 /**
  * Removes a folder tree (a run folder whose report could not be written, temporary run folders).
  * Symbolic links are removed, never followed; an absent path is not an error. 0 or -SIM_EIO.
