@@ -6,6 +6,7 @@
  * again at the same virtual instants. With --panel the replay is shown and can be scrubbed.
  */
 #define _DEFAULT_SOURCE
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,8 +188,11 @@ int cli_replay(int argc, char **argv) {
     const char *out = o.out;
     if (out == NULL) {
         const char *t = getenv("TMPDIR");
-        snprintf(tmp, sizeof tmp, "%s/alfasim-replay-XXXXXX", t && *t ? t : "/tmp");
+        const char *parent = t && *t ? t : "/tmp";
+        snprintf(tmp, sizeof tmp, "%s/alfasim-replay-XXXXXX", parent);
         if (mkdtemp(tmp) == NULL) {
+            fprintf(stderr, "%s: error: cannot create a temporary folder for the replay: %s\n",
+                    parent, strerror(errno));
             sim_report_clear(&rec);
             return CLI_EXIT_IOERR;
         }

@@ -79,6 +79,9 @@ sed -i '50s/#/#0/' "$tmp/rec/bus.log"
 check "a replay of an edited run folder exits 1" [ $? -eq 1 ]
 check "a replay of an edited run folder says so" grep -q "changed after the run" "$tmp/out"
 check "a replay of an edited run folder shows the line" grep -q "bus.log line 50" "$tmp/out"
+TMPDIR="$tmp/none" "$alfasim" replay "$tmp/rec" >/dev/null 2>"$tmp/err"
+check "a replay without a usable TMPDIR exits 74" [ $? -eq 74 ]
+check "a replay without a usable TMPDIR names it" grep -q "none: error: cannot create a temporary" "$tmp/err"
 gzip "$tmp/rec/bus.log"
 "$alfasim" replay "$tmp/rec" --quiet >/dev/null 2>&1
 check "a replay of a folder with compressed traces exits 0" [ $? -eq 0 ]
