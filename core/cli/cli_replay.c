@@ -49,22 +49,12 @@ static const char replay_usage[] =
     "signal N (SIGINT, SIGTERM, SIGHUP).\n";
 
 static int check_scenario(const sim_report_t *rec, const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    uint8_t d[SIM_SHA256_LEN];
+    if (sim_sha256_file(path, d) != 0) {
         fprintf(stderr, "%s: error: cannot read the recorded run's scenario\n", path);
         return CLI_EXIT_NOINPUT;
     }
-    sim_sha256_t c;
-    sim_sha256_init(&c);
-    unsigned char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        sim_sha256_update(&c, buf, n);
-    }
-    fclose(f);
-    uint8_t d[SIM_SHA256_LEN];
     char hex[SIM_SHA256_HEX_LEN];
-    sim_sha256_final(&c, d);
     sim_sha256_hex(d, hex);
     if (rec->scenario_sha256[0] != '\0' && strcmp(hex, rec->scenario_sha256) != 0) {
         fprintf(stderr,

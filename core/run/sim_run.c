@@ -34,21 +34,11 @@
 
 /* Hashes the scenario file for the report (the loader does not). */
 static void hash_file(const char *path, char out[65]) {
-    out[0] = '\0';
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    uint8_t d[SIM_SHA256_LEN];
+    if (sim_sha256_file(path, d) != 0) {
+        out[0] = '\0';
         return;
     }
-    sim_sha256_t c;
-    sim_sha256_init(&c);
-    unsigned char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        sim_sha256_update(&c, buf, n);
-    }
-    fclose(f);
-    uint8_t d[SIM_SHA256_LEN];
-    sim_sha256_final(&c, d);
     sim_sha256_hex(d, out);
 }
 

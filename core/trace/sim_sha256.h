@@ -4,7 +4,8 @@
  * A context absorbs any number of byte chunks with sim_sha256_update() and yields the 32-byte
  * digest once with sim_sha256_final(); the result depends only on the concatenated bytes, never
  * on how they were split into chunks. Messages up to 2^61 - 1 bytes (the length is kept in bytes,
- * converted to bits at the end). Pure computation: no allocation, no I/O, re-entrant per context.
+ * converted to bits at the end). Pure computation: no allocation, no I/O, re-entrant per context;
+ * the one function that reads a file, sim_sha256_file(), lives in sim_sha256_file.c.
  */
 #ifndef SIM_SHA256_H
 #define SIM_SHA256_H
@@ -36,5 +37,9 @@ void sim_sha256_hex(const uint8_t digest[SIM_SHA256_LEN], char out[SIM_SHA256_HE
 
 /** One-shot helper: hex SHA-256 of a buffer. */
 void sim_sha256_hex_of(const void *data, size_t len, char out[SIM_SHA256_HEX_LEN]);
+
+/** SHA-256 of a file's bytes into out: 0, -SIM_ENOENT when the file is absent, -SIM_EIO when it
+ *  cannot be opened or read (out is then meaningless). */
+int sim_sha256_file(const char *path, uint8_t out[SIM_SHA256_LEN]);
 
 #endif

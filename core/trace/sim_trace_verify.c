@@ -5,33 +5,18 @@
  * the same definition applied to the bytes on disk, so that `alfasim replay` can tell a folder
  * whose traces were changed after the run from one that still holds what the run wrote.
  */
-#include <errno.h>
 #include <stdio.h>
 
 #include "sim_sha256.h"
 #include "sim_trace.h"
 
-/* SHA-256 of one file's bytes: 0, -SIM_ENOENT when absent, -SIM_EIO when unreadable. */
+/* SHA-256 of one file of the folder: 0, -SIM_ENOENT when absent, -SIM_EIO when unreadable. */
 static int hash_file(const char *dir, const char *name, uint8_t out[SIM_SHA256_LEN]) {
     char path[4200];
     if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
         return -SIM_EIO;
     }
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return errno == ENOENT ? -SIM_ENOENT : -SIM_EIO;
-    }
-    sim_sha256_t c;
-    sim_sha256_init(&c);
-    unsigned char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        sim_sha256_update(&c, buf, n);
-    }
-    int rc = ferror(f) ? -SIM_EIO : 0;
-    fclose(f);
-    sim_sha256_final(&c, out);
-    return rc;
+    return sim_sha256_file(path, out);
 }
 
 int sim_trace_folder_digest(const char *dir, char out[SIM_TRACE_DIGEST_HEX_LEN]) {
