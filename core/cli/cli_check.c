@@ -60,10 +60,12 @@ int cli_check_determinism(int argc, char **argv) {
     cli_interrupt_set_outcome("nothing was compared");
     cli_interrupt_install();
     const char *tmp = getenv("TMPDIR");
+    const char *parent = tmp && *tmp ? tmp : "/tmp";
     char root[4096];
-    snprintf(root, sizeof root, "%s/alfasim-det-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    snprintf(root, sizeof root, "%s/alfasim-det-XXXXXX", parent);
     if (mkdtemp(root) == NULL) {
-        fprintf(stderr, "%s: error: cannot create a temporary folder: %s\n", root, strerror(errno));
+        fprintf(stderr, "%s: error: cannot create a temporary folder: %s\n", parent,
+                strerror(errno));
         sim_scenario_free(scn);
         return CLI_EXIT_IOERR;
     }
@@ -83,7 +85,7 @@ int cli_check_determinism(int argc, char **argv) {
         printf("%s seed=0x%" PRIx64 ": %s\n  run 1: %s\n  run 2: %s\n", scn->name, r1.seed,
                same ? "deterministic" : "NOT deterministic", r1.digest, r2.digest);
         if (!same) {
-            cli_explain_divergence(d1, d2);
+            cli_explain_divergence(d1, "run 1", d2, "run 2");
             rc = CLI_EXIT_FAIL;
         }
     } else {

@@ -96,7 +96,7 @@ static bool folder_holds_its_run(const char *dir, const char *recorded, const ch
     printf("%s: the trace files were changed after the run: their digest is %s, not the "
            "recorded one (the replay gives the recorded one)\n",
            dir, on_disk);
-    cli_explain_divergence(dir, out);
+    cli_explain_divergence(dir, "in the folder", out, "replayed");
     return false;
 }
 
@@ -145,7 +145,7 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
                    same ? "identical" : "DIFFERS", rec->digest, now.digest);
         }
         if (!same) {
-            cli_explain_divergence(dir, out);
+            cli_explain_divergence(dir, "recorded", out, "replayed");
         } else if (!folder_holds_its_run(dir, rec->digest, out)) {
             same = false;
         }

@@ -231,7 +231,8 @@ void cli_remove_tree(const char *path) {
 }
 
 /* Prints the first line where two files differ; returns true if they differ. */
-static bool first_divergence(const char *a_path, const char *b_path, const char *label) {
+static bool first_divergence(const char *a_path, const char *a_label, const char *b_path,
+                             const char *b_label, const char *label) {
     FILE *a = fopen(a_path, "r"), *b = fopen(b_path, "r");
     bool differ = false;
     if (a == NULL || b == NULL) {
@@ -244,8 +245,8 @@ static bool first_divergence(const char *a_path, const char *b_path, const char 
                 break;
             }
             if (ra == NULL || rb == NULL || strcmp(la, lb) != 0) {
-                printf("  first divergence in %s line %u:\n    run 1: %s    run 2: %s", label, line,
-                       ra ? la : "(end of file)\n", rb ? lb : "(end of file)\n");
+                printf("  first divergence in %s line %u:\n    %s: %s    %s: %s", label, line,
+                       a_label, ra ? la : "(end of file)\n", b_label, rb ? lb : "(end of file)\n");
                 differ = true;
                 break;
             }
@@ -260,13 +261,14 @@ static bool first_divergence(const char *a_path, const char *b_path, const char 
     return differ;
 }
 
-void cli_explain_divergence(const char *dir1, const char *dir2) {
+void cli_explain_divergence(const char *dir1, const char *label1, const char *dir2,
+                            const char *label2) {
     static const char *const files[] = {"bus.log", "events.jsonl", "signals.vcd"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char p1[4400], p2[4400];
         snprintf(p1, sizeof p1, "%s/%s", dir1, files[i]);
         snprintf(p2, sizeof p2, "%s/%s", dir2, files[i]);
-        if (first_divergence(p1, p2, files[i])) {
+        if (first_divergence(p1, label1, p2, label2, files[i])) {
             return;
         }
     }

@@ -41,8 +41,10 @@ int cli_report_read_replay(const char *dir, sim_report_t *r);
 struct cJSON;
 const char *cli_report_check_replay(const struct cJSON *root, char *why, size_t len);
 
-/** Prints the first line where two run folders' traces differ (bus.log, events.jsonl, VCD). */
-void cli_explain_divergence(const char *dir1, const char *dir2);
+/** Prints the first line where two run folders' traces differ (bus.log, events.jsonl, VCD),
+ *  each side's line under its label ("run 1", "recorded", ...). */
+void cli_explain_divergence(const char *dir1, const char *label1, const char *dir2,
+                            const char *label2);
 
 /** Removes a directory tree (for temporary run folders). */
 void cli_remove_tree(const char *path);
