@@ -179,17 +179,22 @@ static void close_file(sim_trace_t *t, trace_file_t *tf, uint8_t digest[SIM_SHA2
     }
 }
 
-/* sha256(h_buslog || h_events || h_vcd): each file's digest is final when its file closes. */
-static void finish_digest(sim_trace_t *t) {
-    uint8_t h[3][SIM_SHA256_LEN], all[SIM_SHA256_LEN];
-    close_file(t, &t->buslog, h[0]);
-    close_file(t, &t->events, h[1]);
-    close_file(t, &t->vcdf, h[2]);
+void sim_trace__digest_of(const uint8_t h[3 * SIM_SHA256_LEN], char out[SIM_SHA256_HEX_LEN]) {
+    uint8_t all[SIM_SHA256_LEN];
     sim_sha256_t c;
     sim_sha256_init(&c);
-    sim_sha256_update(&c, h, sizeof h);
+    sim_sha256_update(&c, h, 3 * SIM_SHA256_LEN);
     sim_sha256_final(&c, all);
-    sim_sha256_hex(all, t->digest);
+    sim_sha256_hex(all, out);
+}
+
+/* sha256(h_buslog || h_events || h_vcd): each file's digest is final when its file closes. */
+static void finish_digest(sim_trace_t *t) {
+    uint8_t h[3 * SIM_SHA256_LEN];
+    close_file(t, &t->buslog, h);
+    close_file(t, &t->events, h + SIM_SHA256_LEN);
+    close_file(t, &t->vcdf, h + 2 * SIM_SHA256_LEN);
+    sim_trace__digest_of(h, t->digest);
 }
 
 int sim_trace_finish(sim_trace_t *t) {

@@ -114,6 +114,10 @@ void sim_trace__fail(sim_trace_t *t, const char *file, int errno_value);
 /** Appends bytes to a trace file and its hash; records the first failure. No-op once closed. */
 void sim_trace__write(sim_trace_t *t, trace_file_t *tf, const char *buf, size_t len);
 
+/** The trace digest from the SHA-256 of bus.log, events.jsonl and signals.vcd, in that order:
+ *  hex of sha256(h[0] || h[1] || h[2]). The one definition, for the run and for a folder. */
+void sim_trace__digest_of(const uint8_t h[3 * SIM_SHA256_LEN], char out[SIM_SHA256_HEX_LEN]);
+
 /** malloc'd copy of s, or NULL. */
 char *sim_trace__strdup(const char *s);
 

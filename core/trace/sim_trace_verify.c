@@ -9,6 +9,7 @@
 
 #include "sim_sha256.h"
 #include "sim_trace.h"
+#include "sim_trace_int.h"
 
 /* SHA-256 of one file of the folder: 0, -SIM_ENOENT when absent, -SIM_EIO when unreadable. */
 static int hash_file(const char *dir, const char *name, uint8_t out[SIM_SHA256_LEN]) {
@@ -21,17 +22,13 @@ static int hash_file(const char *dir, const char *name, uint8_t out[SIM_SHA256_L
 
 int sim_trace_folder_digest(const char *dir, char out[SIM_TRACE_DIGEST_HEX_LEN]) {
     static const char *const files[] = {"bus.log", "events.jsonl", "signals.vcd"};
-    uint8_t h[3][SIM_SHA256_LEN], all[SIM_SHA256_LEN];
+    uint8_t h[3 * SIM_SHA256_LEN];
     for (size_t i = 0; i < 3; i++) {
-        int rc = hash_file(dir, files[i], h[i]);
+        int rc = hash_file(dir, files[i], h + i * SIM_SHA256_LEN);
         if (rc != 0) {
             return rc;
         }
     }
-    sim_sha256_t c;
-    sim_sha256_init(&c);
-    sim_sha256_update(&c, h, sizeof h);
-    sim_sha256_final(&c, all);
-    sim_sha256_hex(all, out);
+    sim_trace__digest_of(h, out);
     return 0;
 }
