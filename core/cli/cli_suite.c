@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,19 +64,36 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * Room for one more element in a growable array holding n of *cap elements of `size` bytes:
+ * `items` itself while n < *cap, else the array reallocated to twice the capacity (64 at first)
+ * with the new slots zeroed and *cap updated. NULL when out of memory, `items` then unchanged.
+ */
+static void *grow(void *items, size_t *cap, size_t n, size_t size) {
+    if (n < *cap) {
+        return items;
+    }
+    size_t grown = *cap != 0 ? *cap * 2 : 64;
+    if (grown < *cap || grown > SIZE_MAX / size) {
+        return NULL;
+    }
+    unsigned char *p = realloc(items, grown * size);
+    if (p == NULL) {
+        return NULL;
+    }
+    memset(p + *cap * size, 0, (grown - *cap) * size);
+    *cap = grown;
+    return p;
+}
+
 /* Appends a copy of `path`; -1 when out of memory. The list has no fixed size: a suite of any
  * number of scenarios is run whole, never cut short in silence. */
 static int add_path(list_t *l, const char *path) {
-    if (l->n == l->cap) {
-        size_t cap = l->cap != 0 ? l->cap * 2 : 64;
-        entry_t *items = realloc(l->items, cap * sizeof *items);
-        if (items == NULL) {
-            return -1;
-        }
-        memset(items + l->n, 0, (cap - l->n) * sizeof *items);
-        l->items = items;
-        l->cap = cap;
+    entry_t *items = grow(l->items, &l->cap, l->n, sizeof *items);
+    if (items == NULL) {
+        return -1;
     }
+    l->items = items;
     char *copy = strdup(path);
     if (copy == NULL) {
         return -1;
@@ -90,15 +108,11 @@ typedef struct {
 } names_t;
 
 static int names_add(names_t *v, const char *name) {
-    if (v->n == v->cap) {
-        size_t cap = v->cap != 0 ? v->cap * 2 : 64;
-        char **names = realloc(v->names, cap * sizeof *names);
-        if (names == NULL) {
-            return -1;
-        }
-        v->names = names;
-        v->cap = cap;
+    char **names = grow(v->names, &v->cap, v->n, sizeof *names);
+    if (names == NULL) {
+        return -1;
     }
+    v->names = names;
     char *copy = strdup(name);
     if (copy == NULL) {
         return -1;
