@@ -124,12 +124,36 @@ static void on_junk(void *ctx, const char *what) {
     s->sink->frame(s->sink->ctx, SIM_BRIDGE_IN_MALFORMED, NULL, what);
 }
 
+static void read_client(scand_t *s) {
+    sim_scand_handler_t h = {.command = on_command, .junk = on_junk, .ctx = s};
+    while (s->cfd >= 0) {
+        char buf[READ_CAP];
+        ssize_t n = recv(s->cfd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n == 0) {
+            drop_client(s, "it closed the connection");
+            return;
+        }
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                drop_client(s, strerror(errno));
+            }
+            return;
+        }
+        sim_scand_feed(&s->parser, buf, (size_t)n, &h);
+    }
+}
+
 static void take_client(scand_t *s, int fd, const struct sockaddr_in *peer) {
     char who[INET_ADDRSTRLEN + 8];
     int one = 1;
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     inet_ntop(AF_INET, &peer->sin_addr, who, INET_ADDRSTRLEN);
     snprintf(who + strlen(who), 8, ":%u", (unsigned)ntohs(peer->sin_port));
+    if (s->cfd >= 0) {
+        /* A client that closed and connected again at once (a gateway restarting) is not a
+         * second client: its close came first, so reading what it left behind drops it. */
+        read_client(s);
+    }
     if (s->cfd >= 0) {
         close(fd);
         note(s, "socketcand: refused a second client (%s): one client at a time", who);
@@ -157,25 +181,6 @@ static void accept_all(scand_t *s) {
             continue;
         }
         take_client(s, fd, &peer);
-    }
-}
-
-static void read_client(scand_t *s) {
-    sim_scand_handler_t h = {.command = on_command, .junk = on_junk, .ctx = s};
-    while (s->cfd >= 0) {
-        char buf[READ_CAP];
-        ssize_t n = recv(s->cfd, buf, sizeof buf, MSG_DONTWAIT);
-        if (n == 0) {
-            drop_client(s, "it closed the connection");
-            return;
-        }
-        if (n < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                drop_client(s, strerror(errno));
-            }
-            return;
-        }
-        sim_scand_feed(&s->parser, buf, (size_t)n, &h);
     }
 }
 

@@ -264,6 +264,24 @@ static void test_one_client_at_a_time_and_reconnect(void) {
     server_close(&s);
 }
 
+/* A client that closes and connects again at once (a gateway restarting) is not the second
+ * client: its close and the new connection arrive in one round, and the close comes first. */
+static void test_immediate_reconnect_is_greeted(void) {
+    server_t s;
+    CU_ASSERT_EQUAL_FATAL(server_open(&s, 2, "socketcand:127.0.0.1:0"), 0);
+    int fd = handshake(&s);
+    for (int i = 0; i < 5; i++) {
+        close(fd);
+        fd = client_connect(sim_bridge_port(s.b));
+        expect_reply(&s, fd, "< hi >");
+    }
+    client_send(fd, "< open can0 >");
+    expect_reply(&s, fd, "< ok >");
+    CU_ASSERT_FALSE(server_logged(&s, "refused a second client"));
+    close(fd);
+    server_close(&s);
+}
+
 static void test_port_in_use(void) {
     server_t s;
     CU_ASSERT_EQUAL_FATAL(server_open(&s, 1, "socketcand:127.0.0.1:0"), 0);
@@ -283,5 +301,6 @@ static void test_port_in_use(void) {
 void test_register(void) {
     TEST_SUITE("bridge_socketcand", TEST(test_handshake_then_frames_in_bus_order),
                TEST(test_sends_reach_the_bus), TEST(test_junk_is_counted_and_harmless),
-               TEST(test_one_client_at_a_time_and_reconnect), TEST(test_port_in_use));
+               TEST(test_one_client_at_a_time_and_reconnect),
+               TEST(test_immediate_reconnect_is_greeted), TEST(test_port_in_use));
 }
