@@ -28,6 +28,9 @@
  */
 #define SIM_RUN_TWAI_TX_QUEUE 16
 
+/* How often a run waiting for its socketcand client looks for an interrupt. */
+#define CLIENT_WAIT_STEP_MS 100u
+
 #ifndef SIM_VERSION
 #define SIM_VERSION "0.1.0"
 #endif
@@ -128,6 +131,25 @@ static bool needs_external_sender(const sim_scenario_t *s) {
     return false;
 }
 
+/* The wait for a socketcand client, in short steps with a progress call between them: the
+ * caller's progress callback is where an interrupt (Ctrl-C) ends the run, and a run that waits
+ * for a minute must end on Ctrl-C as promptly as a running one. */
+static int wait_for_client(sim_world_t *w) {
+    const sim_run_cfg_t *cfg = w->cfg;
+    uint32_t left = cfg->bridge_wait_ms;
+    for (;;) {
+        uint32_t step = left < CLIENT_WAIT_STEP_MS ? left : CLIENT_WAIT_STEP_MS;
+        int rc = sim_bridge_wait_ready(w->bridge, step);
+        if (rc != -SIM_EAGAIN || step == left) {
+            return rc;
+        }
+        left -= step;
+        if (cfg->progress != NULL) {
+            cfg->progress(cfg->progress_ctx, 0, cfg->duration_ns);
+        }
+    }
+}
+
 /* A live bridge (--bridge), or the recorded one of a replayed run, sits on the bus like the
  * gateway's USB adapter; it is created where the live run created it, so a replay matches. */
 static int open_bridge(sim_world_t *w) {
@@ -148,8 +170,7 @@ static int open_bridge(sim_world_t *w) {
         sim_bridge_open(w->k, w->bus, w->trace, &spec, NULL, &w->bridge, w->err, w->errlen) != 0) {
         return -SIM_ENOTSUP;
     }
-    if (spec.kind == SIM_BRIDGE_SOCKETCAND && cfg->bridge_wait_ms > 0 &&
-        sim_bridge_wait_ready(w->bridge, cfg->bridge_wait_ms) != 0) {
+    if (spec.kind == SIM_BRIDGE_SOCKETCAND && cfg->bridge_wait_ms > 0 && wait_for_client(w) != 0) {
         snprintf(w->err, w->errlen, "bridge %s: error: no client connected within %u ms", spec.text,
                  (unsigned)cfg->bridge_wait_ms);
         return -SIM_ENOTSUP;

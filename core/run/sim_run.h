@@ -43,7 +43,10 @@ typedef struct {
     const char *out_dir; /* the run folder to create */
     bool pcap;           /* also write bus.pcap */
     const char *repro;   /* one-line command that reproduces the run (copied to the report) */
-    /** Called about every simulated second when set; host-side display only. */
+    /**
+     * Called about every simulated second when set, and every 100 ms (now_ns 0) while a bridged
+     * run waits for its socketcand client; host-side display and interrupt checks only.
+     */
     void (*progress)(void *ctx, sim_time_ns_t now_ns, sim_time_ns_t end_ns);
     void *progress_ctx;
     /** Host wall clock in ms for the report's wall_ms (NULL: 0). Never reaches the traces. */

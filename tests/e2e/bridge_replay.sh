@@ -1,7 +1,8 @@
 #!/bin/sh
 # Through the command line: a run bridged to a socketcand server on 127.0.0.1, with a python-can
 # client that sends one frame; the client receives every frame of the run but its own, the run
-# records the injected frame, and `alfasim replay` of the run folder gives the same digest.
+# records the injected frame, and `alfasim replay` of the run folder gives the same digest. A run
+# still waiting for its client ends at once on SIGINT (exit 130, no folder left behind).
 # Usage: bridge_replay.sh ALFASIM_BINARY SOURCE_DIR
 set -u
 alfasim=$1
@@ -26,5 +27,21 @@ grep -q '"type":"bridge_rx".*"frame":"123#FF"' "$tmp/run/events.jsonl" ||
 grep -q '^([0-9.]*) can0 123#FF$' "$tmp/run/bus.log" ||
     { echo "FAIL: the injected frame is not on the bus"; fail=$((fail + 1)); }
 "$alfasim" replay "$tmp/run" || { echo "FAIL: replay differs"; fail=$((fail + 1)); }
-echo "$((4 - fail)) passed, $fail failed"
+# Ctrl-C while the run still waits for its client ends it at once, as it ends a running one.
+"$alfasim" run "$src/scenarios/test/two_nodes.json" --bridge socketcand:127.0.0.1:0 \
+    --bridge-wait 60s --out "$tmp/waiting" --quiet 2>"$tmp/wait.err" &
+pid=$!
+sleep 1
+start=$(date +%s)
+kill -INT $pid
+wait $pid
+rc=$?
+took=$(($(date +%s) - start))
+if [ "$rc" -ne 130 ] || [ "$took" -gt 5 ] || ! grep -q 'interrupted by SIGINT' "$tmp/wait.err" ||
+    [ -e "$tmp/waiting.partial" ]; then
+    echo "FAIL: SIGINT while waiting for a client: exit $rc after ${took}s"
+    cat "$tmp/wait.err"
+    fail=$((fail + 1))
+fi
+echo "$((5 - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]
