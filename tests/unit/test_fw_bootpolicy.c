@@ -78,8 +78,29 @@ static void test_fresh_counter_still_trips(void) {
     CU_ASSERT_FALSE(fake_hal_gpio(HAL_SIG_RELAY_GRID));
 }
 
+/* Spec §7.5: without time, the latch set at boot goes 24 h after that boot (not after power-up
+ * of some earlier run), and E_grid restarts at 0. */
+static void test_boot_hold_fallback_counts_from_boot(void) {
+    boot_with_mode(FW_MODE_GRIDLIMIT);
+    const uint64_t boot2_ms = 10ull * 3600ull * 1000ull;
+    fake_hal_run_until_ms(boot2_ms);
+    fake_hal_reboot();
+    fw_init();
+    ASSERT_EQ_U64(fw_state.grid.energy_wms, 0);
+    CU_ASSERT_EQUAL(fw_state.grid.latched, GRIDLIMIT_BOOT_POLICY == HOLD_OPEN);
+    fake_hal_run_until_ms(24ull * 3600ull * 1000ull + 2000u);
+    CU_ASSERT_EQUAL(fw_state.grid.latched, GRIDLIMIT_BOOT_POLICY == HOLD_OPEN);
+    fake_hal_run_until_ms(boot2_ms + 24ull * 3600ull * 1000ull - 1u);
+    CU_ASSERT_EQUAL(fw_state.grid.latched, GRIDLIMIT_BOOT_POLICY == HOLD_OPEN);
+    CU_ASSERT_EQUAL(fake_hal_gpio(HAL_SIG_RELAY_GRID), GRIDLIMIT_BOOT_POLICY != HOLD_OPEN);
+    fake_hal_run_until_ms(boot2_ms + 24ull * 3600ull * 1000ull);
+    CU_ASSERT_FALSE(fw_state.grid.latched);
+    CU_ASSERT_TRUE(fake_hal_gpio(HAL_SIG_RELAY_GRID));
+}
+
 void test_register(void) {
     TEST_SUITE("fw_bootpolicy", TEST(test_boot_with_mode_on), TEST(test_boot_hold_released_at_five),
                TEST(test_boot_hold_after_five_lasts_until_next_day),
-               TEST(test_boot_with_mode_off_never_latches), TEST(test_fresh_counter_still_trips));
+               TEST(test_boot_with_mode_off_never_latches), TEST(test_fresh_counter_still_trips),
+               TEST(test_boot_hold_fallback_counts_from_boot));
 }

@@ -165,6 +165,8 @@ static void test_mode_mask_command(void) {
     ASSERT_EQ_I64(cmd(0x20C, &m, 1), FW_CMD_BAD_VALUE);
     m = FW_MODE_SC | FW_MODE_BACKUP;
     ASSERT_EQ_I64(cmd(0x20C, &m, 1), FW_CMD_BAD_VALUE);
+    m = 0x80 | FW_MODE_ECO; /* bad value and a refusal: the bad value is reported */
+    ASSERT_EQ_I64(cmd(0x20C, &m, 1), FW_CMD_BAD_VALUE);
     m = FW_MODE_ECO | FW_MODE_TOU;
     ASSERT_EQ_I64(cmd(0x20C, &m, 1), FW_CMD_REFUSED); /* Eco limit not set */
     m = FW_MODE_GRIDLIMIT;

@@ -227,10 +227,25 @@ static void test_eco_restores_after_30s(void) {
     CU_ASSERT_TRUE(fake_hal_gpio(HAL_SIG_RELAY_HEATER));
 }
 
+/* Spec §11.2: with the BMS data stale, Eco goes on from the CT data. */
+static void test_eco_runs_while_bms_stale(void) {
+    fake_hal_reset();
+    fake_hal_bms(FAKE_BMS_SILENT, 0, 0);
+    fw_init();
+    set_limit(3000);
+    eco(1);
+    fake_hal_ct_power_w(1, 3500.0);
+    fake_hal_ct_power_w(3, 1000.0);
+    fake_hal_run_until_ms(6000);
+    CU_ASSERT_TRUE(fw_state.bms.stale);
+    CU_ASSERT_FALSE(fake_hal_gpio(HAL_SIG_RELAY_HEATER));
+}
+
 void test_register(void) {
     TEST_SUITE("fw_eco", TEST(test_consumption_definition), TEST(test_shed_order_and_delay),
                TEST(test_below_or_at_limit_resets_shed_count), TEST(test_loads_limit_warning),
                TEST(test_restore_hysteresis_reverse_order),
                TEST(test_no_restore_while_it_would_overshoot), TEST(test_limit_zero_refusals),
-               TEST(test_eco_sheds_relays_and_warns), TEST(test_eco_restores_after_30s));
+               TEST(test_eco_sheds_relays_and_warns), TEST(test_eco_restores_after_30s),
+               TEST(test_eco_runs_while_bms_stale));
 }

@@ -276,6 +276,39 @@ static void test_aggregate_sums_saturate(void) {
     ASSERT_EQ_I64((int16_t)((out[1].data[0] << 8) | out[1].data[1]), 32767);
 }
 
+/* Spec §9.5: the aggregates cover the master's own values and the live packs of the table; an
+ * Energy-Gateway in the table is not a pack, whatever TEL it sends. */
+static void test_aggregates_count_packs_only(void) {
+    fw_election_t e;
+    fw_election_init(&e, 1, 1, 0, 0);
+    fw_tel_snapshot_t self;
+    memset(&self, 0, sizeof self);
+    self.soc = 60;
+    self.grid_w = 1000;
+    for (unsigned i = 0; i < 2; i++) {
+        fw_peer_t *p = &e.peers[i];
+        p->used = true;
+        p->node_id = (uint8_t)(10 + i);
+        p->device_type = i == 0 ? FW_DEVICE_PACK : FW_DEVICE_GATEWAY;
+        p->last_seen_ms = 1000;
+        for (unsigned pg = 0; pg < 3; pg++) {
+            p->tel.page_seen[pg] = true;
+            p->tel.page_ms[pg] = 1000;
+        }
+        p->tel.soc = 20;
+        p->tel.grid_w = 500;
+    }
+    hal_can_frame_t out[3];
+    fw_agg_build(&e, &self, true, 2000, out);
+    ASSERT_EQ_U64(out[0].data[0], 2);                                      /* self + the pack */
+    ASSERT_EQ_U64(out[0].data[1], 40);                                     /* (60 + 20) / 2 */
+    ASSERT_EQ_I64((int16_t)((out[1].data[0] << 8) | out[1].data[1]), 150); /* 1500 W */
+    fw_agg_build(&e, &self, false, 2000, out); /* a gateway master: its own values left out */
+    ASSERT_EQ_U64(out[0].data[0], 1);
+    ASSERT_EQ_U64(out[0].data[1], 20);
+    ASSERT_EQ_I64((int16_t)((out[1].data[0] << 8) | out[1].data[1]), 50);
+}
+
 /* A pack power-cycled within the TTL gets no answer to its boot ANN (it is still in every table),
  * so it must not claim master while a node it does not know says in its TEL that it is master. */
 static void test_defers_to_unknown_master(void) {
@@ -328,5 +361,6 @@ void test_register(void) {
                TEST(test_collision_lower_tail_moves), TEST(test_collision_higher_tail_keeps),
                TEST(test_table_bounded), TEST(test_ann_validation),
                TEST(test_defers_to_unknown_master), TEST(test_full_table_claims_ignored),
-               TEST(test_aggregates), TEST(test_aggregate_sums_saturate));
+               TEST(test_aggregates), TEST(test_aggregate_sums_saturate),
+               TEST(test_aggregates_count_packs_only));
 }

@@ -8,6 +8,7 @@
 #include "fw_state.h"
 #include "indicators.h"
 #include "leds.h"
+#include "telemetry.h"
 #include "test_support.h"
 
 #define NODE 99u
@@ -191,6 +192,65 @@ static void test_red_blinks_without_time_for_a_day(void) {
     CU_ASSERT_FALSE(fake_hal_gpio(HAL_SIG_LED_RED));
 }
 
+/* Spec §8.3: the fast red blink also serves the Grid-Limit mode, and the 24 h count starts at
+ * the last valid broadcast (at boot only while none has arrived). */
+static void test_red_blinks_for_grid_limit_a_day_after_last_time(void) {
+    boot(544, 0);
+    uint8_t v = 5;
+    ASSERT_EQ_I64(fake_hal_cmd(FW_CMD_SET_GRID_LIMIT_KWH, 127, 1, &v, 1), FW_CMD_OK);
+    v = 1;
+    ASSERT_EQ_I64(fake_hal_cmd(FW_CMD_SET_GRID_LIMIT_MODE, 127, 2, &v, 1), FW_CMD_OK);
+    fake_hal_run_until_ms(3600u * 1000u);
+    fake_hal_time_broadcast(12, 0, 1); /* the only broadcast, 1 h after boot */
+    fake_hal_run_until_ms(24u * 3600u * 1000u + 1000u);
+    uint32_t w = fake_hal_gpio_writes(HAL_SIG_LED_RED);
+    fake_hal_run_ms(2000);
+    ASSERT_EQ_U64(fake_hal_gpio_writes(HAL_SIG_LED_RED) - w, 0); /* 23 h since the broadcast */
+    CU_ASSERT_FALSE(fake_hal_gpio(HAL_SIG_LED_RED));
+    fake_hal_run_until_ms(25u * 3600u * 1000u + 1000u);
+    w = fake_hal_gpio_writes(HAL_SIG_LED_RED);
+    fake_hal_run_ms(2000);
+    ASSERT_EQ_U64(fake_hal_gpio_writes(HAL_SIG_LED_RED) - w, 10); /* 200 ms toggles */
+}
+
+/* Spec §11.2 and §8.3: a BMS alarm is forwarded (TEL page 0 flag and bits, event 4 once) and
+ * lights the red LED steadily; the firmware does not act on it otherwise. The alarm register is
+ * not mapped yet (§6), so the test sets the bits the poll would report. */
+static void test_bms_alarm_forwarded(void) {
+    boot(544, 0);
+    fake_hal_run_ms(2000);
+    CU_ASSERT_FALSE(fake_hal_gpio(HAL_SIG_LED_RED));
+    fw_state.bms.alarm_bits = 0x05;
+    fake_hal_run_ms(2100);
+    CU_ASSERT_TRUE(fake_hal_gpio(HAL_SIG_LED_RED));
+    uint32_t w = fake_hal_gpio_writes(HAL_SIG_LED_RED);
+    fake_hal_run_ms(4000);
+    ASSERT_EQ_U64(fake_hal_gpio_writes(HAL_SIG_LED_RED), w); /* steady */
+    const hal_can_frame_t *p0 = fake_hal_can_last_tel(NODE, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p0);
+    ASSERT_EQ_U64(p0->data[6] & FW_TEL_ST_BMS_ALARM, FW_TEL_ST_BMS_ALARM);
+    ASSERT_EQ_U64(p0->data[7], 0x05);
+    ASSERT_EQ_U64(p0->data[1], 50); /* SOC still valid */
+    unsigned events = 0;
+    for (size_t i = 0; i < fake_hal_can_tx_count(); i++) {
+        const hal_can_frame_t *f = &fake_hal_can_tx(i)->f;
+        if (f->id == 0x400 + NODE && f->data[0] == 4) {
+            ASSERT_EQ_U64(f->data[1], 2);
+            ASSERT_EQ_U64(f->data[2], 0x05);
+            events++;
+        }
+    }
+    ASSERT_EQ_U64(events, 1); /* once, not every tick */
+    for (unsigned i = 0; i < 4; i++) {
+        CU_ASSERT_TRUE(
+            fake_hal_gpio((hal_signal_t)(HAL_SIG_RELAY_GRID + i))); /* no action of its own */
+    }
+    fw_state.bms.alarm_bits = 0;
+    fake_hal_run_ms(2100);
+    CU_ASSERT_FALSE(fake_hal_gpio(HAL_SIG_LED_RED));
+    ASSERT_EQ_U64(fake_hal_can_last_tel(NODE, 0)->data[6] & FW_TEL_ST_BMS_ALARM, 0);
+}
+
 static void test_red_on_bus_off(void) {
     boot(544, 0);
     fake_hal_run_ms(2000);
@@ -223,5 +283,7 @@ void test_register(void) {
                TEST(test_charging_sweep), TEST(test_charging_deadband),
                TEST(test_bar_dark_while_invalid_and_written_on_change),
                TEST(test_led_patterns_unit), TEST(test_red_blinks_without_time_for_a_day),
-               TEST(test_red_on_bus_off), TEST(test_green_blinks_as_master));
+               TEST(test_red_blinks_for_grid_limit_a_day_after_last_time),
+               TEST(test_bms_alarm_forwarded), TEST(test_red_on_bus_off),
+               TEST(test_green_blinks_as_master));
 }

@@ -76,6 +76,18 @@ static void test_watchdog_reset_event(void) {
     CU_ASSERT_FALSE(event_sent(7));
 }
 
+/* Spec §9.12: the severity of every event code (0 info, 1 warning, 2 fault). */
+static void test_event_severities(void) {
+    static const uint8_t want[11] = {0, 1, 1, 2, 2, 2, 1, 2, 1, 1, 1};
+    for (uint8_t code = 1; code <= 10; code++) {
+        ASSERT_EQ_U64(fw_event_severity(code), want[code]);
+    }
+    fw_events_t q;
+    memset(&q, 0, sizeof q);
+    fw_events_push(&q, FW_EVT_GRID_LIMIT, NULL, 0);
+    ASSERT_EQ_U64(q.q[q.head].severity, 1); /* the queued event carries it */
+}
+
 static void test_event_queue_bounded_and_paced(void) {
     fw_events_t q;
     memset(&q, 0, sizeof q);
@@ -223,9 +235,10 @@ static void test_init_resets_everything(void) {
 
 void test_register(void) {
     TEST_SUITE("fw_main", TEST(test_banner), TEST(test_timers_and_first_tick), TEST(test_watchdog),
-               TEST(test_watchdog_reset_event), TEST(test_event_queue_bounded_and_paced),
-               TEST(test_event_kept_until_sent), TEST(test_events_on_the_bus_one_per_second),
-               TEST(test_can_start_failure_retries), TEST(test_bus_off_recovery_and_event),
+               TEST(test_watchdog_reset_event), TEST(test_event_severities),
+               TEST(test_event_queue_bounded_and_paced), TEST(test_event_kept_until_sent),
+               TEST(test_events_on_the_bus_one_per_second), TEST(test_can_start_failure_retries),
+               TEST(test_bus_off_recovery_and_event),
                TEST(test_controller_stopped_after_recovery_restarts),
                TEST(test_tx_queue_full_is_counted), TEST(test_init_resets_everything));
 }

@@ -173,6 +173,8 @@ static void test_tick_publishes_powers(void) {
     ASSERT_NEAR(be16(&p2->data[1]), 1640, 40);
     ASSERT_NEAR(be16(&p2->data[3]), 440, 5);
     ASSERT_NEAR(be16(&p2->data[5]), 660, 7);
+    ASSERT_EQ_U64(p1->data[7], 0); /* reserved bytes are 0 */
+    ASSERT_EQ_U64(p2->data[7], 0);
 }
 
 static void test_grid_energy_uses_measured_dt(void) {

@@ -34,6 +34,40 @@ static void test_crc_vectors(void) {
     CU_ASSERT_EQUAL(memcmp(out, want, 8), 0);
 }
 
+/* Every CRC-16/MODBUS frame of the shared protocol notes (protocols.md §1 and TinyBMS in §7),
+ * byte for byte: the CRC over all bytes but the last two equals those two, low byte first. */
+static const struct {
+    uint8_t len;
+    uint8_t b[11];
+} modbus_vectors[] = {
+    {8, {0x01, 0x03, 0x00, 0x00, 0x00, 0x0A, 0xC5, 0xCD}},                    /* 10 registers */
+    {8, {0x11, 0x03, 0x00, 0x6B, 0x00, 0x03, 0x76, 0x87}},                    /* slave 17 */
+    {9, {0x01, 0x03, 0x04, 0x00, 0x01, 0x00, 0x02, 0x2A, 0x32}},              /* regs 1, 2 */
+    {5, {0x01, 0x83, 0x02, 0xC0, 0xF1}},                                      /* exception 02 */
+    {8, {0x01, 0x03, 0x00, 0x00, 0x00, 0x03, 0x05, 0xCB}},                    /* mbpoll request */
+    {11, {0x01, 0x03, 0x06, 0x03, 0xE8, 0x03, 0xE9, 0x03, 0xEA, 0x11, 0x9E}}, /* its reply */
+    {7, {0xAA, 0x09, 0x02, 0x24, 0x00, 0x85, 0x44}},                          /* TinyBMS reg 36 */
+    {8, {0x01, 0x03, 0x00, 0x00, 0x00, 0x02, 0xC4, 0x0B}},                    /* our request */
+};
+
+static void test_protocol_vectors(void) {
+    for (unsigned k = 0; k < sizeof modbus_vectors / sizeof modbus_vectors[0]; k++) {
+        const uint8_t *b = modbus_vectors[k].b;
+        uint8_t n = modbus_vectors[k].len;
+        ASSERT_EQ_U64(fw_modbus_crc16(b, (size_t)n - 2u), (uint16_t)(b[n - 2] | (b[n - 1] << 8)));
+    }
+    /* The 2-register reply is a good BMS frame: 0.1 V and +0.02 A. */
+    uint16_t v = 7;
+    int16_t i = 7;
+    ASSERT_EQ_I64(fw_modbus_parse(modbus_vectors[2].b, 9, &v, &i), FW_MB_OK);
+    ASSERT_EQ_U64(v, 1);
+    ASSERT_EQ_I64(i, 2);
+    /* The 3-register reply has a valid CRC but is not the frame we asked for. */
+    ASSERT_EQ_I64(fw_modbus_parse(modbus_vectors[5].b, 11, &v, &i), FW_MB_FAIL_HEADER);
+    ASSERT_EQ_I64(fw_modbus_parse(modbus_vectors[3].b, 5, &v, &i), FW_MB_FAIL_EXCEPTION);
+    ASSERT_EQ_U64(v, 1);
+}
+
 static void test_parse_good_and_signed_current(void) {
     uint8_t r[9];
     uint16_t v = 0;
@@ -237,6 +271,29 @@ static void test_bytes_outside_attempt_discarded(void) {
     ASSERT_EQ_U64(fw_state.bms.pack_dv, 544);
 }
 
+/* Spec §6: the receive buffer is emptied before every request, retries included. The start of a
+ * frame heard during the first attempt must not be glued to the retry's reply (which would fail
+ * its CRC and cost a second retry). */
+static void test_retry_starts_with_an_empty_buffer(void) {
+    boot(FAKE_BMS_OK);
+    fake_hal_run_until_ms(3999);
+    fake_hal_bms_fail_next(1, FAKE_BMS_SILENT);
+    uint32_t base = fake_hal_bms_requests();
+    fake_hal_run_until_ms(4050);
+    uint8_t r[9];
+    make_reply(r, 1, 3, 4, 400, 0);
+    fake_hal_uart_rx(r, 5); /* 5 bytes, not an exception: the attempt goes on to its timeout */
+    fake_hal_run_until_ms(5999);
+    ASSERT_EQ_U64(fake_hal_bms_requests() - base, 2); /* the attempt and one retry */
+    ASSERT_EQ_U64(fw_state.bms.timeouts, 1);
+    ASSERT_EQ_U64(fw_state.bms.crc_errors, 0);
+    ASSERT_EQ_U64(fw_state.bms.header_errors, 0);
+    ASSERT_EQ_U64(fw_state.bms.good_frames, 3);
+    fake_hal_run_until_ms(6000);
+    CU_ASSERT_TRUE(fw_state.bms.valid);
+    ASSERT_EQ_U64(fw_state.bms.pack_dv, 544);
+}
+
 static void test_request_bytes_on_the_wire(void) {
     boot(FAKE_BMS_OK);
     ASSERT_EQ_U64(fake_hal_uart_tx_len(), 8);
@@ -245,10 +302,11 @@ static void test_request_bytes_on_the_wire(void) {
 }
 
 void test_register(void) {
-    TEST_SUITE("fw_modbus", TEST(test_crc_vectors), TEST(test_parse_good_and_signed_current),
-               TEST(test_parse_rejects), TEST(test_one_poll_per_tick),
-               TEST(test_timeout_and_three_retries), TEST(test_whole_cycle_failure_events),
-               TEST(test_exception_ends_attempt_early), TEST(test_header_checked_not_only_crc),
-               TEST(test_stale_after_three_failed_cycles), TEST(test_not_valid_before_first_frame),
-               TEST(test_bytes_outside_attempt_discarded), TEST(test_request_bytes_on_the_wire));
+    TEST_SUITE("fw_modbus", TEST(test_crc_vectors), TEST(test_protocol_vectors),
+               TEST(test_parse_good_and_signed_current), TEST(test_parse_rejects),
+               TEST(test_one_poll_per_tick), TEST(test_timeout_and_three_retries),
+               TEST(test_whole_cycle_failure_events), TEST(test_exception_ends_attempt_early),
+               TEST(test_header_checked_not_only_crc), TEST(test_stale_after_three_failed_cycles),
+               TEST(test_not_valid_before_first_frame), TEST(test_bytes_outside_attempt_discarded),
+               TEST(test_retry_starts_with_an_empty_buffer), TEST(test_request_bytes_on_the_wire));
 }

@@ -79,6 +79,28 @@ static void test_sc_hysteresis_through_the_relay(void) {
     CU_ASSERT_FALSE(r1());
 }
 
+/* Spec §7.1: switched on with SOC inside the band, Self-Consumption starts CONNECTED, not in the
+ * state it held when it was last switched off; the same through SET_MODE_MASK (§9.10). */
+static void test_sc_switched_on_in_band_starts_connected(void) {
+    boot_soc(DV_SOC50);
+    cmd1(FW_CMD_SET_SELF_CONSUMPTION, 1);
+    fake_hal_run_ms(2000);
+    CU_ASSERT_FALSE(r1()); /* >= 50 %: DISCONNECTED */
+    cmd1(FW_CMD_SET_SELF_CONSUMPTION, 0);
+    set_soc(DV_SOC30);
+    CU_ASSERT_TRUE(r1()); /* mode off: default */
+    ASSERT_EQ_I64(cmd1(FW_CMD_SET_SELF_CONSUMPTION, 1), FW_CMD_OK);
+    fake_hal_run_ms(2000);
+    CU_ASSERT_TRUE(r1());
+    set_soc(DV_SOC50);
+    CU_ASSERT_FALSE(r1());
+    ASSERT_EQ_I64(cmd1(FW_CMD_SET_MODE_MASK, 0), FW_CMD_OK);
+    set_soc(DV_SOC30);
+    ASSERT_EQ_I64(cmd1(FW_CMD_SET_MODE_MASK, FW_MODE_SC), FW_CMD_OK);
+    fake_hal_run_ms(2000);
+    CU_ASSERT_TRUE(r1());
+}
+
 static void test_sc_forces_grid_when_bms_stale(void) {
     boot_soc(DV_SOC100);
     cmd1(FW_CMD_SET_SELF_CONSUMPTION, 1);
@@ -215,6 +237,7 @@ static void test_arbitration_table(void) {
 
 void test_register(void) {
     TEST_SUITE("fw_modes", TEST(test_sc_rule_unit), TEST(test_sc_hysteresis_through_the_relay),
+               TEST(test_sc_switched_on_in_band_starts_connected),
                TEST(test_sc_forces_grid_when_bms_stale), TEST(test_sc_thresholds_setting),
                TEST(test_backup_keeps_grid_connected), TEST(test_manual_overrides),
                TEST(test_overrides_cleared_at_reboot),
