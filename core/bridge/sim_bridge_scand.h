@@ -17,10 +17,11 @@
  * A remote frame cannot be expressed and goes out as a zero-length data frame.
  *
  * Client to server: the parser scans the stream from '<' to '>', whatever the segmentation;
- * whitespace between commands is skipped, other stray bytes are reported once per run. In
- * "send", ID, LEN and the bytes are hex without padding (python-can writes "%X" and "%x"); an ID
- * longer than 3 digits, or above 0x7FF, is extended; LEN above 8 is refused (a CAN FD length
- * counts as FD, others as a bad DLC), as the daemon does.
+ * whitespace between commands is skipped, other stray bytes are reported once per run. A command
+ * is text (printable ASCII and whitespace): one holding any other byte, such as a NUL, is
+ * reported and skipped whole. In "send", ID, LEN and the bytes are hex without padding
+ * (python-can writes "%X" and "%x"); an ID longer than 3 digits, or above 0x7FF, is extended;
+ * LEN above 8 is refused (a CAN FD length counts as FD, others as a bad DLC), as the daemon does.
  */
 #ifndef SIM_BRIDGE_SCAND_H
 #define SIM_BRIDGE_SCAND_H
@@ -41,15 +42,20 @@ size_t sim_scand_format_frame(char *buf, const sim_can_frame_t *f, sim_time_ns_t
 typedef struct {
     char body[SIM_SCAND_CMD_MAX + 1];
     size_t len;
-    bool in_cmd;   /* between '<' and '>' */
-    bool too_long; /* the current command overflowed body */
-    bool junk;     /* inside a run of stray bytes (reported once) */
+    bool in_cmd;            /* between '<' and '>' */
+    bool too_long;          /* the current command overflowed body */
+    bool binary;            /* the current command holds a byte that is not text */
+    bool junk;              /* inside a run of stray bytes (reported once) */
+    unsigned char bad_byte; /* binary: the first such byte */
 } sim_scand_parser_t;
 
 typedef struct {
     /** One complete command: the NUL-terminated text between '<' and '>'. */
     void (*command)(void *ctx, const char *body);
-    /** Input that is not a command: stray bytes, an overlong or unterminated command. */
+    /**
+     * Input that is not a command: stray bytes, an overlong or unterminated command, a command
+     * holding a byte that is not text. `what` is only valid during the call.
+     */
     void (*junk)(void *ctx, const char *what);
     void *ctx;
 } sim_scand_handler_t;

@@ -35,12 +35,26 @@ static bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Printable ASCII or whitespace: what the protocol's commands are made of. */
+static bool is_text(char c) {
+    return (c >= ' ' && c <= '~') || is_space(c);
+}
+
 /* One byte between '<' and '>'. */
 static void feed_cmd(sim_scand_parser_t *p, char c, const sim_scand_handler_t *h) {
     if (c == '>') {
         p->in_cmd = false;
         if (p->too_long) {
             h->junk(h->ctx, "a command longer than the protocol allows");
+            return;
+        }
+        if (p->binary) {
+            /* A NUL would cut the command short ("send 123 1 1\0 9" read as "send 123 1 1"):
+             * a command with bytes that are not text is refused whole. */
+            char what[64];
+            snprintf(what, sizeof what, "a command holding a byte that is not text (0x%02X)",
+                     (unsigned)p->bad_byte);
+            h->junk(h->ctx, what);
             return;
         }
         p->body[p->len] = '\0';
@@ -50,8 +64,12 @@ static void feed_cmd(sim_scand_parser_t *p, char c, const sim_scand_handler_t *h
     if (c == '<') {
         h->junk(h->ctx, "a command without its closing '>'");
         p->len = 0;
-        p->too_long = false;
+        p->too_long = p->binary = false;
         return;
+    }
+    if (!is_text(c) && !p->binary) {
+        p->binary = true;
+        p->bad_byte = (unsigned char)c;
     }
     if (p->len < SIM_SCAND_CMD_MAX) {
         p->body[p->len++] = c;
@@ -70,7 +88,7 @@ void sim_scand_feed(sim_scand_parser_t *p, const char *data, size_t n,
             p->in_cmd = true;
             p->junk = false;
             p->len = 0;
-            p->too_long = false;
+            p->too_long = p->binary = false;
         } else if (!is_space(c) && !p->junk) {
             p->junk = true;
             h->junk(h->ctx, "bytes outside '< >'");

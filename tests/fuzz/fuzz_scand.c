@@ -189,8 +189,9 @@ static void on_junk(void *ctx, const char *what) {
 
 /*
  * The header's rules restated over the whole stream, as a search for delimiters rather than a
- * byte-at-a-time machine: "<body>" is a command (its text up to a NUL, as a C string shows it),
- * or junk when the body is longer than SIM_SCAND_CMD_MAX; a '<' before the closing '>' is junk
+ * byte-at-a-time machine: "<body>" is a command, or junk when the body is longer than
+ * SIM_SCAND_CMD_MAX or holds a byte that is not text (printable ASCII or whitespace: a NUL would
+ * cut it short into another command); a '<' before the closing '>' is junk
  * and starts over; an unterminated command at the end says nothing yet; a run of bytes outside
  * commands that are not whitespace is junk once, until the next command starts.
  */
@@ -215,7 +216,12 @@ static void reference_parse(const char *d, size_t n, cb_log_t *log) {
         if (j >= n) {
             return;
         }
-        if (d[j] == '<' || j - i - 1 > SIM_SCAND_CMD_MAX) {
+        bool text = true;
+        for (size_t k = i + 1; k < j; k++) {
+            text = text &&
+                   ((d[k] >= ' ' && d[k] <= '~') || d[k] == '\t' || d[k] == '\r' || d[k] == '\n');
+        }
+        if (d[j] == '<' || j - i - 1 > SIM_SCAND_CMD_MAX || !text) {
             log_put(log, 'J', "");
         } else {
             memcpy(body, d + i + 1, j - i - 1);

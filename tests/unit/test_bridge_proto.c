@@ -108,6 +108,25 @@ static void test_parser_reports_junk_and_recovers(void) {
     ASSERT_EQ_STR(s.cmd[1], " send 3 0  ");
 }
 
+/* A NUL inside a command must not cut it short into another valid command, and no other byte
+ * that is not text may pass either: each such command is reported whole, naming the byte. */
+static void test_parser_refuses_commands_with_binary_bytes(void) {
+    static const char stream[] = "< send 123 1 1\0 9 >< send 7 0 \x01 >< open \xff >"
+                                 "< send 2 1 a\tb >< send 3 0  >";
+    sim_scand_parser_t p;
+    sim_scand_parser_init(&p);
+    seen_t s = {0};
+    sim_scand_handler_t h = {.command = on_cmd, .junk = on_junk, .ctx = &s};
+    sim_scand_feed(&p, stream, sizeof stream - 1, &h);
+    ASSERT_EQ_I64(s.n_junk, 3);
+    ASSERT_EQ_STR(s.junk[0], "a command holding a byte that is not text (0x00)");
+    ASSERT_EQ_STR(s.junk[1], "a command holding a byte that is not text (0x01)");
+    ASSERT_EQ_STR(s.junk[2], "a command holding a byte that is not text (0xFF)");
+    ASSERT_EQ_I64(s.n_cmd, 2); /* a tab is whitespace */
+    ASSERT_EQ_STR(s.cmd[0], " send 2 1 a\tb ");
+    ASSERT_EQ_STR(s.cmd[1], " send 3 0  ");
+}
+
 static sim_bridge_in_kind_t send_of(const char *args, sim_can_frame_t *f) {
     char detail[96];
     memset(f, 0xEE, sizeof *f);
@@ -266,8 +285,9 @@ static void test_parse_specs(void) {
 void test_register(void) {
     TEST_SUITE("bridge_proto", TEST(test_format_frames_like_the_daemon),
                TEST(test_parser_is_independent_of_segmentation),
-               TEST(test_parser_reports_junk_and_recovers), TEST(test_send_in_python_can_spelling),
-               TEST(test_send_refusals), TEST(test_verb),
+               TEST(test_parser_reports_junk_and_recovers),
+               TEST(test_parser_refuses_commands_with_binary_bytes),
+               TEST(test_send_in_python_can_spelling), TEST(test_send_refusals), TEST(test_verb),
                TEST(test_pacer_maps_virtual_to_host_time), TEST(test_pacer_rebases_when_far_behind),
                TEST(test_parse_factor), TEST(test_parse_specs));
 }
