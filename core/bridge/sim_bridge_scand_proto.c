@@ -147,8 +147,14 @@ static sim_bridge_in_kind_t refuse_len(uint32_t len, char *detail, size_t dlen) 
     return SIM_BRIDGE_IN_BAD_DLC;
 }
 
-static sim_bridge_in_kind_t malformed(char *detail, size_t dlen, const char *what) {
-    snprintf(detail, dlen, "send: %s", what);
+/* The refusal, naming the word at fault (w, cut to its buffer; wlen 0: there was none). */
+static sim_bridge_in_kind_t malformed(char *detail, size_t dlen, const char *what, const char *w,
+                                      size_t wlen) {
+    if (wlen == 0) {
+        snprintf(detail, dlen, "send: %s (nothing there)", what);
+    } else {
+        snprintf(detail, dlen, "send: %s ('%s%s')", what, w, wlen > strlen(w) ? "..." : "");
+    }
     return SIM_BRIDGE_IN_MALFORMED;
 }
 
@@ -159,18 +165,18 @@ sim_bridge_in_kind_t sim_scand_parse_send(const char *args, sim_can_frame_t *out
     uint32_t id, len, byte;
     args = next_word(args, w, sizeof w, &wl);
     if (!parse_hex(w, wl, 8, &id)) {
-        return malformed(detail, detail_len, "the identifier is not 1 to 8 hex digits");
+        return malformed(detail, detail_len, "the identifier is not 1 to 8 hex digits", w, wl);
     }
     sim_can_frame_t f = {.id = id};
     if (wl > 3 || id > SIM_CAN_STD_ID_MASK) {
         f.flags = SIM_CAN_FLAG_IDE;
         if (id > SIM_CAN_EXT_ID_MASK) {
-            return malformed(detail, detail_len, "the identifier is wider than 29 bits");
+            return malformed(detail, detail_len, "the identifier is wider than 29 bits", w, wl);
         }
     }
     args = next_word(args, w, sizeof w, &wl);
     if (!parse_hex(w, wl, 2, &len)) {
-        return malformed(detail, detail_len, "LEN is not a hex number");
+        return malformed(detail, detail_len, "LEN is not a hex number", w, wl);
     }
     if (len > 8) {
         return refuse_len(len, detail, detail_len);
@@ -178,13 +184,13 @@ sim_bridge_in_kind_t sim_scand_parse_send(const char *args, sim_can_frame_t *out
     for (uint32_t i = 0; i < len; i++) {
         args = next_word(args, w, sizeof w, &wl);
         if (!parse_hex(w, wl, 2, &byte)) {
-            return malformed(detail, detail_len, "fewer data bytes than LEN, or not hex");
+            return malformed(detail, detail_len, "fewer data bytes than LEN, or not hex", w, wl);
         }
         f.data[i] = (uint8_t)byte;
     }
     next_word(args, w, sizeof w, &wl);
     if (wl != 0) {
-        return malformed(detail, detail_len, "more data bytes than LEN");
+        return malformed(detail, detail_len, "more data bytes than LEN", w, wl);
     }
     f.dlc = (uint8_t)len;
     *out = f;

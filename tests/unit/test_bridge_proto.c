@@ -174,6 +174,29 @@ static void test_send_refusals(void) {
     }
 }
 
+/* Only the first refusal of a run is printed, so it names the word at fault. */
+static void test_send_refusals_name_the_word(void) {
+    static const struct {
+        const char *args, *detail;
+    } cases[] = {
+        {" xyz 0 ", "send: the identifier is not 1 to 8 hex digits ('xyz')"},
+        {" 3FFFFFFF 0 ", "send: the identifier is wider than 29 bits ('3FFFFFFF')"},
+        {" 123 -1 ", "send: LEN is not a hex number ('-1')"},
+        {" 123 ", "send: LEN is not a hex number (nothing there)"},
+        {" 123 2 1 ", "send: fewer data bytes than LEN, or not hex (nothing there)"},
+        {" 123 1 100 ", "send: fewer data bytes than LEN, or not hex ('100')"},
+        {" 123 1 1 2 ", "send: more data bytes than LEN ('2')"},
+        {" 123 0 0123456789abcdefXYZ ", "send: more data bytes than LEN ('0123456789abcde...')"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sim_can_frame_t f;
+        char detail[96];
+        ASSERT_EQ_I64(sim_scand_parse_send(cases[i].args, &f, detail, sizeof detail),
+                      SIM_BRIDGE_IN_MALFORMED);
+        ASSERT_EQ_STR(detail, cases[i].detail);
+    }
+}
+
 static void test_verb(void) {
     char w[8];
     const char *rest = sim_scand_verb("  send 1 0 ", w, sizeof w);
@@ -287,7 +310,8 @@ void test_register(void) {
                TEST(test_parser_is_independent_of_segmentation),
                TEST(test_parser_reports_junk_and_recovers),
                TEST(test_parser_refuses_commands_with_binary_bytes),
-               TEST(test_send_in_python_can_spelling), TEST(test_send_refusals), TEST(test_verb),
+               TEST(test_send_in_python_can_spelling), TEST(test_send_refusals),
+               TEST(test_send_refusals_name_the_word), TEST(test_verb),
                TEST(test_pacer_maps_virtual_to_host_time), TEST(test_pacer_rebases_when_far_behind),
                TEST(test_parse_factor), TEST(test_parse_specs));
 }
