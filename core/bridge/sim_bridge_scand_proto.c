@@ -101,15 +101,15 @@ static const char *next_word(const char *s, char *w, size_t cap, size_t *wlen) {
     while (is_space(*s)) {
         s++;
     }
-    size_t n = 0;
+    size_t n = 0, last = cap - 1; /* w[last] is the room for the NUL */
     while (*s != '\0' && !is_space(*s)) {
-        if (n + 1 < cap) {
+        if (n < last) {
             w[n] = *s;
         }
         n++;
         s++;
     }
-    w[n + 1 < cap ? n : cap - 1] = '\0';
+    w[n < last ? n : last] = '\0';
     *wlen = n;
     return s;
 }
