@@ -17,7 +17,7 @@ struct bms_modbus {
     bms_modbus_cfg_t cfg;
     const battery_t *batt;
     sim_uart_port_t *port;
-    sim_time_ns_t t35_ns, t15_ns;
+    sim_time_ns_t t35_ns, t15_ns, char_ns;
     bms_fault_t fault;
     bms_modbus_stats_t stats;
 
@@ -30,7 +30,8 @@ struct bms_modbus {
     uint8_t req[BMS_MODBUS_FRAME_MAX]; /* request held until the reply is sent */
     size_t req_len;
     sim_event_id_t reply_ev;
-    bool transmitting; /* own reply on the line: do not listen to it */
+    bool transmitting;            /* own reply on the line: do not listen to it */
+    sim_time_ns_t quiet_until_ns; /* after a reply, deaf until t3.5 of silence (see on_rx) */
 };
 
 uint16_t bms_modbus_crc16(const uint8_t *data, size_t len) {
@@ -247,6 +248,14 @@ static void on_rx(void *ctx, uint8_t byte, bool garbled) {
         return;
     }
     sim_time_ns_t now = sim_kernel_now(m->k);
+    /* After its own reply an RTU slave waits for t3.5 of silence before it listens again (the
+     * serial-line spec's initial state): a character that starts sooner is dropped and restarts
+     * the wait, so a frame sent right after the reply is never heard. */
+    if (now - m->char_ns < m->quiet_until_ns) {
+        m->quiet_until_ns = now + m->t35_ns;
+        m->stats.early_bytes++;
+        return;
+    }
     if (m->rx_len > 0 && m->cfg.check_t15 && now - m->rx_last_ns > m->t15_ns) {
         m->rx_bad = true;
     }
@@ -265,12 +274,14 @@ static void on_rx(void *ctx, uint8_t byte, bool garbled) {
 static void on_tx_idle(void *ctx) {
     bms_modbus_t *m = ctx;
     m->transmitting = false;
+    m->quiet_until_ns = sim_kernel_now(m->k) + m->t35_ns;
 }
 
 /* ---- lifetime ---------------------------------------------------------------------------- */
 
 static void set_timing(bms_modbus_t *m, const sim_uart_line_t *line) {
     sim_time_ns_t ch = sim_uart_line_char_ns(line);
+    m->char_ns = ch;
     /* Above 19200 baud the serial-line spec fixes t1.5 = 750 us and t3.5 = 1.75 ms; a character
      * at 19200 8N1 is 520833 ns, so compare against that instead of asking for the baud rate. */
     if (ch < 520000) {

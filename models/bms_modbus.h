@@ -5,7 +5,9 @@
  * holding registers) from the battery model's present state. Framing follows Modbus over Serial
  * Line V1.02: a request ends after t3.5 of silence (3.5 character times; 1.75 ms above
  * 19200 baud); the reply starts response_delay_ns after that, and its values are sampled then.
- * Optionally a gap longer than t1.5 inside a frame invalidates it (check_t15).
+ * Optionally a gap longer than t1.5 inside a frame invalidates it (check_t15). After its own
+ * reply the slave listens again only once the line has been silent for t3.5; bytes that start
+ * sooner are dropped (counted in early_bytes), each restarting that wait.
  *
  *   master ──01 03 00 00 00 02 C4 0B──▶ [t3.5 silence][response delay] ──01 03 04 VH VL IH IL C
  * C──▶
@@ -74,6 +76,7 @@ typedef struct {
     uint64_t other_address; /* frames for another slave or broadcast */
     uint64_t busy_ignored;  /* requests that arrived while a reply was pending */
     uint64_t fault_dropped; /* requests left unanswered by BMS_FAULT_SILENT */
+    uint64_t early_bytes;   /* bytes that began within t3.5 of the end of its own reply */
 } bms_modbus_stats_t;
 
 void bms_modbus_cfg_default(bms_modbus_cfg_t *cfg);

@@ -107,6 +107,9 @@ static int quantity(sim_run_pack_t *pk, sim_quantity_t q, sim_value_t *out) {
         case SIM_Q_BMS_REPLIES:
             set_num(out, (double)bs.replies);
             return 0;
+        case SIM_Q_BMS_EARLY_BYTES:
+            set_num(out, (double)bs.early_bytes);
+            return 0;
         case SIM_Q_CAN_TX_ERRORS:
         case SIM_Q_CAN_BUS_OFF:
         case SIM_Q_COUNT_:

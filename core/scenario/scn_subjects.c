@@ -74,6 +74,7 @@ static const subject_row_t rows[] = {
     Q("pool_starts", SIM_Q_POOL_STARTS, PACKS),
     Q("bms_requests", SIM_Q_BMS_REQUESTS, PACKS),
     Q("bms_replies", SIM_Q_BMS_REPLIES, PACKS),
+    Q("bms_early_bytes", SIM_Q_BMS_EARLY_BYTES, PACKS),
     Q("can_tx_errors", SIM_Q_CAN_TX_ERRORS, SCN_ANY_NODE),
     Q("can_bus_off", SIM_Q_CAN_BUS_OFF, SCN_ANY_NODE),
 };

@@ -96,12 +96,13 @@ typedef enum {
     SIM_Q_P_CURTAILED_W,
     SIM_Q_GRID_IMPORT_WH, /* the true (revenue) meter */
     SIM_Q_HEATER_TEMP_C,
-    SIM_Q_GRID_UP,       /* 1 while the grid supplies this pack, else 0 */
-    SIM_Q_POOL_STARTS,   /* pool pump motor starts */
-    SIM_Q_BMS_REQUESTS,  /* Modbus requests the BMS received for its address */
-    SIM_Q_BMS_REPLIES,   /* normal replies it sent */
-    SIM_Q_CAN_TX_ERRORS, /* error frames while this node transmitted */
-    SIM_Q_CAN_BUS_OFF,   /* times this node's controller went bus-off */
+    SIM_Q_GRID_UP,         /* 1 while the grid supplies this pack, else 0 */
+    SIM_Q_POOL_STARTS,     /* pool pump motor starts */
+    SIM_Q_BMS_REQUESTS,    /* Modbus requests the BMS received for its address */
+    SIM_Q_BMS_REPLIES,     /* normal replies it sent */
+    SIM_Q_CAN_TX_ERRORS,   /* error frames while this node transmitted */
+    SIM_Q_CAN_BUS_OFF,     /* times this node's controller went bus-off */
+    SIM_Q_BMS_EARLY_BYTES, /* bytes the BMS dropped: sent within t3.5 of its own reply's end */
     SIM_Q_COUNT_
 } sim_quantity_t;
 

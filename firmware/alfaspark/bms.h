@@ -4,7 +4,9 @@
  * One poll cycle per control tick: fw_bms_tick() first takes the result of the cycle started at
  * the previous tick (updating validity and staleness), then starts the next cycle. A cycle is
  * one attempt plus up to FW_MB_RETRIES retries, each a request `01 03 00 00 00 02 C4 0B` and a
- * FW_MB_TIMEOUT_MS response timeout on HAL timer FW_TIMER_MODBUS. It never blocks:
+ * FW_MB_TIMEOUT_MS response timeout on HAL timer FW_TIMER_MODBUS. A retry after a reply that
+ * failed its checks first waits for FW_MB_T35_US of silence on the line (Modbus RTU's t3.5; the
+ * same timer), since a slave ignores a frame that starts sooner. It never blocks:
  *
  *        tick: send request, arm timeout
  *   IDLE ───────────────────────────────▶ AWAIT ──9 bytes / 5-byte exception / timeout──┐
@@ -41,6 +43,7 @@ typedef enum {
 typedef struct {
     /* exchange state machine */
     bool awaiting;     /* an attempt is in flight */
+    bool gap_pending;  /* a retry waits for FW_MB_T35_US of silence on the line */
     bool cycle_active; /* a cycle was started and has not finished */
     bool cycle_done;   /* a finished cycle's result waits for the next tick */
     bool cycle_ok;
@@ -82,7 +85,7 @@ fw_mb_result_t fw_modbus_parse(const uint8_t *buf, size_t len, uint16_t *pack_dv
 void fw_bms_tick(fw_bms_t *b, uint64_t now_ms);
 /** Received UART bytes (bytes outside an attempt are discarded). */
 void fw_bms_on_rx(fw_bms_t *b, const uint8_t *data, size_t len);
-/** The FW_TIMER_MODBUS response timeout expired. */
+/** FW_TIMER_MODBUS expired: the response timeout, or the silence before a retry. */
 void fw_bms_on_timeout(fw_bms_t *b);
 
 #endif

@@ -87,13 +87,15 @@
 #define FW_CHARGING_MIN_CA 50     /* I_batt > +0.5 A means charging (indicators, TEL bit) */
 
 /* ---- BMS link (spec §6) --------------------------------------------------------------------- */
-#define FW_MB_BAUD         9600u
-#define FW_MB_ADDR         0x01u
-#define FW_MB_FC_READ      0x03u
-#define FW_MB_REG_START    0x0000u
-#define FW_MB_REG_COUNT    2u
-#define FW_MB_TIMEOUT_MS   100u
-#define FW_MB_RETRIES      3u /* one attempt plus up to three retries */
+#define FW_MB_BAUD       9600u
+#define FW_MB_ADDR       0x01u
+#define FW_MB_FC_READ    0x03u
+#define FW_MB_REG_START  0x0000u
+#define FW_MB_REG_COUNT  2u
+#define FW_MB_TIMEOUT_MS 100u
+#define FW_MB_RETRIES    3u /* one attempt plus up to three retries */
+/* Modbus RTU's inter-frame silence t3.5: 3.5 characters of 11 bits at 9600 baud, rounded up. */
+#define FW_MB_T35_US       4011u
 #define FW_MB_STALE_CYCLES 3u /* 3 poll cycles (6 s) without a good frame */
 
 /* ---- modes (spec §7) ------------------------------------------------------------------------ */

@@ -30,6 +30,7 @@
  *   FW_MUTATION_BOOT_FORGETS_LATCH    gridlimit.c   HOLD_OPEN boots with the latch clear (§7.5)
  *   FW_MUTATION_NO_DASHES             tm1637.c      a stale SOC is shown as a number (§11.2)
  *   FW_MUTATION_MB_NO_RETRY           modbus.c      a failed poll is not retried (§6)
+ *   FW_MUTATION_MB_NO_GAP             modbus.c      a retry goes out right after a bad reply (§6)
  *   FW_MUTATION_CRC_UNCHECKED         modbus.c      the reply CRC is not checked (§6)
  *   FW_MUTATION_CAN_NO_RECOVERY       can_io.c      bus-off never restarts the controller (§11.1)
  *   FW_MUTATION_COLLISION_HIGH_MOVES  election.c    the higher MAC tail moves on a collision
@@ -183,6 +184,12 @@
 #define FW_MUT_MB_RETRY false
 #else
 #define FW_MUT_MB_RETRY true
+#endif
+
+#if defined(FW_MUTATION_MB_NO_GAP)
+#define FW_MUT_MB_GAP false
+#else
+#define FW_MUT_MB_GAP true
 #endif
 
 #if defined(FW_MUTATION_CRC_UNCHECKED)

@@ -61,6 +61,12 @@ static void start_attempt(fw_bms_t *b) {
     (void)hal_timer_start(FW_TIMER_MODBUS, FW_MB_TIMEOUT_MS * 1000u, false);
 }
 
+/* Arms FW_TIMER_MODBUS for the inter-frame silence; every byte heard meanwhile restarts it. */
+static void wait_silence(fw_bms_t *b) {
+    b->gap_pending = true;
+    (void)hal_timer_start(FW_TIMER_MODBUS, FW_MB_T35_US, false);
+}
+
 static void count_failure(fw_bms_t *b, fw_mb_result_t r) {
     switch (r) {
         case FW_MB_FAIL_TIMEOUT:
@@ -105,20 +111,32 @@ static void end_attempt(fw_bms_t *b, fw_mb_result_t r) {
     b->last_fail = r;
     if (b->attempt < FW_MB_RETRIES && FW_MUT_MB_RETRY) {
         b->attempt++;
-        start_attempt(b);
+        /* A slave listens for a new frame only after t3.5 of silence on the line. A reply (or part
+         * of one) has just been on it, so the retry waits out that silence; after a timeout on a
+         * line that stayed quiet it goes at once. */
+        if (b->rx_len > 0 && FW_MUT_MB_GAP) {
+            wait_silence(b);
+        } else {
+            start_attempt(b);
+        }
         return;
     }
     finish_cycle(b, false);
 }
 
 void fw_bms_on_rx(fw_bms_t *b, const uint8_t *data, size_t len) {
+    if (b->gap_pending && len > 0) {
+        wait_silence(b); /* the line is not silent yet */
+        return;
+    }
     for (size_t i = 0; i < len && b->awaiting; i++) {
         b->rx[b->rx_len++] = data[i];
         bool exception = b->rx_len == FW_MB_EXC_LEN && b->rx[1] == (FW_MB_FC_READ | 0x80u);
         if (exception || b->rx_len == FW_MB_RSP_LEN) {
             fw_mb_result_t r = fw_modbus_parse(b->rx, b->rx_len, &b->rx_pack_dv, &b->rx_batt_ca);
             end_attempt(b, r);
-            /* The rest of this chunk arrived before any retry was sent: discard it. */
+            /* The rest of this chunk arrived before any retry was sent: discard it. It is part
+             * of the line's noise that a waiting retry's silence already counts from. */
             return;
         }
     }
@@ -127,6 +145,9 @@ void fw_bms_on_rx(fw_bms_t *b, const uint8_t *data, size_t len) {
 void fw_bms_on_timeout(fw_bms_t *b) {
     if (b->awaiting) {
         end_attempt(b, FW_MB_FAIL_TIMEOUT);
+    } else if (b->gap_pending) {
+        b->gap_pending = false;
+        start_attempt(b);
     }
 }
 
@@ -140,6 +161,7 @@ static void take_result(fw_bms_t *b, uint64_t now_ms) {
         ok = b->cycle_ok;
     } else if (b->cycle_active) {
         b->awaiting = false;
+        b->gap_pending = false;
         (void)hal_timer_stop(FW_TIMER_MODBUS);
         b->cycle_active = false;
         b->last_fail = FW_MB_FAIL_TIMEOUT;

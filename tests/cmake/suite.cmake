@@ -103,6 +103,7 @@ set(suite_mutants
     "STALE_RED_DARK|node|bms_stale|red_led_on"
     "SC_STALE_HOLDS|modes|bms_stale|grid_forced_connected"
     "MB_NO_RETRY|modbus|modbus_crc|attempt_and_three_retries"
+    "MB_NO_GAP|modbus|modbus_crc|retries_wait_for_silence"
     "CRC_UNCHECKED|modbus|modbus_crc|stale_after_three_failed_cycles,stale_event"
     "CAN_NO_RECOVERY|can_io|bus_off|recovered,bus_off_event_after_recovery"
     "COLLISION_HIGH_MOVES|election|nodeid_collision|lower_tail_moves,higher_tail_keeps"

@@ -17,8 +17,8 @@
  *   - the master follows the header's state machine byte for byte: while an attempt is pending,
  *     bytes accumulate until 9 (or 5 of an exception reply); that frame then counts exactly one
  *     good frame, CRC error, header error or exception, a good one hands over its values, a bad
- *     one leads to a retry (one more request on the wire) or ends the cycle after the third;
- *     bytes outside an attempt change nothing;
+ *     one leads to a retry (one more request on the wire once the line has been silent for
+ *     FW_MB_T35_US) or ends the cycle after the third; bytes outside an attempt change nothing;
  *   - the UART carries nothing but whole read requests `01 03 00 00 00 02 C4 0B`.
  */
 #include <string.h>
@@ -99,9 +99,10 @@ static void check_attempt_end(const fw_bms_t *was, const fw_bms_t *b, const uint
                        b->rx_batt_ca == (int16_t)(buf[5] << 8 | buf[6]),
                    "good frame values");
     } else if (was->attempt < FW_MB_RETRIES) {
-        FUZZ_CHECK(b->awaiting && b->attempt == was->attempt + 1u && b->rx_len == 0u &&
-                       sent == FW_MB_REQ_LEN,
-                   "no retry after a failed attempt %u", (unsigned)was->attempt);
+        FUZZ_CHECK(!b->awaiting && b->gap_pending && b->attempt == was->attempt + 1u &&
+                       sent == 0u && fake_hal_timer_armed(FW_TIMER_MODBUS),
+                   "no retry waiting for silence after a failed attempt %u",
+                   (unsigned)was->attempt);
     } else {
         FUZZ_CHECK(!b->awaiting && b->cycle_done && !b->cycle_ok && sent == 0u &&
                        b->failed_total == was->failed_total + 1u,

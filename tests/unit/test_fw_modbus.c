@@ -178,7 +178,12 @@ static void test_exception_ends_attempt_early(void) {
     ASSERT_EQ_U64(fake_hal_bms_requests() - base, 1);
     fake_hal_run_until_ms(4019);
     ASSERT_EQ_U64(fake_hal_bms_requests() - base, 1);
-    fake_hal_run_until_ms(4020); /* the 5-byte exception arrives at +20 ms: retry at once */
+    fake_hal_run_until_ms(4020); /* the 5-byte exception arrives at +20 ms: the attempt ends */
+    ASSERT_EQ_U64(fw_state.bms.exceptions, 1);
+    ASSERT_EQ_U64(fake_hal_bms_requests() - base, 1);
+    fake_hal_run_us(FW_MB_T35_US - 1); /* the retry waits for t3.5 of silence */
+    ASSERT_EQ_U64(fake_hal_bms_requests() - base, 1);
+    fake_hal_run_us(1);
     ASSERT_EQ_U64(fake_hal_bms_requests() - base, 2);
     ASSERT_EQ_U64(fw_state.bms.exceptions, 1);
     fake_hal_run_until_ms(6000);
@@ -294,6 +299,38 @@ static void test_retry_starts_with_an_empty_buffer(void) {
     ASSERT_EQ_U64(fw_state.bms.pack_dv, 544);
 }
 
+/* Bytes heard while a retry waits for silence restart the wait: the slave is still talking. */
+static void test_retry_waits_for_a_silent_line(void) {
+    boot(FAKE_BMS_OK);
+    fake_hal_run_until_ms(3999);
+    fake_hal_bms_fail_next(1, FAKE_BMS_BAD_CRC);
+    uint32_t base = fake_hal_bms_requests();
+    fake_hal_run_until_ms(4020); /* the bad reply arrives at +20 ms and ends the attempt */
+    ASSERT_EQ_U64(fw_state.bms.crc_errors, 1);
+    ASSERT_EQ_U64(fake_hal_bms_requests() - base, 1);
+    CU_ASSERT_TRUE(fw_state.bms.gap_pending);
+    static const uint8_t noise[2] = {0x55, 0xAA};
+    fake_hal_uart_rx(noise, sizeof noise); /* arrives at once: the wait starts again */
+    fake_hal_run_us(FW_MB_T35_US - 1);
+    ASSERT_EQ_U64(fake_hal_bms_requests() - base, 1);
+    fake_hal_run_us(1);
+    ASSERT_EQ_U64(fake_hal_bms_requests() - base, 2);
+    fake_hal_run_until_ms(5999);
+    ASSERT_EQ_U64(fw_state.bms.good_frames, 3); /* the retry was answered */
+    ASSERT_EQ_U64(fw_state.bms.header_errors, 0);
+}
+
+/* A timeout on a line that stayed quiet is retried at once: there is no reply to wait out. */
+static void test_timeout_on_a_quiet_line_retries_at_once(void) {
+    boot(FAKE_BMS_OK);
+    fake_hal_run_until_ms(3999);
+    fake_hal_bms_fail_next(1, FAKE_BMS_SILENT);
+    uint32_t base = fake_hal_bms_requests();
+    fake_hal_run_until_ms(4000 + FW_MB_TIMEOUT_MS);
+    ASSERT_EQ_U64(fw_state.bms.timeouts, 1);
+    ASSERT_EQ_U64(fake_hal_bms_requests() - base, 2);
+}
+
 static void test_request_bytes_on_the_wire(void) {
     boot(FAKE_BMS_OK);
     ASSERT_EQ_U64(fake_hal_uart_tx_len(), 8);
@@ -302,11 +339,13 @@ static void test_request_bytes_on_the_wire(void) {
 }
 
 void test_register(void) {
-    TEST_SUITE("fw_modbus", TEST(test_crc_vectors), TEST(test_protocol_vectors),
-               TEST(test_parse_good_and_signed_current), TEST(test_parse_rejects),
-               TEST(test_one_poll_per_tick), TEST(test_timeout_and_three_retries),
-               TEST(test_whole_cycle_failure_events), TEST(test_exception_ends_attempt_early),
-               TEST(test_header_checked_not_only_crc), TEST(test_stale_after_three_failed_cycles),
-               TEST(test_not_valid_before_first_frame), TEST(test_bytes_outside_attempt_discarded),
-               TEST(test_retry_starts_with_an_empty_buffer), TEST(test_request_bytes_on_the_wire));
+    TEST_SUITE(
+        "fw_modbus", TEST(test_crc_vectors), TEST(test_protocol_vectors),
+        TEST(test_parse_good_and_signed_current), TEST(test_parse_rejects),
+        TEST(test_one_poll_per_tick), TEST(test_timeout_and_three_retries),
+        TEST(test_whole_cycle_failure_events), TEST(test_exception_ends_attempt_early),
+        TEST(test_header_checked_not_only_crc), TEST(test_stale_after_three_failed_cycles),
+        TEST(test_not_valid_before_first_frame), TEST(test_bytes_outside_attempt_discarded),
+        TEST(test_retry_starts_with_an_empty_buffer), TEST(test_retry_waits_for_a_silent_line),
+        TEST(test_timeout_on_a_quiet_line_retries_at_once), TEST(test_request_bytes_on_the_wire));
 }

@@ -20,7 +20,19 @@ typedef struct {
     uint8_t rx[64];
     size_t rx_len;
     sim_time_ns_t first_rx_ns;
+    bool resend; /* send SPEC_REQ again resend_after_ns after a 9-byte reply */
+    sim_time_ns_t resend_after_ns;
 } fixture_t;
+
+static const uint8_t SPEC_REQ[8] = {0x01, 0x03, 0x00, 0x00, 0x00, 0x02, 0xC4, 0x0B};
+
+static void resend_event(sim_kernel_t *k, void *ctx, uint64_t arg) {
+    (void)k;
+    (void)arg;
+    fixture_t *f = ctx;
+    f->master_tx = true;
+    ASSERT_EQ_I64(sim_uart_port_write(f->master, SPEC_REQ, sizeof SPEC_REQ), 0);
+}
 
 static void master_rx(void *ctx, uint8_t byte, bool garbled) {
     fixture_t *f = ctx;
@@ -31,6 +43,11 @@ static void master_rx(void *ctx, uint8_t byte, bool garbled) {
         f->first_rx_ns = sim_kernel_now(f->k);
     }
     f->rx[f->rx_len++] = byte;
+    if (f->resend && f->rx_len == 9) {
+        f->resend = false;
+        (void)sim_kernel_schedule_in(f->k, f->resend_after_ns, SIM_PRIO_DEFAULT, resend_event, f,
+                                     0);
+    }
 }
 
 static void master_idle(void *ctx) {
@@ -75,8 +92,6 @@ static void exchange(fixture_t *f, const uint8_t *req, size_t len, int64_t run_m
 static bool crc_ok(const uint8_t *p, size_t n) {
     return n >= 3 && bms_modbus_crc16(p, n - 2) == (uint16_t)(p[n - 2] | p[n - 1] << 8);
 }
-
-static const uint8_t SPEC_REQ[8] = {0x01, 0x03, 0x00, 0x00, 0x00, 0x02, 0xC4, 0x0B};
 
 static void crc_matches_reference_vectors(void) {
     ASSERT_EQ_U64(bms_modbus_crc16((const uint8_t *)"123456789", 9), 0x4B37);
@@ -222,9 +237,36 @@ static void registers_follow_protection(void) {
     teardown(&f);
 }
 
+/* After its reply the slave hears a new frame only once the line was silent for t3.5 (3.65 ms
+ * at 9600 8N1): a request that starts sooner is dropped, and counted. */
+static void deaf_for_t35_after_its_reply(void) {
+    static const struct {
+        sim_time_ns_t after_ns;
+        uint64_t replies, early_bytes;
+    } cases[] = {
+        {0, 1, 8},                    /* right after the reply: all 8 bytes dropped */
+        {3 * SIM_NS_PER_MS, 1, 8},    /* 3 ms: still too soon */
+        {3646 * SIM_NS_PER_US, 2, 0}, /* t3.5 of silence: heard */
+        {10 * SIM_NS_PER_MS, 2, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fixture_t f;
+        setup(&f, BMS_FAULT_NONE);
+        f.resend = true;
+        f.resend_after_ns = cases[i].after_ns;
+        exchange(&f, SPEC_REQ, sizeof SPEC_REQ, 200);
+        bms_modbus_stats_t st;
+        bms_modbus_stats(f.bms, &st);
+        ASSERT_EQ_U64(st.replies, cases[i].replies);
+        ASSERT_EQ_U64(st.early_bytes, cases[i].early_bytes);
+        teardown(&f);
+    }
+}
+
 void test_register(void) {
     TEST_SUITE("model_bms_modbus", TEST(crc_matches_reference_vectors),
                TEST(spec_request_gets_pack_values), TEST(alarm_register_and_bad_range),
                TEST(bad_function_gets_exception_01), TEST(silent_on_crc_error_and_other_address),
-               TEST(fault_modes_shape_the_reply), TEST(registers_follow_protection));
+               TEST(fault_modes_shape_the_reply), TEST(registers_follow_protection),
+               TEST(deaf_for_t35_after_its_reply));
 }
