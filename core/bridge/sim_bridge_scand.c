@@ -13,7 +13,8 @@
  * "< ok >" (the bridge also holds frames for a grace period after that). Frames to the client go
  * through an output buffer flushed without blocking; when it is full, send() says -SIM_EAGAIN
  * and the bridge keeps the frame. A second client is accepted and closed at once, with a notice:
- * one gateway at a time is what the bridge models. Losing the client is not losing the link: the
+ * one gateway at a time is what the bridge models. A client still in the handshake does not keep
+ * its place, though: a newer connection replaces it. Losing the client is not losing the link: the
  * server goes back to listening.
  */
 #define _DEFAULT_SOURCE
@@ -153,6 +154,11 @@ static void take_client(scand_t *s, int fd, const struct sockaddr_in *peer) {
         /* A client that closed and connected again at once (a gateway restarting) is not a
          * second client: its close came first, so reading what it left behind drops it. */
         read_client(s);
+    }
+    if (s->cfd >= 0 && s->state != ST_RAW) {
+        /* One that never finished the handshake (a port probe, a client stuck before rawmode)
+         * would hold the only place for good and lock the real gateway out: it yields. */
+        drop_client(s, "a newer client connected before it finished the handshake");
     }
     if (s->cfd >= 0) {
         close(fd);

@@ -282,6 +282,30 @@ static void test_immediate_reconnect_is_greeted(void) {
     server_close(&s);
 }
 
+/* A client that never finishes the handshake does not lock the gateway out: the next one
+ * replaces it. A client in raw mode keeps its place (test_one_client_at_a_time_and_reconnect). */
+static void test_client_stuck_in_handshake_yields(void) {
+    server_t s;
+    CU_ASSERT_EQUAL_FATAL(server_open(&s, 2, "socketcand:127.0.0.1:0"), 0);
+    int stuck = client_connect(sim_bridge_port(s.b));
+    expect_reply(&s, stuck, "< hi >");
+    client_send(stuck, "< open can0 >");
+    expect_reply(&s, stuck, "< ok >"); /* and then nothing: no rawmode */
+    int fd = handshake(&s);
+    CU_ASSERT_TRUE(server_logged(&s, "a newer client connected before it finished the handshake"));
+    CU_ASSERT_FALSE(server_logged(&s, "refused a second client"));
+    char buf[64];
+    ASSERT_EQ_I64(recv(stuck, buf, sizeof buf, 0), 0); /* closed by the server */
+    close(stuck);
+    CU_ASSERT_EQUAL(sim_bridge_service(s.b, GRACE_MS + 10), 0);
+    run(&s, 100 * SIM_NS_PER_MS);
+    CU_ASSERT_EQUAL(sim_bridge_drain(s.b, 1000), 0);
+    size_t len = client_drain(&s, fd, stream, 0, STREAM_CAP);
+    CU_ASSERT_TRUE(len > 0 && strncmp(stream, " < frame ", 9) == 0);
+    close(fd);
+    server_close(&s);
+}
+
 static void test_port_in_use(void) {
     server_t s;
     CU_ASSERT_EQUAL_FATAL(server_open(&s, 1, "socketcand:127.0.0.1:0"), 0);
@@ -302,5 +326,6 @@ void test_register(void) {
     TEST_SUITE("bridge_socketcand", TEST(test_handshake_then_frames_in_bus_order),
                TEST(test_sends_reach_the_bus), TEST(test_junk_is_counted_and_harmless),
                TEST(test_one_client_at_a_time_and_reconnect),
-               TEST(test_immediate_reconnect_is_greeted), TEST(test_port_in_use));
+               TEST(test_immediate_reconnect_is_greeted),
+               TEST(test_client_stuck_in_handshake_yields), TEST(test_port_in_use));
 }
