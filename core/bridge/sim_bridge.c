@@ -304,4 +304,5 @@ void sim_bridge_stats(const sim_bridge_t *b, sim_bridge_stats_t *out) {
     *out = b->st;
     out->rx_queue_max = b->rx.high;
     out->tx_queue_max = b->tx.high;
+    out->tx_unsent = b->tx.len;
 }

@@ -244,6 +244,7 @@ typedef struct {
     uint64_t tx_link_down; /* lost: the link was down */
     uint64_t tx_busy;      /* times the host socket buffer was full (frames kept, retried) */
     uint32_t tx_queue_max; /* high-water mark */
+    uint32_t tx_unsent;    /* still queued when read: after the end-of-run drain, never sent */
     /* link */
     uint64_t link_lost;
     uint64_t link_reopened;

@@ -149,6 +149,7 @@ int sim_bridge_stats_json(const sim_bridge_t *b, char *buf, size_t len) {
         "\"rx_malformed\":%llu,\"rx_fd\":%llu,\"rx_bad_dlc\":%llu,\"rx_error_frames\":%llu,"
         "\"rx_echo\":%llu,\"rx_queue_max\":%u,\"tx_frames\":%llu,\"tx_overflow\":%llu,"
         "\"tx_no_peer\":%llu,\"tx_link_down\":%llu,\"tx_busy\":%llu,\"tx_queue_max\":%u,"
+        "\"tx_unsent\":%u,"
         "\"link_lost\":%llu,\"link_reopened\":%llu,\"replay_refused\":%llu,\"pauses\":%llu,"
         "\"stopped\":%s}",
         b->endpoint, (unsigned long long)s.rx_frames, (unsigned long long)s.rx_injected,
@@ -158,7 +159,7 @@ int sim_bridge_stats_json(const sim_bridge_t *b, char *buf, size_t len) {
         (unsigned)s.rx_queue_max, (unsigned long long)s.tx_frames,
         (unsigned long long)s.tx_overflow, (unsigned long long)s.tx_no_peer,
         (unsigned long long)s.tx_link_down, (unsigned long long)s.tx_busy, (unsigned)s.tx_queue_max,
-        (unsigned long long)s.link_lost, (unsigned long long)s.link_reopened,
+        (unsigned)s.tx_unsent, (unsigned long long)s.link_lost, (unsigned long long)s.link_reopened,
         (unsigned long long)s.replay_refused, (unsigned long long)s.pauses,
         b->stopped ? "true" : "false");
     if (n < 0 || (size_t)n >= len) {
