@@ -64,4 +64,15 @@ bool cli_progress_enabled(void);
 /** Monotonic host time in ms, for wall-clock statistics and progress only (never in traces). */
 uint64_t cli_wall_ms(void);
 
+/** The most bytes of one trace line that cli_put_line shows (an events.jsonl line fits whole). */
+#define CLI_LINE_SHOWN 4096
+
+/**
+ * Prints one line of a trace file (`len` bytes, its newline, if any, included) to stdout so that
+ * what differs is visible: control bytes other than a tab, such as a NUL or the CR of a CRLF
+ * line, are shown as \xNN, a line longer than CLI_LINE_SHOWN bytes is cut there with its length
+ * given, and the output always ends with one newline.
+ */
+void cli_put_line(const char *line, size_t len);
+
 #endif

@@ -116,6 +116,25 @@ uint64_t cli_wall_ms(void) {
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+void cli_put_line(const char *line, size_t len) {
+    if (len > 0 && line[len - 1] == '\n') {
+        len--;
+    }
+    size_t shown = len < CLI_LINE_SHOWN ? len : CLI_LINE_SHOWN;
+    for (size_t i = 0; i < shown; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            printf("\\x%02X", c);
+        } else {
+            putchar(c);
+        }
+    }
+    if (shown < len) {
+        printf(" ... (%zu bytes in all)", len);
+    }
+    putchar('\n');
+}
+
 int cli_load_scenario(const char *path, sim_scenario_t **out, char *errbuf, size_t errlen) {
     sim_diag_t diag;
     if (sim_scenario_load(path, cli_plugin_dirs(), out, &diag) == 0) {

@@ -10,6 +10,9 @@
  * The virtual time of a line comes from the line itself: the `(seconds.micros)` stamp of a
  * candump line, the "t_ns" member of an events.jsonl object, or the last `#t` line before it in
  * a VCD. Lines are compared byte for byte, of any length; the files are streamed, never loaded.
+ * A divergent line is printed through cli_put_line, so a NUL, a CR or a 10 MB line shows as
+ * what it is. A compressed file that gzip cannot read to its end is an error (66), even when a
+ * difference came first.
  *
  * Exit codes: 0 every file the same, 1 a file differs, 66 a folder or a file is missing (or a
  * compressed file cannot be read), 64 usage.
@@ -67,9 +70,19 @@ typedef struct {
     int open_errno;           /* why the file could not be opened */
 } side_t;
 
-static bool is_file(const char *path) {
+/* 1 a regular file, 0 absent, -1 there but not readable as one: *err is then the errno, or 0
+ * for something other than a file or a folder (a FIFO, which would block the read, a device). */
+static int file_kind(const char *path, int *err) {
     struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (stat(path, &st) != 0) {
+        *err = errno;
+        return errno == ENOENT ? 0 : -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *err = S_ISDIR(st.st_mode) ? EISDIR : 0;
+        return -1;
+    }
+    return 1;
 }
 
 /* Starts `gzip -dc -- path` with its output on a pipe; no shell, so any path is safe. */
@@ -95,40 +108,56 @@ static FILE *open_gzip(const char *path, pid_t *pid) {
         close(fd[0]);
         return NULL;
     }
-    return fdopen(fd[0], "r");
+    FILE *f = fdopen(fd[0], "r");
+    if (f == NULL) {
+        close(fd[0]); /* gzip then ends on a closed pipe; side_close reaps it */
+    }
+    return f;
 }
 
-/* Finds <dir>/<name> or <dir>/<name>.gz. 1 opened, 0 absent, -1 present but unreadable. */
+/* Finds <dir>/<name> or <dir>/<name>.gz. 1 opened, 0 absent, -1 present but unreadable (the
+ * reason in open_errno, 0 for "not a regular file"). */
 static int side_open(side_t *s, const char *dir, const char *name) {
     memset(s, 0, sizeof *s);
     s->vcd_time_ns = -1;
     snprintf(s->path, sizeof s->path, "%s/%s", dir, name);
-    if (is_file(s->path)) {
-        s->f = fopen(s->path, "r");
-    } else {
+    int kind = file_kind(s->path, &s->open_errno);
+    if (kind == 0) {
         snprintf(s->path, sizeof s->path, "%s/%s.gz", dir, name);
-        if (!is_file(s->path)) {
-            return 0;
+        kind = file_kind(s->path, &s->open_errno);
+        if (kind <= 0) {
+            return kind;
         }
         s->f = open_gzip(s->path, &s->gzip_pid);
+    } else if (kind > 0) {
+        s->f = fopen(s->path, "r");
     }
-    s->open_errno = errno;
+    if (kind > 0 && s->f == NULL) {
+        s->open_errno = errno;
+    }
     return s->f != NULL ? 1 : -1;
 }
 
-/* Closes a side; false when a gzip child read to the end failed (a corrupt file). */
+/*
+ * Closes a side; false when its gzip child failed (a corrupt or truncated file). A compressed
+ * side left before its end is read to the end first, so damage past the first difference is
+ * still reported as damage rather than passing for a difference in the trace.
+ */
 static bool side_close(side_t *s) {
     bool ok = true;
-    bool at_end = s->len < 0;
     if (s->f != NULL) {
+        if (s->gzip_pid > 0) {
+            char buf[65536];
+            while (fread(buf, 1, sizeof buf, s->f) > 0) {
+            }
+        }
         fclose(s->f);
     }
     if (s->gzip_pid > 0) {
         int status = 0;
-        /* Stopping early closes the pipe under gzip: a SIGPIPE then is expected, not an error. */
         while (waitpid(s->gzip_pid, &status, 0) < 0 && errno == EINTR) {
         }
-        ok = !at_end || (WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     }
     free(s->line);
     return ok;
@@ -179,9 +208,8 @@ static void print_side(const char *label, const side_t *s, trace_kind_t kind) {
         printf("  %s %s: (end of file after %llu lines)\n", label, s->path, s->lines);
         return;
     }
-    /* getline keeps the newline; a last line without one gets it here. */
-    bool nl = s->len > 0 && s->line[s->len - 1] == '\n';
-    printf("  %s %s %s: %s%s", label, s->path, when, s->line, nl ? "" : "\n");
+    printf("  %s %s %s: ", label, s->path, when);
+    cli_put_line(s->line, (size_t)s->len);
 }
 
 /* 0 same, 1 different; prints the first divergent line of both sides. */
@@ -219,7 +247,8 @@ static int compare_file(const char *dir_a, const char *dir_b, const trace_file_t
         const side_t *bad = ha <= 0 ? &a : &b;
         const char *dir = ha <= 0 ? dir_a : dir_b;
         if ((ha <= 0 ? ha : hb) < 0) {
-            fprintf(stderr, "%s: error: cannot read: %s\n", bad->path, strerror(bad->open_errno));
+            fprintf(stderr, "%s: error: cannot read: %s\n", bad->path,
+                    bad->open_errno != 0 ? strerror(bad->open_errno) : "not a regular file");
         } else {
             fprintf(stderr, "%s: error: %s missing (neither %s nor %s.gz)\n", dir, tf->name,
                     tf->name, tf->name);
