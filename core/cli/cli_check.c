@@ -28,10 +28,13 @@ static const char check_usage[] =
     "Exit codes: 0 identical, 1 the runs differ, 65 bad scenario, 66 missing input,\n"
     "70 a run failed, 128+N ended by signal N (SIGINT, SIGTERM, SIGHUP).\n";
 
-static int run_once(const cli_opts_t *o, const char *scenario, const char *dir, sim_report_t *r) {
+/* One run into `dir`: 0 with *r read from its report, else the exit code (70 with *signo set
+ * when a signal killed it). */
+static int run_once(const cli_opts_t *o, const char *scenario, const char *dir, sim_report_t *r,
+                    int *signo) {
     pid_t pid = cli_spawn_run(o, scenario, dir);
     int code = CLI_EXIT_SOFTWARE;
-    pid_t done = pid < 0 ? -1 : cli_wait_any(&code);
+    pid_t done = pid < 0 ? -1 : cli_wait_any(&code, signo);
     cli_interrupt_check(); /* a signal passed on to the run ends the check here */
     if (done != pid) {
         return CLI_EXIT_SOFTWARE;
@@ -76,9 +79,10 @@ int cli_check_determinism(int argc, char **argv) {
     sim_report_t r1, r2;
     memset(&r1, 0, sizeof r1);
     memset(&r2, 0, sizeof r2);
-    rc = run_once(&o, o.inputs[0], d1, &r1);
+    int signo = 0;
+    rc = run_once(&o, o.inputs[0], d1, &r1, &signo);
     if (rc == 0) {
-        rc = run_once(&o, o.inputs[0], d2, &r2);
+        rc = run_once(&o, o.inputs[0], d2, &r2, &signo);
     }
     if (rc == 0) {
         bool same = strcmp(r1.digest, r2.digest) == 0 && r1.digest[0] != '\0';
@@ -88,6 +92,9 @@ int cli_check_determinism(int argc, char **argv) {
             cli_explain_divergence(d1, "run 1", d2, "run 2");
             rc = CLI_EXIT_FAIL;
         }
+    } else if (signo != 0) {
+        fprintf(stderr, "%s: error: a run crashed: killed by signal %d (%s)\n", o.inputs[0], signo,
+                strsignal(signo));
     } else {
         fprintf(stderr, "%s: error: a run failed (exit %d)\n", o.inputs[0], rc);
     }

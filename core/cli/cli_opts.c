@@ -44,6 +44,34 @@ static const opt_def_t defs[] = {
 };
 
 /*
+ * K/N of --shard: two decimal numbers of up to 9 digits, 1 <= K <= N, and nothing else. No sign,
+ * space or base prefix: sscanf's %u once took "1/-1" as shard 1 of 4294967295, which ran one
+ * scenario of the suite and passed with the rest left out.
+ */
+static bool parse_shard(const char *val, unsigned *k, unsigned *n) {
+    unsigned v[2] = {0, 0};
+    size_t part = 0, digits = 0;
+    for (const char *p = val;; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (++digits > 9) {
+                return false;
+            }
+            v[part] = v[part] * 10u + (unsigned)(*p - '0');
+        } else if (digits > 0 && part == 0 && *p == '/') {
+            part = 1;
+            digits = 0;
+        } else if (digits > 0 && part == 1 && *p == '\0') {
+            break;
+        } else {
+            return false;
+        }
+    }
+    *k = v[0];
+    *n = v[1];
+    return *k >= 1 && *k <= *n;
+}
+
+/*
  * A time on the command line (--duration, --until) is held to the scenario loader's limit on a
  * run's length, so that no run the command line starts comes near SIM_TIME_NEVER
  * (docs/robustness.md). -1 when `val` is a time more than 0 and within the limit, else 64.
@@ -119,16 +147,11 @@ static int apply(cli_opts_t *o, const char *cmd, const opt_def_t *d, const char 
             o->jobs = (unsigned)j;
             return -1;
         }
-        case CLI_OPT_SHARD: {
-            unsigned k = 0, n = 0;
-            char extra;
-            if (sscanf(val, "%u/%u%c", &k, &n, &extra) != 2 || n == 0 || k == 0 || k > n) {
+        case CLI_OPT_SHARD:
+            if (!parse_shard(val, &o->shard_k, &o->shard_n)) {
                 return cli_usage_error(cmd, "--shard: '%s' is not K/N with 1 <= K <= N", val);
             }
-            o->shard_k = k;
-            o->shard_n = n;
             return -1;
-        }
         case CLI_OPT_QUIET:
             o->quiet = true;
             return -1;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "cli_interrupt.h"
@@ -137,11 +138,13 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
         fprintf(stderr, "%s\n", err);
         rc = rc == -SIM_EFORMAT  ? CLI_EXIT_DATAERR
              : rc == -SIM_ENOENT ? CLI_EXIT_NOINPUT
+             : rc == -SIM_EIO    ? CLI_EXIT_IOERR /* the replay's folder could not be written */
                                  : CLI_EXIT_SOFTWARE;
     } else {
         bool same = strcmp(now.digest, rec->digest) == 0;
         if (!o->quiet || !same) {
-            printf("%s: replay %s\n  recorded: %s\n  replayed: %s\n", rec->scenario_name,
+            printf("%s: replay %s\n  recorded: %s\n  replayed: %s\n",
+                   rec->scenario_name != NULL ? rec->scenario_name : rec->scenario_path,
                    same ? "identical" : "DIFFERS", rec->digest, now.digest);
         }
         if (!same) {
@@ -157,6 +160,13 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
     return rc;
 }
 
+/* True when `out` names the folder `dir` itself (through any path or link): the replay would
+ * replace the recorded run it is checking with its own output. */
+static bool same_folder(const char *dir, const char *out) {
+    struct stat a, b;
+    return stat(dir, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int cli_replay(int argc, char **argv) {
     cli_opts_t o;
     int rc = cli_opts_parse(&o, "replay", replay_usage, argc, argv, CLI_OPT_REPLAY);
@@ -166,6 +176,9 @@ int cli_replay(int argc, char **argv) {
     cli_pause_install(&o); /* SIGUSR1 pauses and resumes a paced replay, as a live run */
     if (o.n_inputs != 1) {
         return cli_usage_error("replay", "expected exactly one run folder");
+    }
+    if (o.out != NULL && same_folder(o.inputs[0], o.out)) {
+        return cli_usage_error("replay", "--out: '%s' is the run folder being replayed", o.out);
     }
     sim_report_t rec;
     if ((rc = cli_report_read_replay(o.inputs[0], &rec)) != 0) {

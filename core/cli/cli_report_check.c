@@ -3,7 +3,8 @@
  * (see cli_spawn.h). A replay trusts nothing in the folder it is given: a seed or a duration
  * that is missing, negative, fractional or out of range would otherwise run a different
  * simulation (a 0 s run, a 285-year run, an out-of-range conversion) and report it as a
- * divergence instead of naming the bad field.
+ * divergence instead of naming the bad field; a recorded digest that is not a digest would be
+ * reported as a replay that differs, with no line that differs.
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -52,6 +53,35 @@ static const char *check_seed(const cJSON *root, char *why, size_t len) {
     return NULL;
 }
 
+/* 64 lowercase hex digits: a SHA-256 as the run writes it. */
+static bool is_sha256_hex(const cJSON *v) {
+    if (!cJSON_IsString(v) || strlen(v->valuestring) != 64) {
+        return false;
+    }
+    return strspn(v->valuestring, "0123456789abcdef") == 64;
+}
+
+/* What the replay runs and compares with besides the seed and the duration: the scenario file
+ * (its path, and its hash when the run could take one) and the digest of the recorded traces. */
+static const char *check_scenario_and_digest(const cJSON *root, char *why, size_t len) {
+    const cJSON *scn = cJSON_GetObjectItemCaseSensitive(root, "scenario");
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(scn, "path");
+    if (!cJSON_IsString(path) || path->valuestring[0] == '\0') {
+        snprintf(why, len, "missing, or not a file path");
+        return "scenario.path";
+    }
+    const cJSON *sha = cJSON_GetObjectItemCaseSensitive(scn, "sha256");
+    if (sha != NULL && !cJSON_IsNull(sha) && !is_sha256_hex(sha)) {
+        snprintf(why, len, "not 64 lowercase hex digits (nor null)");
+        return "scenario.sha256";
+    }
+    if (!is_sha256_hex(cJSON_GetObjectItemCaseSensitive(root, "digest"))) {
+        snprintf(why, len, "missing, or not 64 lowercase hex digits");
+        return "digest";
+    }
+    return NULL;
+}
+
 const char *cli_report_check_replay(const struct cJSON *root, char *why, size_t len) {
     const char *bad = check_seed(root, why, len);
     if (bad != NULL) {
@@ -70,5 +100,5 @@ const char *cli_report_check_replay(const struct cJSON *root, char *why, size_t 
                                  "of ns after sim_duration_ns, within the same limit", why, len)) {
         return "cut_from_ns";
     }
-    return NULL;
+    return check_scenario_and_digest(root, why, len);
 }

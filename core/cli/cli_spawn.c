@@ -61,7 +61,7 @@ pid_t cli_spawn_run(const cli_opts_t *o, const char *scenario, const char *out_d
     return pid;
 }
 
-pid_t cli_wait_any(int *exit_code) {
+pid_t cli_wait_any(int *exit_code, int *signo) {
     int status = 0;
     pid_t pid;
     do {
@@ -70,6 +70,7 @@ pid_t cli_wait_any(int *exit_code) {
     if (pid > 0) {
         cli_interrupt_child_ended(pid);
         *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_SOFTWARE;
+        *signo = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     }
     return pid;
 }
@@ -130,8 +131,15 @@ static sim_verdict_t parse_verdict(const char *v) {
     return SIM_VERDICT_ERROR;
 }
 
+/* A file of a run folder, NULL when it is not a regular file (a FIFO would block the open). */
+static FILE *open_trace(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? fopen(path, "r") : NULL;
+}
+
+/* The whole of a regular file, NUL-terminated; NULL when it cannot be read. */
 static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_trace(path);
     if (f == NULL) {
         return NULL;
     }
@@ -154,14 +162,21 @@ static char *slurp(const char *path) {
             break;
         }
     }
+    if (ferror(f)) {
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
     fclose(f);
     buf[len] = '\0';
     return buf;
 }
 
-static cJSON *load_report(const char *dir, char *path, size_t len) {
+/* <dir>/report.json parsed; NULL when it cannot be read or parsed (*unreadable tells which). */
+static cJSON *load_report(const char *dir, char *path, size_t len, bool *unreadable) {
     snprintf(path, len, "%s/report.json", dir);
     char *text = slurp(path);
+    *unreadable = text == NULL;
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
     return root;
@@ -198,7 +213,8 @@ static void fill_report(const cJSON *root, sim_report_t *r) {
 
 int cli_report_read(const char *dir, sim_report_t *r) {
     char path[1100];
-    cJSON *root = load_report(dir, path, sizeof path);
+    bool unreadable;
+    cJSON *root = load_report(dir, path, sizeof path, &unreadable);
     if (root == NULL) {
         return -1;
     }
@@ -209,10 +225,16 @@ int cli_report_read(const char *dir, sim_report_t *r) {
 
 int cli_report_read_replay(const char *dir, sim_report_t *r) {
     char path[1100];
-    cJSON *root = load_report(dir, path, sizeof path);
-    if (root == NULL) {
+    bool unreadable;
+    cJSON *root = load_report(dir, path, sizeof path, &unreadable);
+    if (unreadable) {
         fprintf(stderr, "%s: error: not a run folder (no readable report.json)\n", dir);
         return CLI_EXIT_NOINPUT;
+    }
+    if (!cJSON_IsObject(root)) {
+        fprintf(stderr, "%s: error: not a JSON object (the file is damaged or cut short)\n", path);
+        cJSON_Delete(root);
+        return CLI_EXIT_DATAERR;
     }
     char why[160] = "";
     const char *field = cli_report_check_replay(root, why, sizeof why);
@@ -230,27 +252,42 @@ void cli_remove_tree(const char *path) {
     sim_trace_remove_folder(path);
 }
 
-/* Prints the first line where two files differ; returns true if they differ. */
+/* One side's line under its label, or where the file ended. */
+static void put_side(const char *label, const char *line, ssize_t len) {
+    printf("    %s: ", label);
+    if (len < 0) {
+        puts("(end of file)");
+    } else {
+        cli_put_line(line, (size_t)len);
+    }
+}
+
+/* Prints the first line where two files differ, lines of any length compared byte for byte;
+ * returns true if they differ. */
 static bool first_divergence(const char *a_path, const char *a_label, const char *b_path,
                              const char *b_label, const char *label) {
-    FILE *a = fopen(a_path, "r"), *b = fopen(b_path, "r");
+    FILE *a = open_trace(a_path), *b = open_trace(b_path);
     bool differ = false;
     if (a == NULL || b == NULL) {
         differ = (a == NULL) != (b == NULL);
     } else {
-        char la[4096], lb[4096];
-        for (unsigned line = 1;; line++) {
-            char *ra = fgets(la, sizeof la, a), *rb = fgets(lb, sizeof lb, b);
-            if (ra == NULL && rb == NULL) {
+        char *la = NULL, *lb = NULL;
+        size_t ca = 0, cb = 0;
+        for (unsigned long long line = 1;; line++) {
+            ssize_t na = getline(&la, &ca, a), nb = getline(&lb, &cb, b);
+            if (na < 0 && nb < 0) {
                 break;
             }
-            if (ra == NULL || rb == NULL || strcmp(la, lb) != 0) {
-                printf("  first divergence in %s line %u:\n    %s: %s    %s: %s", label, line,
-                       a_label, ra ? la : "(end of file)\n", b_label, rb ? lb : "(end of file)\n");
+            if (na != nb || memcmp(la, lb, (size_t)na) != 0) {
+                printf("  first divergence in %s line %llu:\n", label, line);
+                put_side(a_label, la, na);
+                put_side(b_label, lb, nb);
                 differ = true;
                 break;
             }
         }
+        free(la);
+        free(lb);
     }
     if (a) {
         fclose(a);

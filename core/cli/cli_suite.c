@@ -49,6 +49,11 @@ typedef struct {
     char *path;
     char name[80];
     int exit_code;
+    int signo;          /* the signal that killed its run, 0 when the run exited */
+    char *repro;        /* the command that runs it alone, NULL when it did not load */
+    uint64_t seed;      /* the seed its run uses */
+    struct stat before; /* its run folder before the run, when there was one (had_folder) */
+    bool had_folder;
     bool loaded;
     char load_error[1024];
     sim_report_t report;
@@ -257,7 +262,7 @@ static void unique_name(list_t *l, size_t i) {
 }
 
 /* Loads every scenario in the parent: a broken file is reported here and never spawned. */
-static void preload(list_t *l) {
+static void preload(list_t *l, const cli_opts_t *o) {
     for (size_t i = 0; i < l->n; i++) {
         entry_t *e = &l->items[i];
         sim_scenario_t *scn = NULL;
@@ -268,6 +273,10 @@ static void preload(list_t *l) {
             continue;
         }
         e->loaded = true;
+        char repro[4200];
+        cli_opts_repro(o, scn, repro, sizeof repro);
+        e->repro = strdup(repro);
+        e->seed = o->seed_set ? o->seed : scn->seed;
         snprintf(e->name, sizeof e->name, "%s", scn->name);
         sim_scenario_free(scn);
         unique_name(l, i);
@@ -287,6 +296,7 @@ static void run_all(list_t *l, const cli_opts_t *o, const char *out_root) {
             if (e->loaded) {
                 char out[4096];
                 snprintf(out, sizeof out, "%s/%s", out_root, e->name);
+                e->had_folder = stat(out, &e->before) == 0;
                 pid_t pid = cli_spawn_run(o, e->path, out);
                 if (pid < 0) {
                     e->exit_code = CLI_EXIT_SOFTWARE;
@@ -301,11 +311,12 @@ static void run_all(list_t *l, const cli_opts_t *o, const char *out_root) {
             cli_interrupt_check(); /* ends the process when a signal stopped the suite */
             return;
         }
-        int code = 0;
-        pid_t done = cli_wait_any(&code);
+        int code = 0, signo = 0;
+        pid_t done = cli_wait_any(&code, &signo);
         for (size_t i = 0; i < running; i++) {
             if (pids[i] == done) {
                 l->items[owner[i]].exit_code = code;
+                l->items[owner[i]].signo = signo;
                 pids[i] = pids[running - 1];
                 owner[i] = owner[running - 1];
                 running--;
@@ -334,6 +345,34 @@ static const char *status_word(const entry_t *e) {
     }
 }
 
+/*
+ * Whether the run committed a run folder, `dir`, with its report: it exited with a verdict (pass,
+ * fail, node fault) and a new folder is in place (a commit renames a new folder to `dir`, so its
+ * inode differs from the one there before). Any other end (a crash, an error exit, a sanitizer
+ * that exits 1 on a crash) leaves whatever an earlier suite put at `dir`, whose report must not
+ * stand in for this run.
+ */
+static bool wrote_report(const entry_t *e, const char *dir) {
+    struct stat now;
+    return e->loaded && e->signo == 0 &&
+           (e->exit_code == CLI_EXIT_OK || e->exit_code == CLI_EXIT_FAIL ||
+            e->exit_code == CLI_EXIT_NODE_FAULT) &&
+           stat(dir, &now) == 0 &&
+           (!e->had_folder || now.st_dev != e->before.st_dev || now.st_ino != e->before.st_ino);
+}
+
+/* Why an entry has no report, for the table's stderr line and the JUnit <error>. */
+static void no_report_reason(const entry_t *e, char *buf, size_t len) {
+    if (!e->loaded) {
+        snprintf(buf, len, "%s", e->load_error);
+    } else if (e->signo != 0) {
+        snprintf(buf, len, "the run crashed: killed by signal %d (%s)", e->signo,
+                 strsignal(e->signo));
+    } else {
+        snprintf(buf, len, "the run ended with exit code %d and wrote no report", e->exit_code);
+    }
+}
+
 static int summarise(list_t *l, const char *out_root, bool quiet) {
     int worst = 0;
     size_t passed = 0;
@@ -345,14 +384,17 @@ static int summarise(list_t *l, const char *out_root, bool quiet) {
         entry_t *e = &l->items[i];
         char dir[4096];
         snprintf(dir, sizeof dir, "%s/%s", out_root, e->name);
-        e->have_report = e->loaded && cli_report_read(dir, &e->report) == 0;
+        e->have_report = wrote_report(e, dir) && cli_report_read(dir, &e->report) == 0;
         if (!e->have_report) {
+            char why[1100];
+            no_report_reason(e, why, sizeof why);
             memset(&e->report, 0, sizeof e->report);
             e->report.scenario_path = strdup(e->path);
             e->report.scenario_name = strdup(e->name);
+            e->report.seed = e->seed;
             e->report.verdict = SIM_VERDICT_ERROR;
-            e->report.error_message =
-                strdup(e->loaded ? "the run produced no report" : e->load_error);
+            e->report.error_message = strdup(why);
+            e->report.repro = e->repro != NULL ? strdup(e->repro) : NULL;
         }
         passed += e->exit_code == 0;
         if (e->exit_code != 0 && (worst == 0 || worst == CLI_EXIT_FAIL)) {
@@ -366,6 +408,9 @@ static int summarise(list_t *l, const char *out_root, bool quiet) {
         }
         if (!e->loaded) {
             fprintf(stderr, "%s\n", e->load_error);
+        } else if (!e->have_report) {
+            fprintf(stderr, "%s: %s: %s; reproduce: %s\n", e->name, status_word(e),
+                    e->report.error_message, e->repro != NULL ? e->repro : e->path);
         } else if (e->exit_code != 0 && e->report.repro != NULL) {
             fprintf(stderr, "%s: %s; reproduce: %s\n", e->name, status_word(e), e->report.repro);
         }
@@ -431,7 +476,7 @@ int cli_suite(int argc, char **argv) {
             }
         }
         if (rc == 0) {
-            preload(&l);
+            preload(&l, &o);
             cli_interrupt_set_outcome("the suite was stopped; the run folders of the "
                                       "scenarios that finished are kept");
             cli_interrupt_install();
@@ -445,6 +490,7 @@ int cli_suite(int argc, char **argv) {
     }
     for (size_t i = 0; i < l.n; i++) {
         free(l.items[i].path);
+        free(l.items[i].repro);
         sim_report_clear(&l.items[i].report);
     }
     free(l.items);

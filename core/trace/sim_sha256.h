@@ -39,7 +39,8 @@ void sim_sha256_hex(const uint8_t digest[SIM_SHA256_LEN], char out[SIM_SHA256_HE
 void sim_sha256_hex_of(const void *data, size_t len, char out[SIM_SHA256_HEX_LEN]);
 
 /** SHA-256 of a file's bytes into out: 0, -SIM_ENOENT when the file is absent, -SIM_EIO when it
- *  cannot be opened or read (out is then meaningless). */
+ *  cannot be opened or read, or is not a regular file (a folder, a FIFO: never waited on); out is
+ *  then meaningless. */
 int sim_sha256_file(const char *path, uint8_t out[SIM_SHA256_LEN]);
 
 #endif

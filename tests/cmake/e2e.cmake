@@ -17,8 +17,11 @@ if(TARGET alfasim)
     add_test(NAME e2e_suite COMMAND $<TARGET_FILE:alfasim> suite ${CMAKE_SOURCE_DIR}/scenarios/test
              -j 2 --out ${CMAKE_BINARY_DIR}/e2e-suite --junit ${CMAKE_BINARY_DIR}/e2e-suite/junit.xml
              --quiet)
+    # Run folders on a full and a read-only tmpfs (root only; skipped otherwise).
+    add_test(NAME e2e_full_fs
+             COMMAND sh ${E2E}/full_fs.sh $<TARGET_FILE:alfasim> ${CMAKE_SOURCE_DIR})
     set_tests_properties(e2e_cli e2e_malformed e2e_interop e2e_seed_changes_digest e2e_suite
-                         PROPERTIES TIMEOUT 600 LABELS e2e)
+                         e2e_full_fs PROPERTIES TIMEOUT 600 LABELS e2e)
 endif()
 
 # The plant and the firmware through a day: assertions on the day's shape, then the firmware's

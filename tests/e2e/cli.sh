@@ -91,5 +91,70 @@ check "check-determinism without a usable TMPDIR names it" \
 gzip "$tmp/rec/bus.log"
 "$alfasim" replay "$tmp/rec" --quiet >/dev/null 2>&1
 check "a replay of a folder with compressed traces exits 0" [ $? -eq 0 ]
+# A damaged run folder is named with the field at fault, never run, never taken as a divergence.
+"$alfasim" run scenarios/test/two_nodes.json --out "$tmp/good" >/dev/null 2>&1
+damaged() { # name: a copy of the good run folder to damage
+    rm -rf "$tmp/$1" && cp -r "$tmp/good" "$tmp/$1"
+}
+damaged cut
+head -c 100 "$tmp/good/report.json" >"$tmp/cut/report.json"
+"$alfasim" replay "$tmp/cut" >/dev/null 2>"$tmp/err"
+check "a replay of a report.json cut short exits 65" [ $? -eq 65 ]
+check "a replay of a report.json cut short names it" \
+    grep -q "cut/report.json: error: not a JSON object" "$tmp/err"
+damaged digest
+sed -i 's/"digest": "[0-9a-f]*"/"digest": "abc"/' "$tmp/digest/report.json"
+"$alfasim" replay "$tmp/digest" >"$tmp/out" 2>"$tmp/err"
+check "a replay of a report with a bad digest exits 65" [ $? -eq 65 ]
+check "a replay of a report with a bad digest names the field" \
+    grep -q "digest/report.json: error: digest: " "$tmp/err"
+damaged nopath
+sed -i '/"path": /d' "$tmp/nopath/report.json"
+"$alfasim" replay "$tmp/nopath" >/dev/null 2>"$tmp/err"
+check "a replay of a report without the scenario's path exits 65" [ $? -eq 65 ]
+check "a replay of a report without the scenario's path names the field" \
+    grep -q "nopath/report.json: error: scenario.path: " "$tmp/err"
+# A FIFO where a trace file belongs is refused at once: a read would block for ever, out of
+# reach of SIGTERM.
+damaged fifo
+rm "$tmp/fifo/bus.log" && mkfifo "$tmp/fifo/bus.log"
+timeout -k 1 20 "$alfasim" replay "$tmp/fifo" >/dev/null 2>"$tmp/err"
+check "a replay of a folder with a FIFO for bus.log ends with exit 1" [ $? -eq 1 ]
+# The divergent line is shown as it is: the CR of a CRLF line is visible.
+damaged crlf
+sed -i 's/$/\r/' "$tmp/crlf/signals.vcd"
+"$alfasim" replay "$tmp/crlf" >"$tmp/out" 2>&1
+check "a replay shows the CR of a CRLF line" grep -q 'in the folder: $version alfasim $end\\x0D$' "$tmp/out"
+# --out naming the replayed folder would replace the recorded run with the replay's output.
+damaged self
+sed -i '50s/#/#0/' "$tmp/self/bus.log"
+cp "$tmp/self/bus.log" "$tmp/self_bus.log"
+"$alfasim" replay "$tmp/self" --out "$tmp/self/" >/dev/null 2>"$tmp/err"
+check "a replay into its own folder exits 64" [ $? -eq 64 ]
+check "a replay into its own folder leaves it alone" cmp -s "$tmp/self/bus.log" "$tmp/self_bus.log"
+# --shard takes decimal K/N only: "1/-1" was shard 1 of 4294967295 (one scenario run, passing).
+"$alfasim" suite scenarios/test --shard 1/-1 --out "$tmp/shard" >/dev/null 2>"$tmp/err"
+check "--shard 1/-1 exits 64" [ $? -eq 64 ]
+# A worker that crashes is that scenario's failure, named as a crash; the report an earlier suite
+# left at the same path never stands in for it.
+segv_plugin="$(dirname "$alfasim")/plugins/fw_crash_segv.so"
+if [ -f "$segv_plugin" ]; then
+    mkdir -p "$tmp/crash" "$tmp/crash_out"
+    sed 's/"name": "two_nodes"/"name": "crashes"/' scenarios/test/two_nodes.json >"$tmp/ok.json"
+    sed -e 's/"name": "two_nodes"/"name": "crashes"/' \
+        -e 's/"plugin": "testnode"/"plugin": "crash_segv"/' \
+        scenarios/test/two_nodes.json >"$tmp/crash/crashes.json"
+    "$alfasim" run "$tmp/ok.json" --out "$tmp/crash_out/crashes" >/dev/null 2>&1
+    # handle_segv=0: a sanitizer build, too, dies of the signal rather than exiting 1.
+    ASAN_OPTIONS=handle_segv=0 "$alfasim" suite "$tmp/crash" --out "$tmp/crash_out" \
+        --junit "$tmp/crash.xml" >"$tmp/out" 2>"$tmp/err"
+    check "a suite whose worker crashes exits 70" [ $? -eq 70 ]
+    check "a crashed worker is named as a crash" \
+        grep -q "crashes: ERROR: the run crashed: killed by signal 11" "$tmp/err"
+    check "a crashed worker is an error in the JUnit file, not an earlier run's pass" \
+        grep -q '<error type="error" message="the run crashed: killed by signal 11' "$tmp/crash.xml"
+else
+    echo "skip: no $segv_plugin"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
