@@ -21,27 +21,32 @@ typedef struct {
     size_t i;             /* read offset */
     const scn_pos_t *dup; /* the earliest duplicate key found so far */
     const scn_pos_t *dup_first;
-    size_t nul_off;        /* the first \u0000 escape in a string, or SIZE_MAX */
+    size_t nul_off;        /* the first NUL in a string (escaped or raw), or SIZE_MAX */
     const cJSON *nul_item; /* the value holding it, or the member whose key does */
+    bool nul_raw;          /* that NUL is a raw 0x00 byte rather than a \u0000 escape */
 } walker_t;
 
 /*
  * cJSON ends a string at an escaped NUL, so "a\u0000b" would quietly become "a": two node names
- * that differ after it would collide, a scenario name would lose its tail. Such a string is
- * refused instead, at the escape. `start` is the opening quote, `end` just past the closing one.
+ * that differ after it would collide, a scenario name would lose its tail. It also copies a raw
+ * 0x00 byte into a string (JSON forbids raw control characters there, cJSON does not check), with
+ * the same effect. Such a string is refused instead, at the escape or the byte. `start` is the
+ * opening quote, `end` just past the closing one.
  */
-static void note_nul_escape(walker_t *w, const cJSON *item, size_t start, size_t end) {
+static void note_nul(walker_t *w, const cJSON *item, size_t start, size_t end) {
     const char *t = w->doc->text;
-    for (size_t i = start + 1; i + 1 < end; i++) {
-        if (t[i] != '\\') {
-            continue;
-        }
-        if (t[i + 1] == 'u' && i + 5 < end && memcmp(&t[i + 2], "0000", 4) == 0 && i < w->nul_off) {
+    for (size_t i = start + 1; i + 1 < end && i < w->nul_off; i++) {
+        bool raw = t[i] == '\0';
+        if (raw ||
+            (t[i] == '\\' && t[i + 1] == 'u' && i + 5 < end && memcmp(&t[i + 2], "0000", 4) == 0)) {
             w->nul_off = i;
             w->nul_item = item;
+            w->nul_raw = raw;
             return;
         }
-        i++; /* the escaped character: an escaped backslash is not the start of an escape */
+        if (t[i] == '\\') {
+            i++; /* the escaped character: an escaped backslash is not the start of an escape */
+        }
     }
 }
 
@@ -149,7 +154,7 @@ static int walk_object(walker_t *w, const cJSON *obj) {
         if (w->i == SIZE_MAX) {
             return -SIM_EIO;
         }
-        note_nul_escape(w, c, key_off, w->i);
+        note_nul(w, c, key_off, w->i);
         if (!expect_byte(w, ':')) {
             return -SIM_EIO;
         }
@@ -198,7 +203,7 @@ static int walk_value(walker_t *w, const cJSON *item, const cJSON *parent, uint3
         if (w->i == SIZE_MAX) {
             return -SIM_EIO;
         }
-        note_nul_escape(w, item, start, w->i);
+        note_nul(w, item, start, w->i);
         return 0;
     }
     size_t end = scn_text_scalar_end(t, w->doc->len, w->i);
@@ -267,7 +272,8 @@ static int build_index(scn_doc_t *doc, scn_doc_error_t *err) {
         scn_doc_pointer(doc, w.nul_item, ptr, sizeof ptr);
         err->off = w.nul_off;
         snprintf(err->message, sizeof err->message,
-                 "%s: a string may not contain the NUL character (\\u0000)", ptr);
+                 "%s: a string may not contain the NUL character (%s)", ptr,
+                 w.nul_raw ? "a raw 0x00 byte" : "\\u0000");
         return -SIM_EFORMAT;
     }
     if (rc == 0 && w.dup != NULL) {

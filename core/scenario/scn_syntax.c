@@ -123,6 +123,15 @@ static void explain_string(scan_t *s, size_t q) {
         }
         if (s->t[p] == '\\') {
             size_t n = escape_len(s, p);
+            long u = n == 0 ? u_escape(s, p) : -1;
+            if (u >= 0xD800 && u <= 0xDFFF) {
+                /* Well-formed escape, but half of a UTF-16 pair: say so, not "invalid escape". */
+                say(s, p,
+                    "unpaired UTF-16 surrogate \\u%04lX in a string (a \\uD800-\\uDBFF escape "
+                    "must be followed by a \\uDC00-\\uDFFF one)",
+                    u);
+                return;
+            }
             if (n == 0) {
                 char found[40];
                 describe(s, p + 1, found, sizeof found);
