@@ -140,19 +140,23 @@ static const char *parse_decimal(const char *s, double *out) {
     return s;
 }
 
-/* One CSV line: 1 point, 0 nothing (blank, comment, header), -1 malformed. */
-static int parse_line(const char *line, bool first, home_load_point_t *pt) {
+/*
+ * One CSV line: 1 point, 0 nothing (blank, comment), -2 the header, -1 malformed. Only the first
+ * line that is not blank or a comment may be the header (header_ok), and only when it does not
+ * start like a number: "0,abc" or "0;250" there is a bad point, not a header to skip.
+ */
+static int parse_line(const char *line, bool header_ok, home_load_point_t *pt) {
     double t, p;
-    const char *s = skip_blanks(line);
-    if (*s == '\0' || *s == '#' || *s == '\r') {
+    const char *start = skip_blanks(line);
+    if (*start == '\0' || *start == '#' || *start == '\r') {
         return 0;
     }
-    s = parse_decimal(s, &t);
+    const char *s = parse_decimal(start, &t);
     s = s ? skip_blanks(s) : NULL;
     s = s && *s == ',' ? parse_decimal(skip_blanks(s + 1), &p) : NULL;
     s = s ? skip_blanks(s) : NULL;
     if (!s || (*s != '\0' && *s != '\r')) {
-        return first ? -2 : -1; /* a first line that is not numbers may be the header */
+        return header_ok && strchr("0123456789+-.", *start) == NULL ? -2 : -1;
     }
     if (t >= 86400.0 || t != (double)(uint32_t)t) {
         return -1;
@@ -165,8 +169,12 @@ int home_load_parse_csv(const char *text, home_load_point_t *pts, size_t max, si
                         unsigned *bad_line) {
     char line[256];
     unsigned lineno = 0;
+    bool header_ok = true; /* until the first line that is not blank or a comment */
     *n = 0;
     *bad_line = 0;
+    if (strncmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3; /* a UTF-8 byte order mark, as spreadsheet programs write */
+    }
     while (*text) {
         size_t len = strcspn(text, "\n");
         lineno++;
@@ -178,7 +186,8 @@ int home_load_parse_csv(const char *text, home_load_point_t *pts, size_t max, si
         line[len] = '\0';
         text += len + (text[len] == '\n');
         home_load_point_t pt;
-        int r = parse_line(line, lineno == 1, &pt);
+        int r = parse_line(line, header_ok, &pt);
+        header_ok = header_ok && r == 0;
         if (r == -2) {
             continue; /* the header */
         }

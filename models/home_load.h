@@ -41,8 +41,11 @@ void home_load_destroy(home_load_t *h);
 int home_load_set_profile(home_load_t *h, const home_load_cfg_t *cfg);
 
 /**
- * Parses CSV text into points. On a bad line returns -SIM_EFORMAT with *bad_line set (1-based);
- * -SIM_ERANGE when more than `max` points. *n is the number of points read.
+ * Parses CSV text into points: lines "t_s,power_w", after an optional UTF-8 byte order mark and
+ * an optional header (the first line that is not blank or a '#' comment, when it does not start
+ * like a number). On a bad line returns -SIM_EFORMAT with *bad_line set (1-based); on text with
+ * no point at all, -SIM_EFORMAT with *bad_line 0; -SIM_ERANGE when more than `max` points. *n is
+ * the number of points read.
  */
 int home_load_parse_csv(const char *text, home_load_point_t *pts, size_t max, size_t *n,
                         unsigned *bad_line);

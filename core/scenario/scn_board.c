@@ -58,26 +58,6 @@ static bool find_by_name(const char *dir, const char *name, char *out) {
     return false;
 }
 
-/* Reads a whole small file; NULL with errno set. */
-static char *read_text(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    char *buf = malloc(MAX_BOARD_BYTES + 1);
-    size_t n = buf != NULL ? fread(buf, 1, MAX_BOARD_BYTES + 1, f) : 0;
-    int bad = buf == NULL || ferror(f) || n > MAX_BOARD_BYTES;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = buf == NULL ? ENOMEM : n > MAX_BOARD_BYTES ? EFBIG : EIO;
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* The board file's basename without ".json": the default board name. */
 static void default_name(const char *path, char *name, size_t cap) {
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -89,13 +69,17 @@ static void default_name(const char *path, char *name, size_t cap) {
 /* Parses and checks the file at path into b, with diagnostics pointing into that file. */
 static int load_file(scn_ctx_t *c, const cJSON *ref, const char *path, sim_scn_board_t *b) {
     size_t len = 0;
-    char *text = read_text(path, &len);
-    if (text == NULL) {
-        return scn_fail_input(c, ref, "cannot read board \"%.200s\": %s", path, strerror(errno));
+    char *text = NULL;
+    int rc = scn_read_file(path, MAX_BOARD_BYTES, &text, &len);
+    if (rc == ENOMEM) {
+        return scn_fail_nomem(c);
+    }
+    if (rc != 0) {
+        return scn_fail_input(c, ref, "cannot read board \"%.200s\": %s", path, scn_read_error(rc));
     }
     scn_doc_t doc;
     scn_doc_error_t err;
-    int rc = scn_doc_parse(&doc, text, len, &err);
+    rc = scn_doc_parse(&doc, text, len, &err);
     if (rc != 0) {
         scn_diag_at(c->diag, path, text, len, err.off,
                     rc == -SIM_EFORMAT ? SCN_EXIT_DATAERR : SCN_EXIT_SOFTWARE, err.message);

@@ -6,10 +6,15 @@
  * copied with a terminating NUL, which cJSON needs to reject trailing garbage. On any error the
  * half-built scenario is freed, so callers see either a whole scenario or a diagnostic.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "scn_board.h"
 #include "scn_pack.h"
@@ -59,6 +64,51 @@ static int read_all(FILE *f, char **out, size_t *len) {
     *out = buf;
     *len = n;
     return 0;
+}
+
+int scn_read_file(const char *path, size_t max, char **text, size_t *len) {
+    /* O_NONBLOCK: opening a FIFO nobody writes to returns at once instead of waiting. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        return errno;
+    }
+    struct stat st;
+    int err = fstat(fd, &st) != 0           ? errno
+              : S_ISDIR(st.st_mode)         ? EISDIR
+              : !S_ISREG(st.st_mode)        ? ENODEV
+              : (uintmax_t)st.st_size > max ? EFBIG
+                                            : 0;
+    char *buf = err == 0 ? malloc(max + 1) : NULL;
+    size_t n = 0;
+    if (err == 0 && buf == NULL) {
+        err = ENOMEM;
+    }
+    while (err == 0 && n <= max) { /* reads one byte past max to see a file that grew */
+        ssize_t got = read(fd, buf + n, max + 1 - n);
+        if (got == 0) {
+            break;
+        }
+        if (got < 0 && errno != EINTR) {
+            err = errno;
+        }
+        n += got > 0 ? (size_t)got : 0;
+    }
+    close(fd);
+    if (err == 0 && n > max) {
+        err = EFBIG;
+    }
+    if (err != 0) {
+        free(buf);
+        return err;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+const char *scn_read_error(int err) {
+    return err == ENODEV ? "not a regular file" : err == EFBIG ? "file too large" : strerror(err);
 }
 
 static int fail_read(const char *path, int err, sim_diag_t *diag) {

@@ -100,4 +100,13 @@ bool scn_name_ok(const char *s, size_t max_len);
 /** strdup (not in C11). NULL when out of memory. */
 char *scn_strdup(const char *s);
 
+/**
+ * Reads a whole file a scenario refers to (a board, a profile CSV) into a NUL-terminated buffer
+ * to free(). It must be a regular file of at most `max` bytes: a FIFO would block the load for
+ * ever, a device has no end. 0, or an errno value: EISDIR, ENODEV (not a regular file), EFBIG,
+ * ENOMEM, or that of the failed open or read. scn_read_error() words it for a message.
+ */
+int scn_read_file(const char *path, size_t max, char **text, size_t *len);
+const char *scn_read_error(int err);
+
 #endif

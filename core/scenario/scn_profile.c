@@ -65,25 +65,36 @@ static int inline_profile(scn_ctx_t *c, const cJSON *v, home_load_point_t *pts, 
     return 0;
 }
 
+/* The 1-based line of byte `off` of text. */
+static unsigned line_of(const char *text, size_t off) {
+    unsigned line = 1;
+    for (size_t i = 0; i < off; i++) {
+        line += text[i] == '\n';
+    }
+    return line;
+}
+
 static int csv_profile(scn_ctx_t *c, const cJSON *v, home_load_point_t *pts, size_t *n) {
     char path[4096];
     const char *name = v->valuestring;
     snprintf(path, sizeof path, "%s%s%s", name[0] == '/' ? "" : c->s->dir,
              name[0] == '/' ? "" : "/", name);
-    FILE *f = fopen(path, "rb");
-    char *text = f != NULL ? malloc(MAX_CSV_BYTES + 1) : NULL;
-    size_t len = text != NULL ? fread(text, 1, MAX_CSV_BYTES + 1, f) : 0;
-    int err = f == NULL ? errno : text == NULL ? ENOMEM : ferror(f) ? EIO : 0;
-    if (f != NULL) {
-        fclose(f);
-    }
-    if (err != 0 || len > MAX_CSV_BYTES) {
-        free(text);
+    char *text = NULL;
+    size_t len = 0;
+    int err = scn_read_file(path, MAX_CSV_BYTES, &text, &len);
+    if (err != 0) {
         return err == ENOMEM ? scn_fail_nomem(c)
                              : scn_fail_input(c, v, "cannot read profile \"%.200s\": %s", path,
-                                              err ? strerror(err) : "file too large");
+                                              scn_read_error(err));
     }
-    text[len] = '\0';
+    /* The parser reads a C string: a NUL byte would silently end the profile there. */
+    const char *nul = memchr(text, '\0', len);
+    if (nul != NULL) {
+        unsigned line = line_of(text, (size_t)(nul - text));
+        free(text);
+        return scn_fail_value(c, v, "profile \"%.200s\" line %u: a NUL byte (expected text)", path,
+                              line);
+    }
     unsigned bad = 0;
     int rc = home_load_parse_csv(text, pts, HOME_LOAD_POINTS_MAX, n, &bad);
     free(text);
@@ -91,8 +102,18 @@ static int csv_profile(scn_ctx_t *c, const cJSON *v, home_load_point_t *pts, siz
         return scn_fail_value(c, v, "profile \"%.200s\" has more than %d points", path,
                               HOME_LOAD_POINTS_MAX);
     }
+    if (rc != 0 && bad == 0) {
+        return scn_fail_value(c, v, "profile \"%.200s\" has no points (expected lines t_s,power_w)",
+                              path);
+    }
     if (rc != 0) {
         return scn_fail_value(c, v, "profile \"%.200s\" line %u: expected t_s,power_w", path, bad);
+    }
+    for (size_t i = 0; i < *n; i++) { /* the same range as an inline profile's powers */
+        if (pts[i].power_w > POWER_W_MAX) {
+            return scn_fail_value(c, v, "profile \"%.200s\": %g W at %u s is above 1e+07 W", path,
+                                  pts[i].power_w, (unsigned)pts[i].t_s);
+        }
     }
     return 0;
 }

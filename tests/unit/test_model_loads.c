@@ -49,6 +49,20 @@ static void csv_profiles(void) {
     ASSERT_EQ_U64(bad, 2); /* not increasing */
     ASSERT_EQ_I64(home_load_parse_csv("0,1\n1,1\n2,1\n", pts, 2, &n, &bad), -SIM_ERANGE);
     ASSERT_EQ_I64(home_load_parse_csv("86400,1\n", pts, 8, &n, &bad), -SIM_EFORMAT);
+    /* A byte order mark before a data line: the first point is data, not a header to skip. */
+    const char *bom = "\xEF\xBB\xBF"
+                      "0,250\n3600,300\n";
+    ASSERT_EQ_I64(home_load_parse_csv(bom, pts, 8, &n, &bad), 0);
+    ASSERT_EQ_U64(n, 2);
+    ASSERT_NEAR(pts[0].power_w, 250.0, 0.0);
+    /* The header is the first line that is not a comment or blank. */
+    ASSERT_EQ_I64(home_load_parse_csv("# meter 7\n\nt_s,power_w\n0,250\n", pts, 8, &n, &bad), 0);
+    ASSERT_EQ_U64(n, 1);
+    /* A first line that starts like a number is a bad point, not a header. */
+    ASSERT_EQ_I64(home_load_parse_csv("0;250\n3600,300\n", pts, 8, &n, &bad), -SIM_EFORMAT);
+    ASSERT_EQ_U64(bad, 1);
+    ASSERT_EQ_I64(home_load_parse_csv("t_s,power_w\n# none\n", pts, 8, &n, &bad), -SIM_EFORMAT);
+    ASSERT_EQ_U64(bad, 0); /* no point at all */
 }
 
 static void pool_pump_timer(void) {

@@ -378,6 +378,36 @@ static void test_profile_csv_errors(void) {
     end();
 }
 
+static bool ends_with(const char *s, const char *tail) {
+    return strlen(s) >= strlen(tail) && strcmp(s + strlen(s) - strlen(tail), tail) == 0;
+}
+
+/* A board or profile that is not a regular file is refused at once: opening a FIFO that nobody
+ * writes to would block the load for ever, and a device has no end. */
+static void test_not_regular_files(void) {
+    begin();
+    CU_ASSERT_FATAL(n_files + 2 <= MAX_FILES);
+    snprintf(files[n_files], sizeof files[0], "%s/pipe.csv", dir);
+    CU_ASSERT_FATAL(mkfifo(files[n_files++], 0600) == 0);
+    snprintf(files[n_files], sizeof files[0], "%s/pipe.json", dir);
+    CU_ASSERT_FATAL(mkfifo(files[n_files++], 0600) == 0);
+    const char *d = diag_of("{'duration': '1s', 'board': 'alfaspark_b', 'plugin': 'testnode',\n"
+                            " 'environment': {'load': {'profile': 'pipe.csv'}},\n"
+                            " 'nodes': [{'name': 'p', 'type': 'pack'}]}");
+    CU_ASSERT_EQUAL(strncmp(d, "s.json:2:38: error: /environment/load/profile: cannot read", 58),
+                    0);
+    CU_ASSERT_TRUE(ends_with(d, "/pipe.csv\": not a regular file"));
+    d = diag_of("{'duration': '1s', 'board': './pipe.json', 'plugin': 'testnode',\n"
+                " 'nodes': [{'name': 'p', 'type': 'pack'}]}");
+    CU_ASSERT_EQUAL(strncmp(d, "s.json:1:29: error: /board: cannot read board", 45), 0);
+    CU_ASSERT_TRUE(ends_with(d, "/pipe.json\": not a regular file"));
+    ASSERT_EQ_STR(
+        diag_of("{'duration': '1s', 'board': '/dev/null', 'plugin': 'testnode',\n"
+                " 'nodes': [{'name': 'p', 'type': 'pack'}]}"),
+        "s.json:1:29: error: /board: cannot read board \"/dev/null\": not a regular file");
+    end();
+}
+
 static void test_defaults_and_names(void) {
     const uint8_t mac[6] = {0x24, 0x6F, 0x28, 0x12, 0x34, 0x56};
     ASSERT_EQ_U64(sim_scn_default_node_id(mac), (0x24 ^ 0x6F ^ 0x28 ^ 0x12 ^ 0x34 ^ 0x56) % 127);
@@ -395,5 +425,5 @@ static void test_defaults_and_names(void) {
 
 void test_register(void) {
     TEST_SUITE("scenario_full", TEST(test_full), TEST(test_profile_csv_errors),
-               TEST(test_defaults_and_names));
+               TEST(test_not_regular_files), TEST(test_defaults_and_names));
 }
