@@ -69,6 +69,13 @@ check "a suite that finds no scenario names the path" \
     grep -q "empty: error: no scenario files" "$tmp/err"
 "$alfasim" suite scenarios/test/two_nodes.json --shard 2/2 --out "$tmp/shard" >/dev/null 2>&1
 check "an empty shard passes" [ $? -eq 0 ]
+# A JUnit path that cannot be written stops the suite before anything runs.
+"$alfasim" suite scenarios/test/two_nodes.json --out "$tmp/junit_out" \
+    --junit "$tmp/no/such/dir/j.xml" >/dev/null 2>"$tmp/err"
+check "an unwritable --junit path exits 74" [ $? -eq 74 ]
+check "an unwritable --junit path is named with its reason before any run" \
+    [ "$(cat "$tmp/err")" = "$tmp/no/such/dir/j.xml: error: cannot write the JUnit file: No such file or directory" ]
+check "an unwritable --junit path runs nothing" [ ! -e "$tmp/junit_out" ]
 # replay checks the folder's own traces against the recorded digest: an edited bus.log fails
 # even though the replay itself matches; compressed traces are not checked.
 "$alfasim" run scenarios/test/two_nodes.json --out "$tmp/rec" >/dev/null 2>&1
