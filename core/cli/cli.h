@@ -64,6 +64,13 @@ bool cli_progress_enabled(void);
 /** Monotonic host time in ms, for wall-clock statistics and progress only (never in traces). */
 uint64_t cli_wall_ms(void);
 
+/**
+ * Before a run or suite: can the JUnit file at `path` be written? Creates and removes the
+ * temporary file the report writer will use. 0, or CLI_EXIT_IOERR after a one-line error naming
+ * the path and the reason.
+ */
+int cli_junit_writable(const char *path);
+
 /** The most bytes of one trace line that cli_put_line shows (an events.jsonl line fits whole). */
 #define CLI_LINE_SHOWN 4096
 

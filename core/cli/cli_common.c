@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,4 +149,30 @@ int cli_load_scenario(const char *path, sim_scenario_t **out, char *errbuf, size
         fprintf(stderr, "%s\n", line);
     }
     return diag.exit_code ? diag.exit_code : CLI_EXIT_DATAERR;
+}
+
+/* Finds out before anything runs whether the JUnit file can be written, so that a mistyped path
+ * does not cost a whole run or suite: it creates and removes the writer's temporary file. */
+int cli_junit_writable(const char *path) {
+    struct stat st;
+    const char *why = NULL;
+    char tmp[4200];
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        why = strerror(EISDIR);
+    } else if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+        why = strerror(ENAMETOOLONG);
+    } else {
+        FILE *f = fopen(tmp, "wb");
+        if (f == NULL) {
+            why = strerror(errno);
+        } else {
+            fclose(f);
+            remove(tmp);
+        }
+    }
+    if (why != NULL) {
+        fprintf(stderr, "%s: error: cannot write the JUnit file: %s\n", path, why);
+        return CLI_EXIT_IOERR;
+    }
+    return 0;
 }

@@ -205,6 +205,10 @@ int cli_run(int argc, char **argv) {
         sim_scenario_free(scn);
         return cli_usage_error("run", "--until before the end gives no verdict for --junit");
     }
+    if (o.junit != NULL && (rc = cli_junit_writable(o.junit)) != 0) {
+        sim_scenario_free(scn);
+        return rc;
+    }
     sim_run_ui_t ui;
     cli_panel_t *panel = NULL;
     if ((rc = cli_panel_start(&o, duration, &ui, &panel)) >= 0) {

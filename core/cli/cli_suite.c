@@ -439,32 +439,6 @@ static int write_junit(list_t *l, const char *path) {
     return 0;
 }
 
-/* Finds out before anything runs whether the JUnit file can be written, so that a mistyped path
- * does not cost a whole suite: it creates and removes the temporary file the writer will use. */
-static int junit_writable(const char *path) {
-    struct stat st;
-    const char *why = NULL;
-    char tmp[4200];
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        why = strerror(EISDIR);
-    } else if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
-        why = strerror(ENAMETOOLONG);
-    } else {
-        FILE *f = fopen(tmp, "wb");
-        if (f == NULL) {
-            why = strerror(errno);
-        } else {
-            fclose(f);
-            remove(tmp);
-        }
-    }
-    if (why != NULL) {
-        fprintf(stderr, "%s: error: cannot write the JUnit file: %s\n", path, why);
-        return CLI_EXIT_IOERR;
-    }
-    return 0;
-}
-
 int cli_suite(int argc, char **argv) {
     cli_opts_t o;
     int rc = cli_opts_parse(&o, "suite", suite_usage, argc, argv, CLI_OPT_SUITE);
@@ -474,7 +448,7 @@ int cli_suite(int argc, char **argv) {
     if (o.n_inputs == 0) {
         return cli_usage_error("suite", "expected at least one scenario file or folder");
     }
-    if (o.junit != NULL && (rc = junit_writable(o.junit)) != 0) {
+    if (o.junit != NULL && (rc = cli_junit_writable(o.junit)) != 0) {
         return rc;
     }
     list_t l = {NULL, 0, 0};

@@ -76,6 +76,11 @@ check "an unwritable --junit path exits 74" [ $? -eq 74 ]
 check "an unwritable --junit path is named with its reason before any run" \
     [ "$(cat "$tmp/err")" = "$tmp/no/such/dir/j.xml: error: cannot write the JUnit file: No such file or directory" ]
 check "an unwritable --junit path runs nothing" [ ! -e "$tmp/junit_out" ]
+mkdir "$tmp/jdir"
+"$alfasim" run scenarios/test/two_nodes.json --out "$tmp/junit_run" --junit "$tmp/jdir" \
+    >/dev/null 2>"$tmp/err"
+check "run --junit naming a folder exits 74 before the run" [ $? -eq 74 ] && [ ! -e "$tmp/junit_run" ]
+check "run --junit naming a folder says why" grep -q "jdir: error: cannot write the JUnit file: Is a directory" "$tmp/err"
 # replay checks the folder's own traces against the recorded digest: an edited bus.log fails
 # even though the replay itself matches; compressed traces are not checked.
 "$alfasim" run scenarios/test/two_nodes.json --out "$tmp/rec" >/dev/null 2>&1
