@@ -83,12 +83,14 @@ static void check_interrupt(void *ctx, sim_time_ns_t now_ns, sim_time_ns_t end_n
  */
 static bool folder_holds_its_run(const char *dir, const char *recorded, const char *out) {
     char on_disk[SIM_TRACE_DIGEST_HEX_LEN];
-    int rc = sim_trace_folder_digest(dir, on_disk);
+    const char *unreadable = "its trace files";
+    int rc = sim_trace_folder_digest(dir, on_disk, &unreadable);
     if (rc == -SIM_ENOENT) {
         return true;
     }
     if (rc != 0) {
-        fprintf(stderr, "%s: error: cannot read its trace files to check them\n", dir);
+        fprintf(stderr, "%s: error: cannot read %s to check the folder's traces\n", dir,
+                unreadable);
         return false;
     }
     if (strcmp(on_disk, recorded) == 0) {

@@ -82,9 +82,11 @@ const char *sim_trace_digest(const sim_trace_t *t);
 /**
  * The same digest recomputed from the plain bus.log, events.jsonl and signals.vcd of a committed
  * run folder, into `out`. 0; -SIM_ENOENT when one of the three is absent (a folder kept without
- * its traces, or with them compressed); -SIM_EIO when one cannot be read.
+ * its traces, or with them compressed); -SIM_EIO when one cannot be read, with its name in
+ * `*unreadable` when that is not NULL.
  */
-int sim_trace_folder_digest(const char *dir, char out[SIM_TRACE_DIGEST_HEX_LEN]);
+int sim_trace_folder_digest(const char *dir, char out[SIM_TRACE_DIGEST_HEX_LEN],
+                            const char **unreadable);
 
 /**
  * Removes a folder tree (a run folder whose report could not be written, temporary run folders).

@@ -20,12 +20,16 @@ static int hash_file(const char *dir, const char *name, uint8_t out[SIM_SHA256_L
     return sim_sha256_file(path, out);
 }
 
-int sim_trace_folder_digest(const char *dir, char out[SIM_TRACE_DIGEST_HEX_LEN]) {
+int sim_trace_folder_digest(const char *dir, char out[SIM_TRACE_DIGEST_HEX_LEN],
+                            const char **unreadable) {
     static const char *const files[] = {"bus.log", "events.jsonl", "signals.vcd"};
     uint8_t h[3 * SIM_SHA256_LEN];
     for (size_t i = 0; i < 3; i++) {
         int rc = hash_file(dir, files[i], h + i * SIM_SHA256_LEN);
         if (rc != 0) {
+            if (rc != -SIM_ENOENT && unreadable != NULL) {
+                *unreadable = files[i];
+            }
             return rc;
         }
     }

@@ -103,6 +103,12 @@ check "check-determinism without a usable TMPDIR names it" \
 gzip "$tmp/rec/bus.log"
 "$alfasim" replay "$tmp/rec" --quiet >/dev/null 2>&1
 check "a replay of a folder with compressed traces exits 0" [ $? -eq 0 ]
+mkdir "$tmp/rec/events.jsonl.d" && mv "$tmp/rec/events.jsonl" "$tmp/rec/events.jsonl.d/" &&
+    mkdir "$tmp/rec/events.jsonl" && gunzip "$tmp/rec/bus.log.gz"
+"$alfasim" replay "$tmp/rec" --quiet >/dev/null 2>"$tmp/err"
+check "a replay of a folder with a folder for a trace file exits 1" [ $? -eq 1 ]
+check "a replay of a folder with a folder for a trace file names it" \
+    [ "$(cat "$tmp/err")" = "$tmp/rec: error: cannot read events.jsonl to check the folder's traces" ]
 # A damaged run folder is named with the field at fault, never run, never taken as a divergence.
 "$alfasim" run scenarios/test/two_nodes.json --out "$tmp/good" >/dev/null 2>&1
 damaged() { # name: a copy of the good run folder to damage
