@@ -51,8 +51,10 @@ static bool equal(const sim_cond_t *c, const sim_value_t *v) {
         case SIM_VAL_BOOL:
             return v->b == c->value.b;
         case SIM_VAL_NUM: {
-            int64_t d = v->num_micro - c->value.num_micro;
-            return (d < 0 ? -d : d) <= c->tol_micro;
+            /* |x - y| in uint64_t: the int64_t difference of two far-apart values overflows. */
+            int64_t x = v->num_micro, y = c->value.num_micro;
+            uint64_t d = x >= y ? (uint64_t)x - (uint64_t)y : (uint64_t)y - (uint64_t)x;
+            return c->tol_micro >= 0 && d <= (uint64_t)c->tol_micro;
         }
         case SIM_VAL_TEXT:
             return strcmp(v->text, c->value.text) == 0;

@@ -30,9 +30,10 @@ int scn_parse_fixed(const char *text, int64_t *micro, const char **why) {
     p += neg;
     int64_t v = 0, scale = SIM_VALUE_MICRO;
     const char *digits = p;
+    /* The value in millionths must fit an int64_t: at most 9223372036854.775807 either way. */
     for (; *p >= '0' && *p <= '9'; p++) {
-        if (v > (INT64_MAX / 10 - 9) / SIM_VALUE_MICRO) {
-            *why = "is too large";
+        if (v > (INT64_MAX / SIM_VALUE_MICRO - (*p - '0')) / 10) {
+            *why = "is out of range (-9223372036854.775807 to 9223372036854.775807)";
             return -SIM_EFORMAT;
         }
         v = v * 10 + (*p - '0');
@@ -49,6 +50,10 @@ int scn_parse_fixed(const char *text, int64_t *micro, const char **why) {
                 return -SIM_EFORMAT;
             }
             scale /= 10;
+            if (v > INT64_MAX - (*p - '0') * scale) {
+                *why = "is out of range (-9223372036854.775807 to 9223372036854.775807)";
+                return -SIM_EFORMAT;
+            }
             v += (*p - '0') * scale;
         }
     }

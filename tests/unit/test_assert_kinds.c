@@ -82,6 +82,21 @@ static void test_eventually_window_end(void) {
     fx_end(&f);
 }
 
+/* Values at the two ends of the number range: their difference does not fit an int64_t, and
+ * must not wrap into a small one that the tolerance accepts. */
+static void test_eq_far_apart(void) {
+    fx_t f;
+    fx_begin(&f, "{'name': 'far', 'kind': 'at', 'at': '1s', " SOC1
+                 ", 'eq': 9223372036854, 'tolerance': 9223372036854.775807},"
+                 "{'name': 'near', 'kind': 'at', 'at': '1s', " SOC1
+                 ", 'eq': -9223372036854.775807, 'tolerance': 1}");
+    fx_at(&f, MS(500), 1, 0, 0, -9223372036854 * SIM_VALUE_MICRO, true);
+    fx_run(&f);
+    ASSERT_EQ_I64(fx_result(&f, 0)->status, SIM_ASSERT_FAILED);
+    ASSERT_EQ_I64(fx_result(&f, 1)->status, SIM_ASSERT_PASSED);
+    fx_end(&f);
+}
+
 static void test_eventually_for(void) {
     fx_t f;
     fx_begin(&f,
@@ -237,7 +252,7 @@ static void test_create_rejects(void) {
 
 void test_register(void) {
     TEST_SUITE("assert_kinds", TEST(test_at_pass_fail_and_message), TEST(test_always_and_never),
-               TEST(test_eventually_window_end), TEST(test_eventually_for),
+               TEST(test_eventually_window_end), TEST(test_eq_far_apart), TEST(test_eventually_for),
                TEST(test_within_time_trigger), TEST(test_within_condition_trigger),
                TEST(test_coalescing), TEST(test_sampling_net), TEST(test_probe_refusal_and_run_end),
                TEST(test_report), TEST(test_create_rejects));
