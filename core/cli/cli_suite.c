@@ -166,7 +166,8 @@ static int list_dir(const char *dir, names_t *out) {
 }
 
 /* Every *.json under `dir`, in sorted order, folders entered where they sort. A folder that
- * cannot be read stops the suite with its name rather than leaving its scenarios out. */
+ * cannot be read stops the suite with its name rather than leaving its scenarios out, and so does
+ * a *.json that is not a regular file (a FIFO would block the suite for ever when opened). */
 static int collect_dir(list_t *l, const char *dir) {
     names_t names = {NULL, 0, 0};
     int rc = list_dir(dir, &names);
@@ -179,9 +180,15 @@ static int collect_dir(list_t *l, const char *dir) {
         }
         snprintf(path, len, "%s/%s", dir, names.names[i]);
         struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        bool known = stat(path, &st) == 0; /* a dangling link is the scenario's own failure */
+        if (known && S_ISDIR(st.st_mode)) {
             rc = collect_dir(l, path);
-        } else if (is_json(names.names[i]) && add_path(l, path) != 0) {
+        } else if (!is_json(names.names[i])) {
+            /* not a scenario */
+        } else if (known && !S_ISREG(st.st_mode)) {
+            fprintf(stderr, "%s: error: not a regular file\n", path);
+            rc = CLI_EXIT_NOINPUT;
+        } else if (add_path(l, path) != 0) {
             rc = out_of_memory();
         }
         free(path);

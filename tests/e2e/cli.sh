@@ -69,6 +69,13 @@ check "a suite that finds no scenario names the path" \
     grep -q "empty: error: no scenario files" "$tmp/err"
 "$alfasim" suite scenarios/test/two_nodes.json --shard 2/2 --out "$tmp/shard" >/dev/null 2>&1
 check "an empty shard passes" [ $? -eq 0 ]
+# A FIFO among the scenarios would block the suite for ever when opened: it is refused first.
+mkdir "$tmp/fifo_dir" && cp scenarios/test/two_nodes.json "$tmp/fifo_dir/" &&
+    mkfifo "$tmp/fifo_dir/pipe.json"
+timeout 20 "$alfasim" suite "$tmp/fifo_dir" --out "$tmp/fifo_out" >/dev/null 2>"$tmp/err"
+check "a suite folder holding a FIFO exits 66 at once" [ $? -eq 66 ]
+check "a suite folder holding a FIFO names it" \
+    [ "$(cat "$tmp/err")" = "$tmp/fifo_dir/pipe.json: error: not a regular file" ]
 # A JUnit path that cannot be written stops the suite before anything runs.
 "$alfasim" suite scenarios/test/two_nodes.json --out "$tmp/junit_out" \
     --junit "$tmp/no/such/dir/j.xml" >/dev/null 2>"$tmp/err"
