@@ -2,6 +2,7 @@
  * sim_run_probe.c: the run layer's side of the assertion engine: the probe that reads relays,
  * plant quantities, NVS counters, node states and controller states, and the frame feed.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "sim_run_int.h"
@@ -38,9 +39,18 @@ int sim_run_node_of_ctrl(const sim_world_t *w, const sim_can_ctrl_t *c) {
     return -1;
 }
 
+/* In millionths, rounded half away from zero. A value past what int64 holds in millionths (about
+ * 9.2e12), or a NaN from a broken model, saturates: converting it would be undefined behaviour. */
 static void set_num(sim_value_t *v, double x) {
     v->type = SIM_VAL_NUM;
-    v->num_micro = (int64_t)(x * 1e6 + (x >= 0 ? 0.5 : -0.5));
+    double m = x * 1e6 + (x >= 0 ? 0.5 : -0.5);
+    if (m >= 9223372036854775807.0) {
+        v->num_micro = INT64_MAX;
+    } else if (m > -9223372036854775808.0) {
+        v->num_micro = (int64_t)m;
+    } else {
+        v->num_micro = INT64_MIN; /* also NaN */
+    }
 }
 
 static void set_text(sim_value_t *v, const char *s) {
