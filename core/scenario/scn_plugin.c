@@ -44,10 +44,11 @@ static int readable_file(const char *path) {
 
 static int by_path(scn_ctx_t *c, const cJSON *v, char *out) {
     const char *name = v->valuestring;
-    if (name[0] == '/') {
-        snprintf(out, PLUGIN_PATH_MAX, "%s", name);
-    } else {
-        snprintf(out, PLUGIN_PATH_MAX, "%s/%s", c->s->dir, name);
+    int n = name[0] == '/' ? snprintf(out, PLUGIN_PATH_MAX, "%s", name)
+                           : snprintf(out, PLUGIN_PATH_MAX, "%s/%s", c->s->dir, name);
+    if (n < 0 || n >= PLUGIN_PATH_MAX) {
+        /* Cut short, it could name another file. */
+        return scn_fail_value(c, v, "plugin path longer than %d bytes", PLUGIN_PATH_MAX - 1);
     }
     int err = readable_file(out);
     if (err != 0) {
@@ -60,8 +61,8 @@ static int by_path(scn_ctx_t *c, const cJSON *v, char *out) {
 static int by_name(scn_ctx_t *c, const cJSON *v, char *out) {
     const char *name = v->valuestring;
     for (const char *const *d = c->plugin_dirs; d != NULL && *d != NULL; d++) {
-        snprintf(out, PLUGIN_PATH_MAX, "%s/fw_%s.so", *d, name);
-        if (readable_file(out) == 0) {
+        int n = snprintf(out, PLUGIN_PATH_MAX, "%s/fw_%s.so", *d, name);
+        if (n > 0 && n < PLUGIN_PATH_MAX && readable_file(out) == 0) {
             return 0;
         }
     }
