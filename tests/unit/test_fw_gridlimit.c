@@ -201,6 +201,13 @@ static void test_counter_runs_with_mode_off_and_restarts_on(void) {
     CU_ASSERT_FALSE(fw_state.grid.latched);
     cmd1(FW_CMD_SET_GRID_LIMIT_MODE, 1);
     ASSERT_EQ_U64(fw_state.grid.energy_wms, 0); /* switching on starts from 0 kWh */
+    /* "On" while already on is no switch: a gateway that sends its settings again does not
+     * restart the count, or the limit would never be reached. */
+    fake_hal_run_ms(100000);
+    uint64_t counted = fw_state.grid.energy_wms;
+    CU_ASSERT_TRUE(counted > 0u);
+    ASSERT_EQ_I64(cmd1(FW_CMD_SET_GRID_LIMIT_MODE, 1), FW_CMD_OK);
+    ASSERT_EQ_U64(fw_state.grid.energy_wms, counted);
 }
 
 static void test_fallback_without_time(void) {
