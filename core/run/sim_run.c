@@ -171,7 +171,8 @@ static int open_bridge(sim_world_t *w) {
         return -SIM_ENOTSUP;
     }
     if (spec.kind == SIM_BRIDGE_SOCKETCAND && cfg->bridge_wait_ms > 0 && wait_for_client(w) != 0) {
-        snprintf(w->err, w->errlen, "bridge %s: error: no client connected within %u ms", spec.text,
+        snprintf(w->err, w->errlen,
+                 "bridge %s: error: no client completed the handshake within %u ms", spec.text,
                  (unsigned)cfg->bridge_wait_ms);
         return -SIM_ENOTSUP;
     }

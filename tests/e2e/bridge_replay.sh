@@ -2,7 +2,8 @@
 # Through the command line: a run bridged to a socketcand server on 127.0.0.1, with a python-can
 # client that sends one frame; the client receives every frame of the run but its own, the run
 # records the injected frame, and `alfasim replay` of the run folder gives the same digest. A run
-# still waiting for its client ends at once on SIGINT (exit 130, no folder left behind).
+# still waiting for its client ends at once on SIGINT (exit 130, no folder left behind); one
+# whose client never completes the handshake ends after --bridge-wait with exit 69.
 # Usage: bridge_replay.sh ALFASIM_BINARY SOURCE_DIR
 set -u
 alfasim=$1
@@ -43,5 +44,15 @@ if [ "$rc" -ne 130 ] || [ "$took" -gt 5 ] || ! grep -q 'interrupted by SIGINT' "
     cat "$tmp/wait.err"
     fail=$((fail + 1))
 fi
-echo "$((5 - fail)) passed, $fail failed"
+# Nobody completes the handshake in time: exit 69, one line that says so, no folder.
+"$alfasim" run "$src/scenarios/test/two_nodes.json" --bridge socketcand:127.0.0.1:0 \
+    --bridge-wait 1s --out "$tmp/alone" --quiet 2>"$tmp/alone.err"
+rc=$?
+if [ "$rc" -ne 69 ] || [ -e "$tmp/alone" ] || [ -e "$tmp/alone.partial" ] ||
+    [ "$(tail -n 1 "$tmp/alone.err")" != "bridge socketcand:127.0.0.1:0: error: no client completed the handshake within 1000 ms" ]; then
+    echo "FAIL: no client within --bridge-wait: exit $rc"
+    cat "$tmp/alone.err"
+    fail=$((fail + 1))
+fi
+echo "$((6 - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]
