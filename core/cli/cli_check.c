@@ -18,6 +18,7 @@
 
 static const char check_usage[] =
     "Usage: alfasim check-determinism SCENARIO.json [--seed N] [--duration T]\n"
+    "                                 [--plugin-path DIR] [--isolate] [--quiet]\n"
     "\n"
     "Runs the scenario twice in separate processes and compares the trace digests.\n"
     "\n"
@@ -25,8 +26,13 @@ static const char check_usage[] =
     "  alfasim check-determinism scenarios/test/two_nodes.json\n"
     "  alfasim check-determinism scenarios/test/two_nodes.json --seed 42 --duration 5s\n"
     "\n"
-    "Exit codes: 0 identical, 1 the runs differ, 65 bad scenario, 66 missing input,\n"
-    "70 a run failed, 128+N ended by signal N (SIGINT, SIGTERM, SIGHUP).\n";
+    "Options:\n"
+    "  --seed N, --duration T, --plugin-path DIR, --isolate   as for alfasim run\n"
+    "  --quiet           print nothing when the runs are identical\n"
+    "\n"
+    "Exit codes: 0 identical, 1 the runs differ, 64 usage, 65 bad scenario, 66 missing input,\n"
+    "70 a run failed, 74 no temporary folder, 128+N ended by signal N (SIGINT, SIGTERM,\n"
+    "SIGHUP).\n";
 
 /* One run into `dir`: 0 with *r read from its report, else the exit code (70 with *signo set
  * when a signal killed it). */
@@ -86,8 +92,10 @@ int cli_check_determinism(int argc, char **argv) {
     }
     if (rc == 0) {
         bool same = strcmp(r1.digest, r2.digest) == 0 && r1.digest[0] != '\0';
-        printf("%s seed=0x%" PRIx64 ": %s\n  run 1: %s\n  run 2: %s\n", scn->name, r1.seed,
-               same ? "deterministic" : "NOT deterministic", r1.digest, r2.digest);
+        if (!same || !o.quiet) {
+            printf("%s seed=0x%" PRIx64 ": %s\n  run 1: %s\n  run 2: %s\n", scn->name, r1.seed,
+                   same ? "deterministic" : "NOT deterministic", r1.digest, r2.digest);
+        }
         if (!same) {
             cli_explain_divergence(d1, "run 1", d2, "run 2");
             rc = CLI_EXIT_FAIL;

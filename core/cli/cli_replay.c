@@ -24,7 +24,7 @@
 #include "sim_trace.h"
 
 static const char replay_usage[] =
-    "Usage: alfasim replay DIR [--out DIR2] [--plugin-path DIR] [--quiet]\n"
+    "Usage: alfasim replay DIR [--out DIR2] [--plugin-path DIR] [--no-pcap] [--quiet]\n"
     "                      [--panel] [--realtime[=FACTOR]] [--screenshot-at T FILE]...\n"
     "                      [--panel-size WxH]\n"
     "\n"
@@ -40,14 +40,15 @@ static const char replay_usage[] =
     "\n"
     "Options:\n"
     "  --panel           show the replay in a window: timeline slider, speed (docs/panel.md)\n"
-    "  --realtime[=F]    the panel's starting speed (default: real time)\n"
+    "  --realtime[=F]    pace the replay to real time (x F); with --panel, its starting\n"
+    "                    speed (default: real time)\n"
     "  --screenshot-at T FILE   a PNG of the panel at virtual time T (repeatable, headless)\n"
     "  --panel-size WxH  panel size in pixels (default 1280x800)\n"
     "\n"
     "Exit codes: 0 identical, 1 the replay differs or DIR's traces were changed after the run,\n"
     "65 the scenario changed since the run or report.json has a missing or bad seed or\n"
-    "duration, 66 missing input, 69 panel unavailable, 70 internal error, 128+N ended by\n"
-    "signal N (SIGINT, SIGTERM, SIGHUP).\n";
+    "duration, 64 usage, 66 missing input, 69 panel unavailable, 70 internal error,\n"
+    "74 cannot write output, 128+N ended by signal N (SIGINT, SIGTERM, SIGHUP).\n";
 
 static int check_scenario(const sim_report_t *rec, const char *path) {
     uint8_t d[SIM_SHA256_LEN];

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "cli_interrupt.h"
@@ -17,7 +18,7 @@
 static const char run_usage[] =
     "Usage: alfasim run SCENARIO.json [--seed N] [--duration T] [--until T] [--out DIR]\n"
     "                   [--junit FILE]\n"
-    "                   [--plugin-path DIR] [--no-pcap] [--quiet]\n"
+    "                   [--plugin-path DIR] [--no-pcap] [--quiet] [--isolate]\n"
     "                   [--bridge socketcan:IFACE | --bridge socketcand:HOST:PORT]\n"
     "                   [--realtime[=FACTOR]] [--bridge-wait T]\n"
     "                   [--panel] [--screenshot-at T FILE]... [--panel-script FILE]\n"
@@ -48,9 +49,9 @@ static const char run_usage[] =
     "  --quiet           print nothing but errors\n"
     "  --bridge SPEC     connect the bus to real CAN: socketcan:vcan0, or a socketcand server\n"
     "                    socketcand:127.0.0.1:29536 for python-can clients (docs/bridge.md)\n"
-    "  --realtime[=F]    pace the run to real time (x F); bridged runs are paced by default\n"
-    "  --bridge-wait T   socketcand: wait up to T for a client before starting (default 60s)\n"
+    "  --realtime[=F]    pace the run to real time (x F); bridged runs are paced by default;\n"
     "                    a paced run without --panel pauses and resumes on SIGUSR1\n"
+    "  --bridge-wait T   socketcand: wait up to T for a client before starting (default 60s)\n"
     "  --isolate         run each node's firmware in its own process: a crash, hang or log\n"
     "                    flood is a node fault (exit 3) and the rest of the run continues\n"
     "  --panel           watch and steer the run in a window, at real time (docs/panel.md)\n"
@@ -243,6 +244,11 @@ int cli_run(int argc, char **argv) {
     sim_report_t report;
     memset(&report, 0, sizeof report);
     char err[1024] = "";
+    if (o.out == NULL) {
+        /* The default folder's parent, as suite makes its own: a fresh checkout has no out/. A
+         * given --out keeps needing its parent, so a mistyped path is still an error. */
+        (void)mkdir("out", 0777);
+    }
     rc = sim_run_scenario(&cfg, &report, err, sizeof err);
     if (prog.draw) {
         fputs("\r\033[K", stderr);

@@ -24,7 +24,8 @@
 
 static const char suite_usage[] =
     "Usage: alfasim suite PATH... [-j N] [--out DIR] [--junit FILE] [--shard K/N]\n"
-    "                     [--seed N] [--duration T] [--plugin-path DIR] [--quiet]\n"
+    "                     [--seed N] [--duration T] [--plugin-path DIR] [--isolate]\n"
+    "                     [--quiet]\n"
     "\n"
     "Runs every scenario found under the PATHs (files, or folders searched for *.json) in\n"
     "worker processes and prints a summary. Each run writes DIR/<scenario>/.\n"
@@ -40,10 +41,14 @@ static const char suite_usage[] =
     "  --shard K/N     run only the K-th of N interleaved shards of the sorted list\n"
     "  --seed N        override every scenario's seed\n"
     "  --duration T    override every scenario's duration\n"
+    "  --plugin-path DIR  look for firmware plugins in DIR first (repeatable)\n"
+    "  --isolate       run each node's firmware in its own process (as run --isolate)\n"
+    "  --quiet         print nothing but errors (no table)\n"
     "\n"
-    "Exit codes: 0 all passed, 1 an assertion failed, 65 a scenario is malformed, 66 missing\n"
-    "input or no scenario found, 70 a run crashed or hit an internal error, 128+N ended by\n"
-    "signal N (SIGINT, SIGTERM, SIGHUP: passed on to the running scenarios).\n";
+    "Exit codes: 0 all passed, 1 an assertion failed, 64 usage, 65 a scenario is malformed,\n"
+    "66 missing input or no scenario found, 70 a run crashed or hit an internal error,\n"
+    "74 the JUnit file cannot be written, 128+N ended by signal N (SIGINT, SIGTERM,\n"
+    "SIGHUP: passed on to the running scenarios).\n";
 
 typedef struct {
     char *path;

@@ -37,8 +37,8 @@ static const char usage[] =
     "  --version           version, plugin ABI\n"
     "\n"
     "Exit codes: 0 passed, 1 an assertion failed, 3 node fault, 64 usage, 65 bad scenario,\n"
-    "66 missing input, 70 internal error, 74 cannot write output, 128 + N interrupted by\n"
-    "signal N.\n";
+    "66 missing input, 69 bridge or panel unavailable, 70 internal error, 74 cannot write\n"
+    "output, 128 + N interrupted by signal N.\n";
 
 typedef struct {
     const char *name;

@@ -2,7 +2,7 @@
 # Command-line contract: every subcommand's --help exits 0 and shows an example; unknown options
 # and commands exit 64 with one error line; --version works; no progress output when stderr is
 # not a terminal; a missing scenario exits 66; a suite runs every scenario it finds, and none
-# found is an error.
+# found is an error; the options each command accepts, its --help and docs/usage.md agree.
 # Usage: cli.sh ALFASIM_BINARY SOURCE_DIR
 set -u
 alfasim=$1
@@ -181,5 +181,39 @@ if [ -f "$segv_plugin" ]; then
 else
     echo "skip: no $segv_plugin"
 fi
+# The options a command accepts, those its --help synopsis shows and those docs/usage.md's
+# synopsis shows are the same set (the aliases --jobs and -q are described in the prose). Each
+# known option is given alone: the parser names it when it is unknown, before anything runs.
+opts_of() { grep -oE '(^|[[ |])--?[a-z][-a-z]*' | sed 's/^[[ |]*//' | sort -u; }
+src=$(pwd)
+for cmd in run suite check-determinism validate replay trace-diff bench; do
+    "$alfasim" "$cmd" --help | awk 'NF == 0 { exit } { print }' | opts_of >"$tmp/help_opts"
+    awk -v c="alfasim $cmd " '/^```/ { if (seen) exit; seen = 1; next }
+        index($0, c) == 1 { on = 1; print; next } /^alfasim / { on = 0 } on' docs/usage.md |
+        opts_of >"$tmp/doc_opts"
+    check "$cmd: docs/usage.md's synopsis has the options of its --help" \
+        diff "$tmp/help_opts" "$tmp/doc_opts"
+    "$alfasim" "$cmd" --help | sed -n '/^Options:/,/^$/p' | grep -E '^  -' | grep -oE -- '--[a-z][-a-z]*' |
+        sort -u >"$tmp/listed_opts"
+    check "$cmd: every option --help describes is in its synopsis" \
+        [ -z "$(comm -23 "$tmp/listed_opts" "$tmp/help_opts")" ]
+    [ "$cmd" = bench ] && continue # bench without a value runs benchmarks
+    for opt in --seed --duration --until --out --junit -j --shard --quiet --no-pcap --plugin-path \
+        --bridge --bridge-wait --realtime --isolate --panel --screenshot-at --panel-size \
+        --panel-script; do
+        if "$alfasim" "$cmd" "$opt" 2>&1 | grep -q "unknown option"; then took=no; else took=yes; fi
+        if grep -qx -- "$opt" "$tmp/help_opts"; then shown=yes; else shown=no; fi
+        check "$cmd $opt: accepted ($took) exactly when --help shows it ($shown)" [ $took = $shown ]
+    done
+done
+"$alfasim" check-determinism scenarios/test/two_nodes.json --quiet >"$tmp/out" 2>&1
+check "check-determinism --quiet exits 0 on identical runs" [ $? -eq 0 ]
+check "check-determinism --quiet prints nothing on identical runs" [ ! -s "$tmp/out" ]
+# Without --out a run goes to out/<name>, making out/ in a folder that has none (a fresh checkout).
+mkdir "$tmp/fresh"
+(cd "$tmp/fresh" && "$alfasim" run "$src/scenarios/test/two_nodes.json" --quiet) 2>"$tmp/err"
+check "a run without --out where there is no out/ exits 0" [ $? -eq 0 ]
+check "a run without --out where there is no out/ writes out/<name>" \
+    test -s "$tmp/fresh/out/two_nodes/report.json"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
