@@ -64,10 +64,13 @@ bool cli_progress_enabled(void);
 /** Monotonic host time in ms, for wall-clock statistics and progress only (never in traces). */
 uint64_t cli_wall_ms(void);
 
+/** Creates the missing folders above `path` (not `path` itself). 0, or -1 with errno. */
+int cli_mkdir_parents(const char *path);
+
 /**
- * Before a run or suite: can the JUnit file at `path` be written? Creates and removes the
- * temporary file the report writer will use. 0, or CLI_EXIT_IOERR after a one-line error naming
- * the path and the reason.
+ * Before a run or suite: can the JUnit file at `path` be written? Creates its missing folders,
+ * then creates and removes the temporary file the report writer will use. 0, or CLI_EXIT_IOERR
+ * after a one-line error naming the path and the reason.
  */
 int cli_junit_writable(const char *path);
 

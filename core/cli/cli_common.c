@@ -151,13 +151,34 @@ int cli_load_scenario(const char *path, sim_scenario_t **out, char *errbuf, size
     return diag.exit_code ? diag.exit_code : CLI_EXIT_DATAERR;
 }
 
+int cli_mkdir_parents(const char *path) {
+    char dir[4200];
+    if ((size_t)snprintf(dir, sizeof dir, "%s", path) >= sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = dir + 1; *p != '\0'; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+                return -1;
+            }
+            *p = '/';
+        }
+    }
+    return 0;
+}
+
 /* Finds out before anything runs whether the JUnit file can be written, so that a mistyped path
- * does not cost a whole run or suite: it creates and removes the writer's temporary file. */
+ * does not cost a whole run or suite: it makes the file's folders, as --out does, then creates
+ * and removes the writer's temporary file. */
 int cli_junit_writable(const char *path) {
     struct stat st;
     const char *why = NULL;
     char tmp[4200];
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (cli_mkdir_parents(path) != 0) {
+        why = strerror(errno);
+    } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         why = strerror(EISDIR);
     } else if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
         why = strerror(ENAMETOOLONG);

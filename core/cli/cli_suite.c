@@ -474,21 +474,9 @@ int cli_suite(int argc, char **argv) {
     if (rc == 0) {
         shard(&l, &o);
         const char *out_root = o.out ? o.out : "out/suite";
-        if (mkdir(out_root, 0777) != 0 && errno != EEXIST) {
-            char parent_cmd[4200];
-            snprintf(parent_cmd, sizeof parent_cmd, "%s", out_root);
-            /* Create missing parents one level at a time. */
-            for (char *p = parent_cmd + 1; *p; p++) {
-                if (*p == '/') {
-                    *p = '\0';
-                    mkdir(parent_cmd, 0777);
-                    *p = '/';
-                }
-            }
-            if (mkdir(out_root, 0777) != 0 && errno != EEXIST) {
-                fprintf(stderr, "%s: error: cannot create: %s\n", out_root, strerror(errno));
-                rc = CLI_EXIT_IOERR;
-            }
+        if (cli_mkdir_parents(out_root) != 0 || (mkdir(out_root, 0777) != 0 && errno != EEXIST)) {
+            fprintf(stderr, "%s: error: cannot create: %s\n", out_root, strerror(errno));
+            rc = CLI_EXIT_IOERR;
         }
         if (rc == 0) {
             preload(&l, &o);

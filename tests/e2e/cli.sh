@@ -78,11 +78,18 @@ check "a suite folder holding a FIFO names it" \
     [ "$(cat "$tmp/err")" = "$tmp/fifo_dir/pipe.json: error: not a regular file" ]
 # A JUnit path that cannot be written stops the suite before anything runs.
 "$alfasim" suite scenarios/test/two_nodes.json --out "$tmp/junit_out" \
-    --junit "$tmp/no/such/dir/j.xml" >/dev/null 2>"$tmp/err"
+    --junit "$tmp/a_file/j.xml" >/dev/null 2>"$tmp/err"
 check "an unwritable --junit path exits 74" [ $? -eq 74 ]
 check "an unwritable --junit path is named with its reason before any run" \
-    [ "$(cat "$tmp/err")" = "$tmp/no/such/dir/j.xml: error: cannot write the JUnit file: No such file or directory" ]
+    [ "$(cat "$tmp/err")" = "$tmp/a_file/j.xml: error: cannot write the JUnit file: Not a directory" ]
 check "an unwritable --junit path runs nothing" [ ! -e "$tmp/junit_out" ]
+# Folders missing above the JUnit file are made, as for --out (a fresh checkout has no out/).
+"$alfasim" suite scenarios/test/two_nodes.json --out "$tmp/new/suite" \
+    --junit "$tmp/new/suite/junit.xml" >/dev/null 2>&1
+check "suite --junit inside a new --out folder works" [ $? -eq 0 ] && [ -s "$tmp/new/suite/junit.xml" ]
+"$alfasim" run scenarios/test/two_nodes.json --out "$tmp/new2/run" \
+    --junit "$tmp/new2/reports/junit.xml" >/dev/null 2>&1
+check "run --junit in a new folder works" [ $? -eq 0 ] && [ -s "$tmp/new2/reports/junit.xml" ]
 mkdir "$tmp/jdir"
 "$alfasim" run scenarios/test/two_nodes.json --out "$tmp/junit_run" --junit "$tmp/jdir" \
     >/dev/null 2>"$tmp/err"
