@@ -13,8 +13,41 @@
 #include "panel_cmd.h"
 
 /* Queues an input and, for operator actions, says what was sent. */
+/*
+ * Until the next snapshot, the panel shows the run as the inputs it has just sent will leave
+ * it, so keys of one frame build on each other: a pause and a resume on one frame resume, and
+ * two '+' (or two ']') go two steps. The next panel_draw replaces this with the run's word.
+ */
+static void expect(panel_t *p, const panel_input_t *in) {
+    panel_snapshot_t *s = &p->snap;
+    switch (in->kind) {
+        case PANEL_IN_PAUSE:
+            s->paused = in->on;
+            break;
+        case PANEL_IN_STEP:
+        case PANEL_IN_STEP_EVENT:
+            s->paused = true;
+            break;
+        case PANEL_IN_SPEED:
+            s->speed_milli = in->speed_milli;
+            break;
+        case PANEL_IN_GRID:
+            s->grid_up = in->on;
+            break;
+        case PANEL_IN_PV_SCALE:
+            s->pv_scale_pct = in->scale_pct;
+            break;
+        case PANEL_IN_LOAD_SCALE:
+            s->load_scale_pct = in->scale_pct;
+            break;
+        default:
+            break;
+    }
+}
+
 static void emit(panel_t *p, const panel_input_t *in) {
     panel_push(p, in);
+    expect(p, in);
     if (panel_input_is_operator(in->kind)) {
         char what[PANEL_MESSAGE_MAX - 8], msg[PANEL_MESSAGE_MAX];
         panel_input_describe(in, what, sizeof what);

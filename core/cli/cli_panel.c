@@ -2,9 +2,11 @@
  * cli_panel.c: the panel behind the run layer's front-end interface (see cli_panel.h).
  *
  * At each frame: draw the snapshot, write the screenshots due at its instant, then feed the
- * script's entries due by then to the panel as window events. The run layer stops for a frame
- * at every such instant (next_due), so nothing is early or late. Waiting between frames of a
- * paused window is the only host-time matter here, and it never reaches the run.
+ * script's entries due by then to the panel as window events, one character at a time as the
+ * run layer polls, so the panel's input queue never overflows however much is scripted for one
+ * instant. The run layer stops for a frame at every such instant (next_due), so nothing is early
+ * or late. Waiting between frames of a paused window is the only host-time matter here, and it
+ * never reaches the run.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -66,7 +68,9 @@ struct cli_panel {
     shot_t shots[CLI_SHOTS_MAX]; /* in time order */
     size_t n_shots;
     cli_script_t script;
-    size_t next_entry; /* the first script entry not fed yet */
+    size_t next_entry;      /* the first script entry not fed yet */
+    size_t text_at;         /* characters of that entry's text already fed */
+    sim_time_ns_t frame_ns; /* virtual time of the last frame drawn; -1 before the first */
 };
 
 /* ---- script entries as panel events -----------------------------------------------------------
@@ -93,15 +97,18 @@ static void feed_text(panel_t *panel, const char *text) {
     }
 }
 
+/* One character of a text entry, as typed: a character makes at most one input. */
+static void feed_char(panel_t *panel, char c) {
+    panel_event_t ev = {.kind = PANEL_EV_TEXT, .text = {c}};
+    panel_feed(panel, &ev);
+}
+
 static void feed_entry(panel_t *panel, const cli_script_entry_t *e) {
     panel_event_t ev = {.x = e->x, .y = e->y, .button = e->button};
     switch (e->verb) {
         case CLI_SCRIPT_KEY:
             feed_key(panel, key_code(e->key),
                      (e->shift ? PANEL_MOD_SHIFT : 0u) | (e->ctrl ? PANEL_MOD_CTRL : 0u));
-            break;
-        case CLI_SCRIPT_TEXT:
-            feed_text(panel, e->text);
             break;
         case CLI_SCRIPT_CLICK:
             ev.kind = PANEL_EV_BUTTON_DOWN;
@@ -118,7 +125,30 @@ static void feed_entry(panel_t *panel, const cli_script_entry_t *e) {
             ev.kind = PANEL_EV_RESIZE;
             panel_feed(panel, &ev);
             break;
+        case CLI_SCRIPT_TEXT:
+            break; /* fed by characters (feed_next) */
     }
+}
+
+/* Feeds the next piece of the script due at the last frame: false when nothing is due. Every
+ * piece makes at most a few inputs (a command's line is one), so feeding only into an empty
+ * queue never drops one. */
+static bool feed_next(cli_panel_t *p) {
+    if (p->next_entry >= p->script.n || p->script.entries[p->next_entry].t_ns > p->frame_ns) {
+        return false;
+    }
+    const cli_script_entry_t *e = &p->script.entries[p->next_entry];
+    if (e->verb == CLI_SCRIPT_TEXT) {
+        feed_char(p->panel, e->text[p->text_at++]);
+        if (e->text[p->text_at] != '\0') {
+            return true;
+        }
+    } else {
+        feed_entry(p->panel, e);
+    }
+    p->next_entry++;
+    p->text_at = 0;
+    return true;
 }
 
 /* ---- the front-end interface ------------------------------------------------------------------
@@ -134,14 +164,15 @@ static void ui_frame(void *ctx, const panel_snapshot_t *snap) {
             s->rc = panel_screenshot(p->panel, s->path);
         }
     }
-    while (p->next_entry < p->script.n && p->script.entries[p->next_entry].t_ns <= snap->t_ns) {
-        feed_entry(p->panel, &p->script.entries[p->next_entry++]);
-    }
+    p->frame_ns = snap->t_ns;
 }
 
 static int ui_poll(void *ctx, panel_input_t *in) {
     cli_panel_t *p = ctx;
-    return panel_poll(p->panel, in);
+    int n;
+    while ((n = panel_poll(p->panel, in)) == 0 && feed_next(p)) {
+    }
+    return n;
 }
 
 static sim_time_ns_t ui_next_due(void *ctx, sim_time_ns_t from_ns) {
@@ -232,6 +263,7 @@ int cli_panel_open(const cli_opts_t *o, sim_run_ui_t *ui, cli_panel_t **out, cha
     int rc = o->panel_script ? cli_script_load(o->panel_script, &p->script, err, errlen) : 0;
     copy_shots(p, o);
     p->window = o->panel;
+    p->frame_ns = -1;
     if (rc == 0 && p->window && !display_present() && (o->n_shots > 0 || o->panel_script)) {
         fprintf(stderr, "alfasim: no display: the panel runs headless (screenshots and the "
                         "script still work; xvfb-run gives a window)\n");

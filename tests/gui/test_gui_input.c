@@ -68,8 +68,8 @@ static void test_run_control_keys(void) {
     CU_ASSERT_FALSE(one(p).on);
     text(p, "+");
     ASSERT_EQ_U64(one(p).speed_milli, 2000);
-    text(p, "-");
-    ASSERT_EQ_U64(one(p).speed_milli, 500);
+    text(p, "-"); /* on the same frame: from the x2 just asked for */
+    ASSERT_EQ_U64(one(p).speed_milli, 1000);
     key(p, PANEL_KEY_UP, 0);
     ASSERT_EQ_U64(one(p).speed_milli, 2000);
     text(p, "0");
@@ -141,6 +141,33 @@ static void test_world_actions(void) {
     panel_draw(p, &snap);
     text(p, "[");
     ASSERT_EQ_I64(one(p).scale_pct, 0); /* clamped at 0 */
+    panel_close(p);
+}
+
+/* Keys of one frame build on each other (a script feeds many before the next snapshot): a pause
+ * and a resume resume, a step leaves the run paused, two ']' go two steps. */
+static void test_keys_of_one_frame(void) {
+    panel_t *p = open_demo(1000000000LL);
+    panel_input_t in;
+    text(p, "  ");
+    ASSERT_EQ_I64(panel_poll(p, &in), 1);
+    CU_ASSERT_TRUE(in.on);
+    CU_ASSERT_FALSE(one(p).on);
+    text(p, "s ");
+    ASSERT_EQ_I64(panel_poll(p, &in), 1);
+    ASSERT_EQ_I64(in.kind, PANEL_IN_STEP);
+    CU_ASSERT_FALSE(one(p).on); /* the step paused the run: Space resumes it */
+    text(p, "]]");
+    ASSERT_EQ_I64(panel_poll(p, &in), 1);
+    ASSERT_EQ_I64(in.scale_pct, 110);
+    ASSERT_EQ_I64(one(p).scale_pct, 120);
+    text(p, "GG");
+    ASSERT_EQ_I64(panel_poll(p, &in), 1);
+    CU_ASSERT_FALSE(in.on);
+    CU_ASSERT_TRUE(one(p).on); /* cut, then restored */
+    panel_draw(p, &snap);      /* the run's word replaces what the keys asked for */
+    text(p, "]");
+    ASSERT_EQ_I64(one(p).scale_pct, 110);
     panel_close(p);
 }
 
@@ -326,8 +353,8 @@ static void test_buttons_help_and_queue(void) {
 }
 
 void test_register(void) {
-    TEST_SUITE("gui_input", TEST(test_run_control_keys), TEST(test_node_actions_need_selection),
-               TEST(test_world_actions), TEST(test_relay_clicks), TEST(test_mode_keys_and_prompt),
-               TEST(test_replay_seek), TEST(test_refusal_replaces_echo),
-               TEST(test_buttons_help_and_queue));
+    TEST_SUITE("gui_input", TEST(test_run_control_keys), TEST(test_keys_of_one_frame),
+               TEST(test_node_actions_need_selection), TEST(test_world_actions),
+               TEST(test_relay_clicks), TEST(test_mode_keys_and_prompt), TEST(test_replay_seek),
+               TEST(test_refusal_replaces_echo), TEST(test_buttons_help_and_queue));
 }
