@@ -22,20 +22,20 @@ bool cli_panel_wanted(const cli_opts_t *o) {
     return o->panel || o->n_shots > 0 || o->panel_script != NULL;
 }
 
-int cli_panel_start(const cli_opts_t *o, sim_time_ns_t duration_ns, sim_run_ui_t *ui,
-                    cli_panel_t **panel) {
+int cli_panel_start(const char *cmd, const cli_opts_t *o, sim_time_ns_t duration_ns,
+                    sim_run_ui_t *ui, cli_panel_t **panel) {
     *panel = NULL;
     if (!cli_panel_wanted(o)) {
         return -1;
     }
     for (size_t i = 0; i < o->n_shots; i++) {
         if (o->shots[i].t_ns > duration_ns) {
-            return cli_usage_error(NULL, "--screenshot-at %gs is after the run's end (%gs)",
+            return cli_usage_error(cmd, "--screenshot-at %gs is after the run's end (%gs)",
                                    (double)o->shots[i].t_ns / 1e9, (double)duration_ns / 1e9);
         }
     }
     char err[1024];
-    int rc = cli_panel_open(o, ui, panel, err, sizeof err);
+    int rc = cli_panel_open(o, duration_ns, ui, panel, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "%s\n", err);
         return rc == -SIM_ENOENT    ? CLI_EXIT_NOINPUT
@@ -254,13 +254,29 @@ static void release(cli_panel_t *p) {
     free(p);
 }
 
-int cli_panel_open(const cli_opts_t *o, sim_run_ui_t *ui, cli_panel_t **out, char *err,
-                   size_t errlen) {
+/* An entry after the run's end would never be played: a session that relies on it must not pass
+ * quietly. Entries are in time order, so the last one decides. */
+static int script_within(const cli_script_t *s, const char *path, sim_time_ns_t end_ns, char *err,
+                         size_t errlen) {
+    const cli_script_entry_t *last = s->n > 0 ? &s->entries[s->n - 1] : NULL;
+    if (last != NULL && last->t_ns > end_ns) {
+        snprintf(err, errlen, "%s:%u: error: the entry at %gs is after the run's end (%gs)", path,
+                 last->line, (double)last->t_ns / 1e9, (double)end_ns / 1e9);
+        return -SIM_EFORMAT;
+    }
+    return 0;
+}
+
+int cli_panel_open(const cli_opts_t *o, sim_time_ns_t end_ns, sim_run_ui_t *ui, cli_panel_t **out,
+                   char *err, size_t errlen) {
     cli_panel_t *p = calloc(1, sizeof *p);
     if (p == NULL) {
         return -SIM_ENOMEM;
     }
     int rc = o->panel_script ? cli_script_load(o->panel_script, &p->script, err, errlen) : 0;
+    if (rc == 0 && o->panel_script) {
+        rc = script_within(&p->script, o->panel_script, end_ns, err, errlen);
+    }
     copy_shots(p, o);
     p->window = o->panel;
     p->frame_ns = -1;
@@ -310,9 +326,10 @@ unsigned cli_panel_close(cli_panel_t *p) {
 
 #else /* no SDL2 at build time */
 
-int cli_panel_open(const cli_opts_t *o, sim_run_ui_t *ui, cli_panel_t **out, char *err,
-                   size_t errlen) {
+int cli_panel_open(const cli_opts_t *o, sim_time_ns_t end_ns, sim_run_ui_t *ui, cli_panel_t **out,
+                   char *err, size_t errlen) {
     (void)o;
+    (void)end_ns;
     (void)ui;
     *out = NULL;
     snprintf(err, errlen,

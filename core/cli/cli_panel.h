@@ -32,20 +32,20 @@ bool cli_panel_wanted(const cli_opts_t *o);
  * @retval 0             *out and *ui set
  * @retval -SIM_ENOTSUP  this build has no panel, or no window could be opened (exit 69)
  * @retval -SIM_ENOENT   the panel script cannot be read (exit 66)
- * @retval -SIM_EFORMAT  the panel script is malformed (exit 65)
+ * @retval -SIM_EFORMAT  the panel script is malformed, or has an entry after end_ns (exit 65)
  * @retval -SIM_ENOMEM
  * The message is in err.
  */
-int cli_panel_open(const cli_opts_t *o, sim_run_ui_t *ui, cli_panel_t **out, char *err,
-                   size_t errlen);
+int cli_panel_open(const cli_opts_t *o, sim_time_ns_t end_ns, sim_run_ui_t *ui, cli_panel_t **out,
+                   char *err, size_t errlen);
 
 /**
- * For a subcommand: opens the panel when the options ask for it, after checking that every
- * screenshot falls within the run. Returns -1 to go on (*panel and *ui set, or *panel NULL when
- * no panel was asked for), else the exit code to return (the message is printed).
+ * For subcommand `cmd`: opens the panel when the options ask for it, after checking that every
+ * screenshot and script entry falls within the run. Returns -1 to go on (*panel and *ui set, or
+ * *panel NULL when no panel was asked for), else the exit code to return (the message is printed).
  */
-int cli_panel_start(const cli_opts_t *o, sim_time_ns_t duration_ns, sim_run_ui_t *ui,
-                    cli_panel_t **panel);
+int cli_panel_start(const char *cmd, const cli_opts_t *o, sim_time_ns_t duration_ns,
+                    sim_run_ui_t *ui, cli_panel_t **panel);
 
 /** Closes the panel; a screenshot that was not written turns exit 0 into 74. Returns the code. */
 int cli_panel_finish(cli_panel_t *panel, int code);

@@ -115,7 +115,7 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
     }
     sim_run_ui_t ui;
     cli_panel_t *panel = NULL;
-    if ((rc = cli_panel_start(o, rec->sim_duration_ns, &ui, &panel)) >= 0) {
+    if ((rc = cli_panel_start("replay", o, rec->sim_duration_ns, &ui, &panel)) >= 0) {
         sim_scenario_free(scn);
         return rc;
     }

@@ -212,7 +212,7 @@ int cli_run(int argc, char **argv) {
     }
     sim_run_ui_t ui;
     cli_panel_t *panel = NULL;
-    if ((rc = cli_panel_start(&o, duration, &ui, &panel)) >= 0) {
+    if ((rc = cli_panel_start("run", &o, duration, &ui, &panel)) >= 0) {
         sim_scenario_free(scn);
         return rc;
     }

@@ -83,6 +83,13 @@ check "a missing script is missing input (66)" test $? -eq 66
 "$ALFASIM" run "$SCN" --quiet --duration 5s --out "$WORK/e3" --screenshot-at 6s "$WORK/x.png" \
     2>/dev/null
 check "a screenshot after the end is a usage error (64)" test $? -eq 64
+printf '1s text ]\n# late\n6s text ]\n' >"$WORK/late.script"
+"$ALFASIM" run "$SCN" --quiet --duration 5s --out "$WORK/e6" --panel-script "$WORK/late.script" \
+    2>"$WORK/err6"
+check "a script entry after the end is bad data (65, got $?)" test $? -eq 65
+check "its message names file, line and both times" \
+    grep -q "late.script:3: error: the entry at 6s is after the run's end (5s)" "$WORK/err6"
+check "and nothing runs" test ! -e "$WORK/e6"
 env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER "$ALFASIM" run "$SCN" --quiet \
     --duration 5s --out "$WORK/e4" --panel 2>"$WORK/err4"
 check "--panel without a display is unavailable (69, got $?)" test $? -eq 69
