@@ -112,8 +112,11 @@ static void draw_bus(panel_t *p) {
     snprintf(buf, sizeof buf, "frames %llu", (unsigned long long)bus->frames_total);
     line(p, r, 4, PANEL_FACE_SANS, PANEL_RGB_TEXT, buf);
     if (p->snap.n_nodes_total > p->snap.n_nodes) {
-        snprintf(buf, sizeof buf, "+%u more nodes not shown",
-                 (unsigned)(p->snap.n_nodes_total - p->snap.n_nodes));
+        unsigned more = (unsigned)(p->snap.n_nodes_total - p->snap.n_nodes);
+        snprintf(buf, sizeof buf, "+%u more nodes not shown", more);
+        if (panel_text_width(p->fonts, PANEL_FACE_BOLD, p->layout.strip_px, buf) > r->w) {
+            snprintf(buf, sizeof buf, "+%u not shown", more); /* 127 nodes: "+111 ..." */
+        }
         line(p, r, 5, PANEL_FACE_BOLD, PANEL_RGB_WARN, buf);
     }
 }

@@ -442,6 +442,40 @@ static void test_demo_goldens(void) {
     panel_close(p);
 }
 
+/* Pixels of colour rgb in the columns [x0, x1) and rows [y0, y1) of an image. */
+static unsigned count_rgb(const panel_image_t *img, int x0, int x1, int y0, int y1, uint32_t rgb) {
+    unsigned n = 0;
+    for (int y = y0; y < y1 && y < img->h; y++) {
+        for (int x = x0; x < x1 && x < img->w; x++) {
+            const uint8_t *px = img->rgb + ((size_t)y * (size_t)img->w + (size_t)x) * 3u;
+            n += (uint32_t)(px[0] << 16 | px[1] << 8 | px[2]) == rgb;
+        }
+    }
+    return n;
+}
+
+/* At 127 nodes the "+111 more nodes not shown" line is wider than the bus column: a shorter form
+ * fits inside it instead of being cut at the column's edge. */
+static void test_many_more_nodes_fit(void) {
+    static demo_world_t w;
+    panel_snapshot_t s;
+    panel_image_t img;
+    panel_t *p = gui_open_headless(1280, 800);
+    demo_world_init(&w, 20, 600000000000LL);
+    demo_world_snapshot(&w, 12300000000LL, &s);
+    s.n_nodes_total = 127;
+    gui_draw_capture(p, &s, &img);
+    const panel_rect_t *r = &p->layout.bus;
+    int y0 = r->y + 5 * p->layout.line_px;
+    unsigned lit = count_rgb(&img, r->x, r->x + r->w, y0, y0 + p->layout.line_px, PANEL_RGB_WARN);
+    CU_ASSERT_TRUE(lit > 20u); /* the line is drawn */
+    ASSERT_EQ_U64(
+        count_rgb(&img, r->x + r->w - 4, r->x + r->w, y0, y0 + p->layout.line_px, PANEL_RGB_WARN),
+        0); /* and ends before the edge */
+    panel_image_free(&img);
+    panel_close(p);
+}
+
 static void test_no_display_refused(void) {
     /* No display and no driver asked for: SDL would fall back to one that shows nothing. */
     const char *saved = getenv("SDL_VIDEODRIVER");
@@ -582,6 +616,7 @@ void test_register(void) {
                TEST(test_soc_bar_red_at_18), TEST(test_leds_and_relays), TEST(test_gateway_cards),
                TEST(test_gateway_counts_drawn), TEST(test_gateway_count_text),
                TEST(test_gateway_counts_abbreviated), TEST(test_demo_goldens),
-               TEST(test_no_display_refused), TEST(test_window_equals_headless),
-               TEST(test_incremental_equals_full), TEST(test_screenshots_and_errors));
+               TEST(test_many_more_nodes_fit), TEST(test_no_display_refused),
+               TEST(test_window_equals_headless), TEST(test_incremental_equals_full),
+               TEST(test_screenshots_and_errors));
 }
