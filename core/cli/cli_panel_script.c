@@ -64,6 +64,10 @@ static int parse_ints(const ctx_t *c, const char *arg, cli_script_entry_t *e, bo
         return fail(c,
                     click ? "expected 'click X Y [left|right|middle]'" : "expected 'resize W H'");
     }
+    if (!click && (e->x > 7680 || e->y > 4320)) {
+        /* The largest window --panel-size accepts; a bigger canvas is gigabytes of pixels. */
+        return fail(c, "resize %dx%d is larger than 7680x4320", e->x, e->y);
+    }
     e->button = 1;
     if (n == 3) {
         e->button = strcmp(extra, "left") == 0     ? 1

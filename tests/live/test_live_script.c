@@ -81,6 +81,7 @@ static void test_errors(void) {
     expect_error("1s click 10\n", "t.script:1:", "click X Y");
     expect_error("1s click 10 20 pinky\n", "t.script:1:", "unknown button 'pinky'");
     expect_error("1s resize 800 480 1\n", "t.script:1:", "resize W H");
+    expect_error("1s resize 16384 16384\n", "t.script:1:", "larger than 7680x4320");
     expect_error("# x\n1s text\n", "t.script:2:", "'text' needs");
     expect_error("1s\n", "t.script:1:", "TIME VERB");
 }
