@@ -38,10 +38,10 @@ int cli_panel_start(const char *cmd, const cli_opts_t *o, sim_time_ns_t duration
     int rc = cli_panel_open(o, duration_ns, ui, panel, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "%s\n", err);
-        return rc == -SIM_ENOENT    ? CLI_EXIT_NOINPUT
-               : rc == -SIM_EFORMAT ? CLI_EXIT_DATAERR
-               : rc == -SIM_ENOTSUP ? CLI_EXIT_UNAVAILABLE
-                                    : CLI_EXIT_SOFTWARE;
+        return rc == -SIM_ENOENT                           ? CLI_EXIT_NOINPUT
+               : rc == -SIM_EFORMAT || rc == -SIM_EVERSION ? CLI_EXIT_DATAERR
+               : rc == -SIM_ENOTSUP                        ? CLI_EXIT_UNAVAILABLE
+                                                           : CLI_EXIT_SOFTWARE;
     }
     return -1;
 }

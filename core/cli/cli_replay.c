@@ -139,10 +139,10 @@ static int replay(const cli_opts_t *o, const sim_report_t *rec, const char *dir,
     rc = sim_run_scenario(&cfg, &now, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "%s\n", err);
-        rc = rc == -SIM_EFORMAT  ? CLI_EXIT_DATAERR
-             : rc == -SIM_ENOENT ? CLI_EXIT_NOINPUT
-             : rc == -SIM_EIO    ? CLI_EXIT_IOERR /* the replay's folder could not be written */
-                                 : CLI_EXIT_SOFTWARE;
+        rc = rc == -SIM_EFORMAT || rc == -SIM_EVERSION ? CLI_EXIT_DATAERR
+             : rc == -SIM_ENOENT                       ? CLI_EXIT_NOINPUT
+             : rc == -SIM_EIO ? CLI_EXIT_IOERR /* the replay's folder could not be written */
+                              : CLI_EXIT_SOFTWARE;
     } else {
         bool same = strcmp(now.digest, rec->digest) == 0;
         if (!o->quiet || !same) {

@@ -151,11 +151,11 @@ static int report_cut(const cli_opts_t *o, const sim_report_t *r, const char *ou
 }
 
 static int run_error_code(int rc) {
-    return rc == -SIM_EIO       ? CLI_EXIT_IOERR
-           : rc == -SIM_EFORMAT ? CLI_EXIT_DATAERR
-           : rc == -SIM_ENOENT  ? CLI_EXIT_NOINPUT
-           : rc == -SIM_ENOTSUP ? CLI_EXIT_UNAVAILABLE
-                                : CLI_EXIT_SOFTWARE;
+    return rc == -SIM_EIO                              ? CLI_EXIT_IOERR
+           : rc == -SIM_EFORMAT || rc == -SIM_EVERSION ? CLI_EXIT_DATAERR
+           : rc == -SIM_ENOENT                         ? CLI_EXIT_NOINPUT
+           : rc == -SIM_ENOTSUP                        ? CLI_EXIT_UNAVAILABLE
+                                                       : CLI_EXIT_SOFTWARE;
 }
 
 /* The verdict of a completed run: summary, JUnit file, exit code. */

@@ -260,7 +260,7 @@ static int execute(sim_world_t *w) {
             return 0; /* the bridge recorded a stop (cfg.stop_on): the run ends here */
         }
         if (rc != 0) {
-            return w->err[0] ? -SIM_EIO : rc;
+            return w->err_rc != 0 ? w->err_rc : w->err[0] ? -SIM_EIO : rc;
         }
         if ((rc = sim_run__trace_check(w)) != 0) {
             return rc;

@@ -84,9 +84,11 @@ static void power_on(sim_world_t *w, size_t i) {
     sim_node_t *n = w->nodes[i];
     int rc = sim_node_power_on(n);
     if (rc != 0 && rc != -SIM_EBUSY) {
-        /* A copy that cannot load any more (e.g. the file vanished) is a run error. */
+        /* A copy that cannot load any more, or a firmware whose init refuses the host table
+         * (-SIM_EVERSION, an unusable plugin: exit 65), is a run error. */
         snprintf(w->err, w->errlen, "%s: error: power-on failed: %s", sim_node_name(n),
                  sim_node_error(n));
+        w->err_rc = rc;
         sim_kernel_stop(w->k);
     }
 }

@@ -45,6 +45,8 @@ typedef struct {
     sim_run_gw_t **gws;     /* gateway and Energy-Gateway nodes */
     char *err;
     size_t errlen;
+    int err_rc; /* the error code of a run error an event wrote into err (with the kernel stopped)
+                 */
     /* ---- what actions set that no model reports back (shown by the panel) ---- */
     bool *unplugged;        /* per node: its controller unplugged by an action */
     int32_t pv_scale_pct;   /* the last run-wide PV scale (100 = as configured) */

@@ -84,7 +84,7 @@ static int after_run(sim_world_t *w, int rc) {
         return 0;
     }
     if (rc != 0) {
-        return w->err[0] ? -SIM_EIO : rc;
+        return w->err_rc != 0 ? w->err_rc : w->err[0] ? -SIM_EIO : rc;
     }
     return sim_run__trace_check(w);
 }
