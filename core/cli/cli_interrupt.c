@@ -39,8 +39,24 @@ static const char *outcome = "the run was not written";
 /* The signals that end a run cleanly (installed) and take their default action in a child. */
 static const int handled_sigs[] = {SIGINT, SIGTERM, SIGHUP};
 
+static const char *signal_name(int sig);
+
+/* A second signal while the first still waits for a slice end: the run is not getting there (an
+ * in-process firmware that never returns from an entry point, say). It ends at once, passing the
+ * signal on first; only write() and _exit() here, so the partial folder stays. */
+static void end_at_once(int sig) {
+    static const char head[] = "alfasim: interrupted again by ";
+    static const char tail[] = ": ended at once, the partial run folder is left\n";
+    const char *name = signal_name(sig);
+    (void)!write(STDERR_FILENO, head, sizeof head - 1);
+    (void)!write(STDERR_FILENO, name, strlen(name));
+    (void)!write(STDERR_FILENO, tail, sizeof tail - 1);
+    _exit(128 + got_signal);
+}
+
 static void on_signal(int sig) {
-    if (got_signal == 0) {
+    bool again = got_signal != 0;
+    if (!again) {
         got_signal = sig;
     }
     for (size_t i = 0; i < MAX_CHILDREN; i++) {
@@ -48,6 +64,9 @@ static void on_signal(int sig) {
         if (pid > 0) {
             (void)kill(pid, sig);
         }
+    }
+    if (again) {
+        end_at_once(sig);
     }
     sim_bridge_pause_set(false); /* a paused run must reach a slice end to see the signal */
 }

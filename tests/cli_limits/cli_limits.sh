@@ -8,7 +8,8 @@
 # --bridge-wait without --bridge; SIGINT, SIGTERM and SIGHUP during a run and a replay (exit
 # 128+N, no partial or temporary folder left, the previous run folder intact); a write that
 # fails (exit 74 at once, one line naming the file and the reason, no folder left); a signal to
-# suite or check-determinism is passed on to their child runs (no child left running, no folder).
+# suite or check-determinism is passed on to their child runs (no child left running, no folder);
+# a second signal ends a run stuck inside its firmware at once (exit 128+N).
 set -u
 alfasim=$1
 src=$2
@@ -207,6 +208,43 @@ grep -Eqx "$out/full: error: cannot write the run folder: (bus.log|events.jsonl|
 [ -e "$out/full.partial" ] && fail "a failed write left $out/full.partial"
 ls -d "$out"/full.partial.* >/dev/null 2>&1 && fail "a failed write left a temporary folder"
 [ "$(cat "$out/full/report.json")" = "$before" ] || fail "a failed write changed the earlier run"
+
+# ---- 7. a run that never reaches a slice end ends at the second signal ----
+# An in-process firmware that never returns from an entry point (crash_hang, from 0.5 s) keeps
+# the run from the end of its first simulated second: the first SIGINT waits for it, the second
+# ends the run at once with 130, saying so, and leaves the partial folder.
+printf '{"name": "hang_in_process", "duration": "10s", "plugin": "crash_hang",\n "nodes": [{"name": "pack1"}]}\n' \
+    >"$out/hang.json"
+rm -rf "$out/hang" "$out/hang.partial"
+# running PID: the process is there and not yet a zombie waiting to be reaped
+running() {
+    st=$(ps -o stat= -p "$1" 2>/dev/null)
+    [ -n "$st" ] && [ "${st#Z}" = "$st" ]
+}
+# Not under timeout(1), which turns a signal it is sent into its own handling.
+"$alfasim" run "$out/hang.json" --out "$out/hang" --quiet --no-pcap 2>"$out/hang.err" &
+pid=$!
+wait_for "$out/hang.partial"
+sleep 1
+kill -s INT "$pid"
+sleep 1
+running "$pid" || fail "hang: the first SIGINT ended a run stuck in its firmware"
+kill -s INT "$pid"
+n=0
+while running "$pid" && [ $n -lt 100 ]; do
+    sleep 0.1
+    n=$((n + 1))
+done
+if running "$pid"; then
+    fail "hang: still running 10 s after the second SIGINT"
+    kill -s KILL "$pid"
+fi
+wait "$pid"
+rc=$?
+[ "$rc" -eq 130 ] || fail "hang: exit $rc after the second SIGINT, want 130"
+grep -q "^alfasim: interrupted again by SIGINT: ended at once" "$out/hang.err" ||
+    fail "hang: message: $(cat "$out/hang.err")"
+rm -rf "$out/hang.partial"
 
 [ "$failures" -eq 0 ] || {
     echo "$failures failure(s)"
