@@ -94,7 +94,7 @@ int scn_time_value(scn_ctx_t *c, const cJSON *v, sim_time_ns_t *out);
 /** The index of the node named by a string value, or a scn_fail_value code (< 0). */
 int scn_node_ref(scn_ctx_t *c, const cJSON *v);
 
-/** 1..max_len characters of [A-Za-z0-9_.-]. */
+/** 1..max_len characters of [A-Za-z0-9_.-], and not "." or "..". */
 bool scn_name_ok(const char *s, size_t max_len);
 
 /** strdup (not in C11). NULL when out of memory. */

@@ -21,7 +21,9 @@ static const uint32_t std_bitrates_bps[] = {10000,  20000,  50000,  100000, 1250
 
 bool scn_name_ok(const char *s, size_t max_len) {
     size_t n = strlen(s);
-    if (n == 0 || n > max_len) {
+    /* Names become file and folder names (out/<scenario>, boards/<board>.json): "." and ".."
+     * would name the folder itself or its parent. */
+    if (n == 0 || n > max_len || strcmp(s, ".") == 0 || strcmp(s, "..") == 0) {
         return false;
     }
     for (size_t i = 0; i < n; i++) {
@@ -38,7 +40,9 @@ bool scn_name_ok(const char *s, size_t max_len) {
 static int on_name(scn_ctx_t *c, const cJSON *v, void *target) {
     sim_scenario_t *s = target;
     if (!scn_name_ok(v->valuestring, sizeof s->name - 1)) {
-        return scn_fail_value(c, v, "expected a name of 1 to %zu letters, digits, '_', '.' or '-'",
+        return scn_fail_value(c, v,
+                              "expected a name of 1 to %zu letters, digits, '_', '.' or '-' "
+                              "(not '.' or '..')",
                               sizeof s->name - 1);
     }
     snprintf(s->name, sizeof s->name, "%s", v->valuestring);
