@@ -68,11 +68,11 @@ uint64_t cli_wall_ms(void);
 int cli_mkdir_parents(const char *path);
 
 /**
- * Before a run or suite: can the JUnit file at `path` be written? Creates its missing folders,
- * then creates and removes the temporary file the report writer will use. 0, or CLI_EXIT_IOERR
- * after a one-line error naming the path and the reason.
+ * Before a run or suite: can the output file at `path` (`what`: "the JUnit file", "the
+ * screenshot") be written? Creates its missing folders, then creates and removes `path`.tmp.
+ * 0, or CLI_EXIT_IOERR after a one-line error naming the path, `what` and the reason.
  */
-int cli_junit_writable(const char *path);
+int cli_output_writable(const char *path, const char *what);
 
 /** The most bytes of one trace line that cli_put_line shows (an events.jsonl line fits whole). */
 #define CLI_LINE_SHOWN 4096

@@ -169,10 +169,10 @@ int cli_mkdir_parents(const char *path) {
     return 0;
 }
 
-/* Finds out before anything runs whether the JUnit file can be written, so that a mistyped path
- * does not cost a whole run or suite: it makes the file's folders, as --out does, then creates
- * and removes the writer's temporary file. */
-int cli_junit_writable(const char *path) {
+/* Finds out before anything runs whether an output file (the JUnit file, a screenshot) can be
+ * written, so that a mistyped path does not cost a whole run or suite: it makes the file's
+ * folders, as --out does, then creates and removes the writer's temporary file. */
+int cli_output_writable(const char *path, const char *what) {
     struct stat st;
     const char *why = NULL;
     char tmp[4200];
@@ -192,7 +192,7 @@ int cli_junit_writable(const char *path) {
         }
     }
     if (why != NULL) {
-        fprintf(stderr, "%s: error: cannot write the JUnit file: %s\n", path, why);
+        fprintf(stderr, "%s: error: cannot write %s: %s\n", path, what, why);
         return CLI_EXIT_IOERR;
     }
     return 0;

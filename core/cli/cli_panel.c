@@ -33,6 +33,10 @@ int cli_panel_start(const char *cmd, const cli_opts_t *o, sim_time_ns_t duration
             return cli_usage_error(cmd, "--screenshot-at %gs is after the run's end (%gs)",
                                    (double)o->shots[i].t_ns / 1e9, (double)duration_ns / 1e9);
         }
+        int rc = cli_output_writable(o->shots[i].path, "the screenshot");
+        if (rc != 0) {
+            return rc;
+        }
     }
     char err[1024];
     int rc = cli_panel_open(o, duration_ns, ui, panel, err, sizeof err);

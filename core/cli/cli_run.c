@@ -206,7 +206,7 @@ int cli_run(int argc, char **argv) {
         sim_scenario_free(scn);
         return cli_usage_error("run", "--until before the end gives no verdict for --junit");
     }
-    if (o.junit != NULL && (rc = cli_junit_writable(o.junit)) != 0) {
+    if (o.junit != NULL && (rc = cli_output_writable(o.junit, "the JUnit file")) != 0) {
         sim_scenario_free(scn);
         return rc;
     }

@@ -460,7 +460,7 @@ int cli_suite(int argc, char **argv) {
     if (o.n_inputs == 0) {
         return cli_usage_error("suite", "expected at least one scenario file or folder");
     }
-    if (o.junit != NULL && (rc = cli_junit_writable(o.junit)) != 0) {
+    if (o.junit != NULL && (rc = cli_output_writable(o.junit, "the JUnit file")) != 0) {
         return rc;
     }
     list_t l = {NULL, 0, 0};

@@ -83,6 +83,13 @@ check "a missing script is missing input (66)" test $? -eq 66
 "$ALFASIM" run "$SCN" --quiet --duration 5s --out "$WORK/e3" --screenshot-at 6s "$WORK/x.png" \
     2>/dev/null
 check "a screenshot after the end is a usage error (64)" test $? -eq 64
+: >"$WORK/a_file"
+"$ALFASIM" run "$SCN" --quiet --duration 5s --out "$WORK/e7" --screenshot-at 2s \
+    "$WORK/a_file/x.png" 2>"$WORK/err7"
+check "a screenshot that cannot be written stops the run first (74, got $?)" test $? -eq 74
+check "its message names the path and the reason" \
+    grep -q "a_file/x.png: error: cannot write the screenshot: Not a directory" "$WORK/err7"
+check "and nothing runs" test ! -e "$WORK/e7"
 printf '1s text ]\n# late\n6s text ]\n' >"$WORK/late.script"
 "$ALFASIM" run "$SCN" --quiet --duration 5s --out "$WORK/e6" --panel-script "$WORK/late.script" \
     2>"$WORK/err6"
