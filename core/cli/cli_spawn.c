@@ -5,18 +5,17 @@
 #define _DEFAULT_SOURCE
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cli_interrupt.h"
 #include "cli_spawn.h"
+#include "sim_file.h"
 #include "sim_trace.h"
 
 pid_t cli_spawn_run(const cli_opts_t *o, const char *scenario, const char *out_dir) {
@@ -133,8 +132,12 @@ static sim_verdict_t parse_verdict(const char *v) {
 
 /* A file of a run folder, NULL when it is not a regular file (a FIFO would block the open). */
 static FILE *open_trace(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? fopen(path, "r") : NULL;
+    int fd = sim_open_regular(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (f == NULL && fd >= 0) {
+        close(fd);
+    }
+    return f;
 }
 
 /* The whole of a regular file, NUL-terminated; NULL when it cannot be read. */

@@ -9,7 +9,6 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "scn_board.h"
+#include "sim_file.h"
 #include "scn_pack.h"
 #include "scn_parts.h"
 
@@ -67,17 +67,12 @@ static int read_all(FILE *f, char **out, size_t *len) {
 }
 
 int scn_read_file(const char *path, size_t max, char **text, size_t *len) {
-    /* O_NONBLOCK: opening a FIFO nobody writes to returns at once instead of waiting. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    int fd = sim_open_regular(path);
     if (fd < 0) {
         return errno;
     }
     struct stat st;
-    int err = fstat(fd, &st) != 0           ? errno
-              : S_ISDIR(st.st_mode)         ? EISDIR
-              : !S_ISREG(st.st_mode)        ? ENODEV
-              : (uintmax_t)st.st_size > max ? EFBIG
-                                            : 0;
+    int err = fstat(fd, &st) != 0 ? errno : (uintmax_t)st.st_size > max ? EFBIG : 0;
     char *buf = err == 0 ? malloc(max + 1) : NULL;
     size_t n = 0;
     if (err == 0 && buf == NULL) {
