@@ -12,7 +12,6 @@
 
 #include "panel_cmd.h"
 
-/* Queues an input and, for operator actions, says what was sent. */
 /*
  * Until the next snapshot, the panel shows the run as the inputs it has just sent will leave
  * it, so keys of one frame build on each other: a pause and a resume on one frame resume, and
@@ -45,6 +44,7 @@ static void expect(panel_t *p, const panel_input_t *in) {
     }
 }
 
+/* Queues an input and, for operator actions, says what was sent. */
 static void emit(panel_t *p, const panel_input_t *in) {
     panel_push(p, in);
     expect(p, in);
