@@ -17,6 +17,7 @@
 #include "scn_fields.h"
 #include "scn_pack.h"
 #include "scn_parts.h"
+#include "scn_text.h"
 
 #define MAX_CSV_BYTES (1u << 20)
 #define POWER_W_MAX   1e7
@@ -65,15 +66,6 @@ static int inline_profile(scn_ctx_t *c, const cJSON *v, home_load_point_t *pts, 
     return 0;
 }
 
-/* The 1-based line of byte `off` of text. */
-static unsigned line_of(const char *text, size_t off) {
-    unsigned line = 1;
-    for (size_t i = 0; i < off; i++) {
-        line += text[i] == '\n';
-    }
-    return line;
-}
-
 static int csv_profile(scn_ctx_t *c, const cJSON *v, home_load_point_t *pts, size_t *n) {
     char path[4096];
     const char *name = v->valuestring;
@@ -90,7 +82,8 @@ static int csv_profile(scn_ctx_t *c, const cJSON *v, home_load_point_t *pts, siz
     /* The parser reads a C string: a NUL byte would silently end the profile there. */
     const char *nul = memchr(text, '\0', len);
     if (nul != NULL) {
-        unsigned line = line_of(text, (size_t)(nul - text));
+        unsigned line, col;
+        scn_text_linecol(text, len, (size_t)(nul - text), &line, &col);
         free(text);
         return scn_fail_value(c, v, "profile \"%.200s\" line %u: a NUL byte (expected text)", path,
                               line);
