@@ -171,7 +171,8 @@ int cli_mkdir_parents(const char *path) {
 
 /* Finds out before anything runs whether an output file (the JUnit file, a screenshot) can be
  * written, so that a mistyped path does not cost a whole run or suite: it makes the file's
- * folders, as --out does, then creates and removes the writer's temporary file. */
+ * folders, as --out does, then creates and removes `path`.tmp (the JUnit writer's own temporary
+ * name), which leaves any file already at `path` alone. */
 int cli_output_writable(const char *path, const char *what) {
     struct stat st;
     const char *why = NULL;
