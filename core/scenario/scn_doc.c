@@ -9,6 +9,7 @@
  */
 #include "scn_doc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,18 @@ int scn_doc_parse(scn_doc_t *doc, const char *text, size_t len, scn_doc_error_t 
             return -SIM_ENOMEM;
         }
         scn_syntax_explain(text, len, off, &err->off, err->message, sizeof err->message);
+        return -SIM_EFORMAT;
+    }
+    /* Only strings can hold such bytes here (cJSON rejects them anywhere else), and a name or
+     * message quoting them would not be text. */
+    size_t bad = scn_text_utf8_invalid(text, len);
+    if (bad != SIZE_MAX) {
+        cJSON_Delete(doc->root);
+        doc->root = NULL;
+        err->off = bad;
+        snprintf(err->message, sizeof err->message,
+                 "byte 0x%02X is not valid UTF-8 (JSON text must be UTF-8)",
+                 (unsigned)(unsigned char)text[bad]);
         return -SIM_EFORMAT;
     }
     int rc = build_marks(doc);

@@ -6,7 +6,8 @@
  * offset of its value, of its key (object members) and its parent. That index is an
  * open-addressing hash keyed by the item's address; addresses are only hashed, never printed,
  * so diagnostics stay deterministic. The same walk finds duplicate keys, which cJSON accepts
- * silently (a lookup then sees only the first).
+ * silently (a lookup then sees only the first). Text that is not well-formed UTF-8 is refused
+ * at its first bad byte: cJSON copies such bytes into strings unchecked.
  *
  * On failure the error says where (byte offset) and what, in words: syntax errors are explained
  * by scn_syntax_explain(), duplicates name the JSON pointer of the second key and the line:col of

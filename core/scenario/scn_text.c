@@ -122,3 +122,42 @@ void scn_text_quote(char *dst, size_t cap, const char *src, size_t n) {
     dst[o++] = '"';
     dst[o] = '\0';
 }
+
+size_t scn_text_utf8_invalid(const char *text, size_t len) {
+    const unsigned char *t = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char b = t[i];
+        if (b < 0x80u) {
+            i++;
+            continue;
+        }
+        /* The lead byte fixes the length and the range of the second byte (RFC 3629, section
+         * 4): E0 and F0 exclude overlong forms, ED the surrogates, F4 everything past U+10FFFF. */
+        size_t n;
+        unsigned char lo = 0x80u, hi = 0xBFu;
+        if (b >= 0xC2u && b <= 0xDFu) {
+            n = 2;
+        } else if (b >= 0xE0u && b <= 0xEFu) {
+            n = 3;
+            lo = b == 0xE0u ? 0xA0u : 0x80u;
+            hi = b == 0xEDu ? 0x9Fu : 0xBFu;
+        } else if (b >= 0xF0u && b <= 0xF4u) {
+            n = 4;
+            lo = b == 0xF0u ? 0x90u : 0x80u;
+            hi = b == 0xF4u ? 0x8Fu : 0xBFu;
+        } else {
+            return i;
+        }
+        if (i + 1 >= len || t[i + 1] < lo || t[i + 1] > hi) {
+            return i;
+        }
+        for (size_t k = 2; k < n; k++) {
+            if (i + k >= len || (t[i + k] & 0xC0u) != 0x80u) {
+                return i;
+            }
+        }
+        i += n;
+    }
+    return SIZE_MAX;
+}

@@ -42,6 +42,14 @@ bool scn_text_is_scalar_byte(char c);
  */
 void scn_text_linecol(const char *text, size_t len, size_t off, unsigned *line, unsigned *col);
 
+/**
+ * Offset of the first byte that does not belong to well-formed UTF-8 (RFC 3629: no overlong
+ * forms, no encoded surrogates, nothing above U+10FFFF, no truncated sequence), or SIZE_MAX when
+ * all `len` bytes are. JSON text is UTF-8 (RFC 8259 section 8.1), and cJSON passes other bytes
+ * through into names and messages unchecked.
+ */
+size_t scn_text_utf8_invalid(const char *text, size_t len);
+
 /** Where a line:col scan stands: the 1-based line and column of the next byte. */
 typedef struct {
     unsigned line;

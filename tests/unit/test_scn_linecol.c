@@ -174,8 +174,51 @@ static void test_error_at_the_end_of_a_big_timeline(void) {
     plugin_dir_end();
 }
 
+/* Each case: bytes, and the offset of the first invalid one (SIZE_MAX: all valid). The bounds
+ * of RFC 3629's table on both sides: the last and first code points of each length, the
+ * overlong forms just below them, the surrogates, U+10FFFF and one past it, a lone continuation
+ * byte, sequences cut short by the end and by an ASCII byte, and bytes never used (C0, C1,
+ * F5..FF). */
+static void test_utf8_validity(void) {
+    static const struct {
+        const char *bytes;
+        size_t invalid_at;
+    } cases[] = {
+        {"plain ASCII", SIZE_MAX},
+        {"\x7f", SIZE_MAX},
+        {"caf\xc3\xa9", SIZE_MAX},
+        {"\xc2\x80 \xdf\xbf", SIZE_MAX},
+        {"\xe0\xa0\x80 \xef\xbf\xbf", SIZE_MAX},
+        {"\xed\x9f\xbf \xee\x80\x80", SIZE_MAX},
+        {"\xf0\x90\x80\x80 \xf4\x8f\xbf\xbf", SIZE_MAX},
+        {"ab\x80", 2},
+        {"\xc0\xaf", 0},
+        {"\xc1\xbf", 0},
+        {"x\xe0\x9f\xbf", 1},
+        {"\xed\xa0\x80", 0},
+        {"\xed\xbf\xbf", 0},
+        {"\xf0\x8f\xbf\xbf", 0},
+        {"\xf4\x90\x80\x80", 0},
+        {"\xf5\x80\x80\x80", 0},
+        {"ok \xff", 3},
+        {"\xe2\x82", 0},
+        {"\xe2\x82z", 0},
+        {"\xf0\x9f\x98", 0},
+        {"\xc3", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *b = cases[i].bytes;
+        size_t got = scn_text_utf8_invalid(b, strlen(b));
+        if (got != cases[i].invalid_at) {
+            fprintf(stderr, "case %zu: first invalid byte at %zu, expected %zu\n", i, got,
+                    cases[i].invalid_at);
+        }
+        CU_ASSERT_EQUAL(got, cases[i].invalid_at);
+    }
+}
+
 void test_register(void) {
     TEST_SUITE("scn_linecol", TEST(test_checkpoints_match_full_scan),
                TEST(test_big_timeline_scans_linearly),
-               TEST(test_error_at_the_end_of_a_big_timeline));
+               TEST(test_error_at_the_end_of_a_big_timeline), TEST(test_utf8_validity));
 }
