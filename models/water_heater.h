@@ -6,6 +6,10 @@
  *   C dT/dt = P_element - UA (T - T_ambient) - m_dot c (T - T_inlet)
  *   C = tank_l * 4186 J/(kg K) * 1 kg/l,   m_dot = draw flow (l/s, 1 kg/l)
  *
+ * Short steps (dt under 5 % of the time constant C / (UA + m_dot c)) use forward Euler; longer
+ * ones the exact solution over the step, which approaches the step's equilibrium temperature
+ * without passing it, so any step length keeps T between its start and that equilibrium.
+ *
  * The thermostat closes when T falls below setpoint - hysteresis and opens at setpoint. The
  * element draws its rated power while the thermostat is closed and the supply is present (R4
  * closed, inverter output live); the firmware can cut the supply, not the thermostat. Hot water
