@@ -25,6 +25,10 @@ struct battery {
     uint16_t oc_alarms; /* over-current bits of the last step */
     double energy_in_wh;
     double energy_out_wh;
+    /* Pack SOC at which the published charge limit reaches 0 (the top cell's OCV at cell_cv_mv,
+     * or full) and the discharge limit reaches 0 (the bottom cell's OCV at cell_dvl_mv, or
+     * empty): the bounds a step's current must not carry the SOC past (battery_step_max_*). */
+    double soc_full, soc_empty;
     /* OCV of the pack, its top and bottom cell at `soc`: every step asks for them several times,
      * so they are computed once per SOC change (refresh_ocv). */
     double ocv_v, ocv_top_v, ocv_bottom_v;
@@ -82,6 +86,21 @@ double battery_cell_ocv_v(double soc) {
     return cell_ocv_from(soc, &hint);
 }
 
+/* The cell SOC whose OCV is v: 0 at or below the curve's first point, 1 at or above its last. */
+static double cell_soc_of_ocv(double v) {
+    if (!(v > ocv_table[0].v)) {
+        return 0.0;
+    }
+    for (size_t i = 1; i < OCV_POINTS; i++) {
+        if (v <= ocv_table[i].v) {
+            double s0 = ocv_table[i - 1].soc, s1 = ocv_table[i].soc;
+            double v0 = ocv_table[i - 1].v, v1 = ocv_table[i].v;
+            return s0 + (s1 - s0) * (v - v0) / (v1 - v0);
+        }
+    }
+    return 1.0;
+}
+
 void battery_cfg_default(battery_cfg_t *cfg) {
     *cfg = (battery_cfg_t){
         .cells_series = 16,
@@ -135,6 +154,15 @@ int battery_create(const battery_cfg_t *cfg, battery_t **out) {
     for (unsigned k = 0; k < cfg->cells_series; k++) {
         b->cell_offset[k] = cell_offset_of(cfg, k);
     }
+    /* The top cell is the last one, the bottom cell the first (the offsets rise with k). A limit
+     * voltage the curve never reaches leaves the bound at full or empty. */
+    double cv_v = cfg->cell_cv_mv / 1000.0, dvl_v = cfg->cell_dvl_mv / 1000.0;
+    b->soc_full =
+        cv_v >= ocv_table[OCV_POINTS - 1].v
+            ? 1.0
+            : clamp(cell_soc_of_ocv(cv_v) - b->cell_offset[cfg->cells_series - 1], 0.0, 1.0);
+    b->soc_empty =
+        dvl_v <= ocv_table[0].v ? 0.0 : clamp(cell_soc_of_ocv(dvl_v) - b->cell_offset[0], 0.0, 1.0);
     (void)battery_set_soc(b, cfg->soc_initial);
     *out = b;
     return 0;
@@ -194,7 +222,7 @@ static double ocv_bottom_v(const battery_t *b) {
 }
 
 double battery_max_charge_a(const battery_t *b) {
-    if (b->charge_cut) {
+    if (b->charge_cut || b->soc >= 1.0) {
         return 0.0;
     }
     double headroom_v = b->cfg.cell_cv_mv / 1000.0 - ocv_top_v(b);
@@ -202,7 +230,7 @@ double battery_max_charge_a(const battery_t *b) {
 }
 
 double battery_max_discharge_a(const battery_t *b) {
-    if (b->discharge_cut) {
+    if (b->discharge_cut || b->soc <= 0.0) {
         return 0.0;
     }
     double headroom_v = ocv_bottom_v(b) - b->cfg.cell_dvl_mv / 1000.0;
@@ -223,6 +251,36 @@ double battery_max_discharge_w(const battery_t *b) {
     return i * (battery_ocv_v(b) - i * r_pack_ohm(b));
 }
 
+/* Current (A) that moves the SOC by dsoc (>= 0) in dt_s seconds. */
+static double current_for_soc_a(const battery_t *b, double dsoc, double dt_s) {
+    return dsoc * 3600.0 * b->cfg.capacity_ah / dt_s;
+}
+
+double battery_step_max_charge_a(const battery_t *b, double dt_s) {
+    SIM_ASSERT(dt_s > 0.0);
+    double i = battery_max_charge_a(b);
+    double to_full = current_for_soc_a(b, b->soc_full > b->soc ? b->soc_full - b->soc : 0.0, dt_s);
+    return i < to_full ? i : to_full;
+}
+
+double battery_step_max_discharge_a(const battery_t *b, double dt_s) {
+    SIM_ASSERT(dt_s > 0.0);
+    double i = battery_max_discharge_a(b);
+    double to_empty =
+        current_for_soc_a(b, b->soc > b->soc_empty ? b->soc - b->soc_empty : 0.0, dt_s);
+    return i < to_empty ? i : to_empty;
+}
+
+double battery_step_max_charge_w(const battery_t *b, double dt_s) {
+    double i = battery_step_max_charge_a(b, dt_s);
+    return i * (battery_ocv_v(b) + i * r_pack_ohm(b));
+}
+
+double battery_step_max_discharge_w(const battery_t *b, double dt_s) {
+    double i = battery_step_max_discharge_a(b, dt_s);
+    return i * (battery_ocv_v(b) - i * r_pack_ohm(b));
+}
+
 double battery_current_for_power_a(const battery_t *b, double p_w) {
     double ocv = battery_ocv_v(b), r = r_pack_ohm(b);
     double disc = ocv * ocv + 4.0 * r * p_w;
@@ -233,6 +291,13 @@ double battery_current_for_power_a(const battery_t *b, double p_w) {
     return 2.0 * p_w / (ocv + sqrt(disc));
 }
 
+/* True when current_a (> 0) exceeds limit_a by more than rounding: an inverter that converts a
+ * published limit from watts back to amperes lands within a few units in the last place of it,
+ * which is not an over-current (1 part in 10^9, or 1 nA at a limit below 1 A). */
+static bool beyond_limit(double current_a, double limit_a) {
+    return current_a - limit_a > 1e-9 * (limit_a > 1.0 ? limit_a : 1.0);
+}
+
 /* Current allowed through the MOSFETs and the hard limits; sets the over-current bits. */
 static double bms_gate(battery_t *b, double current_a) {
     b->oc_alarms = 0;
@@ -240,12 +305,31 @@ static double bms_gate(battery_t *b, double current_a) {
         return 0.0;
     }
     if (current_a > b->cfg.charge_a_max) {
-        b->oc_alarms |= BATTERY_ALARM_OC_CHG;
+        if (beyond_limit(current_a, b->cfg.charge_a_max)) {
+            b->oc_alarms |= BATTERY_ALARM_OC_CHG;
+        }
         return b->cfg.charge_a_max;
     }
     if (current_a < -b->cfg.discharge_a_max) {
-        b->oc_alarms |= BATTERY_ALARM_OC_DSG;
+        if (beyond_limit(-current_a, b->cfg.discharge_a_max)) {
+            b->oc_alarms |= BATTERY_ALARM_OC_DSG;
+        }
         return -b->cfg.discharge_a_max;
+    }
+    return current_a;
+}
+
+/* A full pack takes no more charge and an empty one gives none: the current is held to what
+ * fills or empties it within the step, so no energy passes the terminals without moving the
+ * SOC. */
+static double capacity_gate(const battery_t *b, double current_a, double dt_s) {
+    double fill_a = current_for_soc_a(b, 1.0 - b->soc, dt_s);
+    double empty_a = current_for_soc_a(b, b->soc, dt_s);
+    if (current_a > fill_a) {
+        return fill_a;
+    }
+    if (current_a < -empty_a) {
+        return -empty_a;
     }
     return current_a;
 }
@@ -267,7 +351,7 @@ static void bms_protect(battery_t *b) {
 
 double battery_step(battery_t *b, double current_a, double dt_s) {
     SIM_ASSERT(dt_s > 0.0);
-    double i = bms_gate(b, current_a);
+    double i = capacity_gate(b, bms_gate(b, current_a), dt_s);
     double v = battery_ocv_v(b) + i * r_pack_ohm(b);
     double e_wh = v * i * dt_s / 3600.0;
     if (e_wh >= 0.0) {

@@ -22,10 +22,21 @@
  * direction. An inverter that respects them never trips the protection; one that ignores them
  * drives a cell into its cut voltage and the BMS opens that direction.
  *
+ * A full pack (SOC 1) publishes no charge current and an empty one (SOC 0) no discharge current,
+ * whatever the limit voltages.
+ *
+ * The published limits hold at an instant; a physics step holds its current for dt. When dt is
+ * longer than the pack's taper time (R_cell times the charge per volt of OCV), the published
+ * limit would carry the SOC past the point where it reaches 0 within one step, into the cut or
+ * past full. battery_step_max_charge_a()/_discharge_a() are the published limits further held to
+ * what reaches that point at the end of the step: a physics driver dispatches with them.
+ *
  * battery_step() lets no current flow in a cut direction and clamps the magnitude to
- * charge_a_max/discharge_a_max (raising an over-current alarm for that step). The value it
- * returns is the current that really flowed. Protection is evaluated at the end of each step, so
- * a cut takes effect from the next step on.
+ * charge_a_max/discharge_a_max (raising an over-current alarm for that step, unless the excess
+ * is rounding: at most 1 part in 10^9 of the limit). It also holds the current to what fills or
+ * empties the pack within the step, so no energy crosses the terminals without moving the SOC.
+ * The value it returns is the current that really flowed. Protection is evaluated at the end of
+ * each step, so a cut takes effect from the next step on.
  *
  * The model holds no reference to the kernel: the physics driver steps it. Not re-entrant; one
  * owner. Temperature and ageing are not modelled.
@@ -103,6 +114,18 @@ double battery_max_discharge_a(const battery_t *b);
 /** The same limits as terminal power (W, >= 0) at the present state. */
 double battery_max_charge_w(const battery_t *b);
 double battery_max_discharge_w(const battery_t *b);
+
+/**
+ * The limits for a step of dt_s (> 0) seconds (A, >= 0): the published limit, held to the
+ * current that brings the SOC to where that limit reaches 0 (the top cell at cell_cv_mv, or full;
+ * the bottom cell at cell_dvl_mv, or empty) at the end of the step. Equal to the published limit
+ * whenever dt_s is short against the taper time.
+ */
+double battery_step_max_charge_a(const battery_t *b, double dt_s);
+double battery_step_max_discharge_a(const battery_t *b, double dt_s);
+/** The same step limits as terminal power (W, >= 0). */
+double battery_step_max_charge_w(const battery_t *b, double dt_s);
+double battery_step_max_discharge_w(const battery_t *b, double dt_s);
 
 /**
  * The current (A, + charging) that makes the terminal power p_w (+ charging) at the present

@@ -152,8 +152,8 @@ void pack_plant_destroy(pack_plant_t *p) {
 
 /* Steps 1-3: what the world offers and asks for at the start of the step, in minute of the
  * local day `minute`. */
-static void gather(pack_plant_t *p, sim_time_ns_t t, uint32_t minute, inverter_in_t *in,
-                   double *pool_w, double *heater_w) {
+static void gather(pack_plant_t *p, sim_time_ns_t t, uint32_t minute, double dt_s,
+                   inverter_in_t *in, double *pool_w, double *heater_w) {
     bool out_on = relay_connected(p->relay[PACK_R2_INVERTER]);
     p->grid_up = grid_available(p->grid, t);
     *pool_w = pool_pump_update(p->pool, minute, out_on && relay_connected(p->relay[PACK_R3_POOL]));
@@ -166,8 +166,8 @@ static void gather(pack_plant_t *p, sim_time_ns_t t, uint32_t minute, inverter_i
         .home_demand_w = home_load_power_w(p->home, sod) + *pool_w + *heater_w,
         .grid_connected = p->grid_up && relay_connected(p->relay[PACK_R1_GRID]),
         .output_connected = out_on,
-        .batt_charge_w_max = battery_max_charge_w(p->battery),
-        .batt_discharge_w_max = battery_max_discharge_w(p->battery),
+        .batt_charge_w_max = battery_step_max_charge_w(p->battery, dt_s),
+        .batt_discharge_w_max = battery_step_max_discharge_w(p->battery, dt_s),
         .soc = battery_soc(p->battery),
     };
 }
@@ -211,7 +211,7 @@ static void step(sim_kernel_t *k, void *ctx, uint64_t arg) {
     inverter_in_t in;
     double pool_w, heater_w;
     uint32_t minute = calendar_second_of_day(&p->cfg.calendar, t) / 60u;
-    gather(p, t, minute, &in, &pool_w, &heater_w);
+    gather(p, t, minute, dt_s, &in, &pool_w, &heater_w);
     inverter_dispatch(p->inverter, &in, &p->flows);
     double amps = battery_current_for_power_a(p->battery, p->flows.batt_dc_w);
     (void)battery_step(p->battery, amps, dt_s);

@@ -10,7 +10,7 @@
  *   1. read the relay contacts and grid availability (state at the start of the step)
  *   2. PV available power (cloud chain advanced to now)
  *   3. load demands: base load; pool pump and heater only behind closed R2 + R3/R4
- *   4. inverter dispatch with the battery's BMS limits
+ *   4. inverter dispatch with the battery's BMS limits for a step (battery_step_max_*_w)
  *   5. battery step with the dispatched DC power (exact current for that power)
  *   6. grid meter += grid import; water heater tank with the heat actually delivered
  *   7. CT channels: RMS current of each circuit from now on
