@@ -18,9 +18,9 @@
  *   SMA/Victron  01 active, 10 inactive (all OK = AA AA AA AA AA AA AA AA)
  *   TinyBMS-GW   levels 0 OK / 2 alarm, 11 in the reserved bits of bytes 3 and 7
  *
- * It is OFF by default: nothing creates it unless a scenario asks. On the packs' own bus these IDs
- * fall inside the election range 0x300-0x37E (0x351 is node 81's announcement), so it belongs on
- * a separate inverter bus or a bridge test, not next to Alfaspark packs.
+ * It is OFF: the run never creates it, because a scenario has one bus, the packs', and there these
+ * IDs fall inside the election range 0x300-0x37E (0x351 is node 81's announcement). It belongs on
+ * a separate inverter bus, not next to Alfaspark packs; its unit tests give it a bus of its own.
  */
 #ifndef BMS_CAN_H
 #define BMS_CAN_H
