@@ -21,8 +21,11 @@
  *     frame, TEC += 8 and retransmits. An error-passive sender whose only error is this missing
  *     ACK does not increment TEC, so a lone node climbs to error-passive (TEC 128) and stays
  *     there; it never goes bus-off.
- *   - Two controllers winning arbitration with the same identifier and different data: a bit
- *     error in the data field; both transmitters TEC += 8, receivers REC += 1, both retry.
+ *   - Two controllers winning arbitration with the same identifier and different data: at the
+ *     first bit where they differ (DLC or data field) the one sending recessive reads dominant,
+ *     a bit error. Error-active, its error flag destroys the frame: both transmitters TEC += 8,
+ *     receivers REC += 1, both retry. Error-passive, its flag is recessive: it alone counts the
+ *     error (TEC += 8) and retries, and the other one's frame completes for everyone else.
  *     Same identifier and same data: indistinguishable on the wire, both succeed in one frame.
  *   - Receivers: REC += 1 per detected error (+8 for the first to flag, simplified to +1 here,
  *     see sim_can_confine.c), REC -= 1 per good frame (from >127 back to 127).
@@ -30,8 +33,9 @@
  *     transmission after each own transmission). TEC > 255: bus-off. Bus-off recovery needs 128
  *     occurrences of 11 consecutive recessive bits: automatically when the controller was
  *     configured with auto_recover, else after sim_can_ctrl_recover().
- *   - Error frames occupy the bus: the error flag (6 bits, superposed up to 12), the delimiter
- *     (8) and the intermission (3), starting at the bit where the error was detected.
+ *   - Error frames occupy the bus: the error flags (6 bits, superposed up to 12 when nodes
+ *     detect the error at different bits), the delimiter (8) and the intermission (3), starting
+ *     at the bit after the one where the error was detected (sim_can_arbitrate.c).
  *
  * Fault hooks (the scenario engine exposes these): drop or corrupt frames by identifier/mask or
  * with a seeded probability, unplug a controller, hold the bus dominant, make a controller babble.
@@ -192,7 +196,8 @@ typedef struct {
     /** A frame completed on the wire: t_start at SOF, t_end after the intermission. */
     void (*on_frame)(void *ctx, const sim_can_frame_t *f, const sim_can_ctrl_t *sender,
                      sim_time_ns_t t_start, sim_time_ns_t t_end);
-    /** An error frame: which kind, detected by which transmitter (may be NULL), at time t. */
+    /** An error frame: which kind, detected by which transmitter (may be NULL), at time t (the
+     * first bit of the first error flag). */
     void (*on_error)(void *ctx, sim_can_err_kind_t kind, const sim_can_frame_t *f,
                      const sim_can_ctrl_t *sender, sim_time_ns_t t);
     /** A controller changed state (also reported to its own on_state). */

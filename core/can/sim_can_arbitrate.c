@@ -4,8 +4,13 @@
  * Every controller with a frame to send and no suspend transmission running offers its babble
  * frame or its queue head. The lowest arbitration field wins (sim_can__frame_key compares the
  * real bits: base id, SRR/RTR, IDE, extended id, RTR). All offers with the winning field
- * transmit together; identical frames are one frame on the wire, different ones collide in the
- * DLC or data field, where the transmitter sending recessive reads dominant: a bit error.
+ * transmit together; identical frames are one frame on the wire. Different ones part at the
+ * first bit where they differ (in the DLC or the data field): the transmitters sending recessive
+ * there read dominant, a bit error. When one of them is error-active, its active error flag
+ * destroys the frame for everyone: every transmitter counts an error and the receivers flag it
+ * too. When all of them are error-passive, their passive flags are recessive and leave the wire
+ * as it is: they drop out of the frame with their error (TEC += 8, and they do not receive it),
+ * and the transmitters that sent dominant carry on, to the next difference or to the end.
  *
  * The outcome is fixed at SOF from the controllers on the wire at that instant (a node that
  * joins in the middle of a frame has not synchronised to it) and timed to the bit. Wire
@@ -17,14 +22,21 @@
  *   CRC error              S + 2  + 7      + 8 + 3    receivers withhold the ACK, so the sender
  *                                                     flags at S+2 and the receivers' CRC flags
  *                                                     (after the ACK delimiter) overlap it by 1
- *   bit error at bit e     e + 1  + 12     + 8 + 3    the flag starts after the bad bit; the
- *                                                     other transmitter and the receivers
- *                                                     answer within it (worst case: 6 + 6)
+ *   bit error at bit e     e + 1  + F      + 8 + 3    F, the superposed flags from e + 1 on:
+ *                                                     6 from the transmitter that saw it, 6 + j
+ *                                                     when one that sent dominant at e is
+ *                                                     error-active (it reads its next recessive
+ *                                                     bit, e + j, as dominant and flags after
+ *                                                     it), 12 - k when an error-active receiver
+ *                                                     is there (the run of k dominant bits that
+ *                                                     ends at e, continued by the first flag, is
+ *                                                     a stuff error at its sixth bit); j <= 6 - k
  *   stuck dominant         1      + 6      + 8 + 3    SOF, then a bit error on the first bit
  *                                                     (flag, delimiter, intermission)
  *
- * (6: error flag, 8: error delimiter, 3: intermission.) Error-passive nodes send a passive flag
- * of the same length, so the accounting does not depend on error states.
+ * (6: error flag, 8: error delimiter, 3: intermission.) An error-passive node's flag is as long
+ * but recessive, so only error-active flags extend F; the other outcomes do not depend on error
+ * states.
  */
 #include "sim_can_int.h"
 
@@ -32,7 +44,7 @@
 #define ERR_TAIL_BITS     11u /* error delimiter 8 + intermission 3 */
 #define ACK_ERR_LEAD_BITS 2u
 #define CRC_ERR_FLAG_BITS 7u
-#define BIT_ERR_FLAG_BITS 12u
+#define STUFF_RUN_BITS    6u /* six equal bits in a stuffed field: a stuff error */
 #define NO_DIFF           UINT32_MAX
 
 /* A frame to offer is tested first: it is one load, and the txmap has already said so for every
@@ -98,9 +110,16 @@ static uint32_t best_key(const sim_can__ready_t *ready, uint32_t n) {
     return best;
 }
 
+/* Sends dominant (active) error flags. */
+static bool flags_dominant(const sim_can_ctrl_t *c) {
+    return c->state == SIM_CAN_ERROR_ACTIVE || c->state == SIM_CAN_ERROR_WARNING;
+}
+
 typedef struct {
     const sim_can__txe_t *first;
-    uint32_t diff;   /* stuffed bit where the transmitters' frames first differ, or NO_DIFF */
+    uint32_t diff;   /* stuffed bit of a bit error that destroys the frame, or NO_DIFF */
+    uint32_t run;    /* ... the run of dominant bits on the wire that ends there */
+    uint32_t reach;  /* ... how far after it error-active transmitters flag (6 + j) */
     uint32_t acks;   /* controllers that will acknowledge, counted until one is error-active */
     bool any_active; /* ... of which one is error-active (sends dominant flags) */
 } sof_t;
@@ -115,7 +134,118 @@ static void count_acks(const sim_can__wire_t *w, sim_time_ns_t now, sof_t *s) {
         const sim_can_ctrl_t *c = slot[i];
         if (acknowledger(w, c, now)) {
             s->acks++;
-            s->any_active = c->state == SIM_CAN_ERROR_ACTIVE || c->state == SIM_CAN_ERROR_WARNING;
+            s->any_active = flags_dominant(c);
+        }
+    }
+}
+
+/* ---- transmitters that tie on the arbitration field ---------------------------------------- */
+
+/* The ready entry k is a transmitter of this frame still sending. */
+static bool still_sending(const sim_can__wire_t *w, const sim_can__ready_t *r, uint32_t best) {
+    return r->key == best && !sim_can__wire_array(w)[r->slot]->tx_lost;
+}
+
+/* The bit entry r sends at wire bit d, which every entry still sending reaches unchanged. */
+static uint8_t bit_at(const sim_can__ready_t *r, const uint8_t *ref, uint32_t d) {
+    return (uint8_t)(ref[d] ^ (r->diff == d ? 1u : 0u));
+}
+
+/* The first index where a frame's wire bits differ from ref[0..n_ref), or NO_DIFF. Different
+ * frames with one arbitration field differ in the DLC or the data, which both carry. */
+static uint32_t wire_diff(const uint8_t *ref, uint32_t n_ref, const sim_can_frame_t *f) {
+    uint8_t bit[SIM_CAN__WIRE_MAX];
+    uint32_t n = sim_can__frame_wire(f, bit);
+    uint32_t m = n < n_ref ? n : n_ref;
+    for (uint32_t i = 0; i < m; i++) {
+        if (bit[i] != ref[i]) {
+            return i;
+        }
+    }
+    SIM_ASSERT(n == n_ref);
+    return NO_DIFF;
+}
+
+/* The bit error at wire bit d destroys the frame: how its error flags line up (sof_t). The
+ * transmitters sending dominant at d read their next recessive bit (a stuff bit at the latest,
+ * or the CRC delimiter) as dominant. */
+static void destroyed_at(const sim_can__wire_t *w, uint32_t n_ready, uint32_t best,
+                         const uint8_t *ref, uint32_t d, sof_t *s) {
+    s->diff = d;
+    s->run = 1;
+    while (s->run <= d && ref[d - s->run] == 0) {
+        s->run++;
+    }
+    s->reach = ERR_FLAG_BITS;
+    const sim_can__ready_t *ready = w->bus->ready;
+    for (uint32_t k = 0; k < n_ready; k++) {
+        const sim_can_ctrl_t *c = sim_can__wire_array(w)[ready[k].slot];
+        if (!still_sending(w, &ready[k], best) || bit_at(&ready[k], ref, d) != 0 ||
+            !flags_dominant(c)) {
+            continue;
+        }
+        uint8_t bit[SIM_CAN__WIRE_MAX];
+        uint32_t n = sim_can__frame_wire(&sim_can__offer(c)->f, bit);
+        uint32_t j = 1;
+        while (d + j < n && bit[d + j] == 0) {
+            j++;
+        }
+        s->reach = ERR_FLAG_BITS + j > s->reach ? ERR_FLAG_BITS + j : s->reach;
+    }
+}
+
+/* The frame of the first transmitter still sending, in attach order, becomes the reference:
+ * ready[k].diff learns where each of the others first differs from it. Returns the first of
+ * those differences, or NO_DIFF when they all send the same frame. */
+static uint32_t compare_ties(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, uint8_t *ref,
+                             sof_t *s) {
+    sim_can_ctrl_t *const *slot = sim_can__wire_array(w);
+    sim_can__ready_t *ready = w->bus->ready;
+    uint32_t n_ref = 0, d = NO_DIFF;
+    s->first = NULL;
+    for (uint32_t k = 0; k < n_ready; k++) {
+        if (!still_sending(w, &ready[k], best)) {
+            continue;
+        }
+        sim_can_ctrl_t *c = slot[ready[k].slot];
+        const sim_can__txe_t *e = sim_can__offer(c);
+        ready[k].diff = NO_DIFF;
+        if (s->first == NULL) {
+            s->first = e;
+            w->sender = c;
+            n_ref = sim_can__frame_wire(&e->f, ref);
+        } else {
+            ready[k].diff = wire_diff(ref, n_ref, &e->f);
+            d = ready[k].diff < d ? ready[k].diff : d;
+        }
+    }
+    return d;
+}
+
+/* Transmitters tied on the arbitration field with different frames, one difference at a time
+ * (the file's header): the error-passive ones sending recessive there drop out (tx_lost), until
+ * those left send one frame, credited to the first of them, or an error-active one reads a
+ * dominant bit and destroys the frame, credited to it as the transmitter that saw the error. */
+static void part_ties(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, sof_t *s) {
+    sim_can_ctrl_t *const *slot = sim_can__wire_array(w);
+    const sim_can__ready_t *ready = w->bus->ready;
+    uint8_t ref[SIM_CAN__WIRE_MAX];
+    uint32_t d;
+    while ((d = compare_ties(w, n_ready, best, ref, s)) != NO_DIFF) {
+        for (uint32_t k = 0; k < n_ready; k++) {
+            sim_can_ctrl_t *c = slot[ready[k].slot];
+            if (still_sending(w, &ready[k], best) && bit_at(&ready[k], ref, d) == 1 &&
+                flags_dominant(c)) {
+                s->first = sim_can__offer(c);
+                w->sender = c;
+                destroyed_at(w, n_ready, best, ref, d, s);
+                return;
+            }
+        }
+        for (uint32_t k = 0; k < n_ready; k++) {
+            if (still_sending(w, &ready[k], best) && bit_at(&ready[k], ref, d) == 1) {
+                slot[ready[k].slot]->tx_lost = true;
+            }
         }
     }
 }
@@ -127,6 +257,7 @@ static void take_wire(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, bool 
     const sim_can__ready_t *ready = w->bus->ready;
     memset(s, 0, sizeof *s);
     s->diff = NO_DIFF;
+    uint32_t tied = 0;
     for (uint32_t k = 0; k < n_ready; k++) {
         uint32_t i = ready[k].slot;
         sim_can_ctrl_t *c = slot[i];
@@ -134,18 +265,18 @@ static void take_wire(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, bool 
             c->st.arbitration_lost++;
             continue;
         }
-        const sim_can__txe_t *e = sim_can__offer(c);
         c->tx_wire = w;
         c->tx_babble = c->babbling;
+        c->tx_lost = false;
         w->tx_last = i;
-        if (s->first == NULL) {
-            s->first = e;
+        if (tied++ == 0) {
+            s->first = sim_can__offer(c);
             w->sender = c;
             w->tx_first = i;
-        } else if (!stuck && !sim_can__frame_same(&s->first->f, &e->f)) {
-            uint32_t d = sim_can__first_diff_bit(&s->first->f, &e->f);
-            s->diff = d < s->diff ? d : s->diff;
         }
+    }
+    if (!stuck && tied > 1) {
+        part_ties(w, n_ready, best, s);
     }
     count_acks(w, now, s);
 }
@@ -161,8 +292,12 @@ static uint32_t decide(sim_can__wire_t *w, const sof_t *s, bool stuck) {
         return 1u;
     }
     if (s->diff != NO_DIFF) {
+        uint32_t flags = s->reach;
+        if (s->any_active && 2u * STUFF_RUN_BITS - s->run > flags) {
+            flags = 2u * STUFF_RUN_BITS - s->run;
+        }
         w->outcome = SIM_CAN__OUT_BIT;
-        w->wire_bits = s->diff + 1u + BIT_ERR_FLAG_BITS + ERR_TAIL_BITS;
+        w->wire_bits = s->diff + 1u + flags + ERR_TAIL_BITS;
         return s->diff + 1u;
     }
     /* Each fault draws for every matching attempt on the shared wire, whatever else happens to

@@ -71,9 +71,10 @@ static void account_receivers(sim_can__wire_t *w) {
 }
 
 /* ISO 11898-1 exception: an error-passive transmitter whose only problem is a missing ACK, and
- * that sees no dominant bit during its passive error flag, keeps its TEC. */
+ * that sees no dominant bit during its passive error flag, keeps its TEC. One that left the
+ * frame at a bit error (tx_lost) had another problem. */
 static bool tec_exempt(const sim_can__wire_t *w, const sim_can_ctrl_t *c) {
-    if (c->state != SIM_CAN_ERROR_PASSIVE) {
+    if (c->state != SIM_CAN_ERROR_PASSIVE || c->tx_lost) {
         return false;
     }
     return w->outcome == SIM_CAN__OUT_ACK || (w->outcome == SIM_CAN__OUT_CRC && !w->err_dominant);
@@ -81,9 +82,10 @@ static bool tec_exempt(const sim_can__wire_t *w, const sim_can_ctrl_t *c) {
 
 static void account_transmitter(sim_can__wire_t *w, sim_can_ctrl_t *c) {
     c->tx_wire = NULL;
-    if (is_error(w->outcome)) {
+    if (c->tx_lost || is_error(w->outcome)) {
         c->st.tx_errors++;
         sim_can__tx_error(c, tec_exempt(w, c));
+        c->tx_lost = false;
     } else {
         c->st.tx_ok++;
         sim_can__tx_ok(c);

@@ -9,9 +9,10 @@
  *
  * Everything from SOF to the last CRC bit is stuffed: after five equal bits the transmitter
  * inserts their complement, which starts the next run. The bus needs the stuffed length (frame
- * duration) and, for bit errors, where a given raw bit lands on the wire. Bit errors are rare,
- * so their positions come from a plain bit array, easy to check; the length of every frame sent
- * is counted a byte at a time through tables (sim_can_frame_bits).
+ * duration) and, where transmitters of different frames collide, the bits as they go on the
+ * wire (sim_can__frame_wire). Collisions are rare, so those come from plain bit arrays, easy to
+ * check; the length of every frame sent is counted a byte at a time through tables
+ * (sim_can_frame_bits).
  */
 #include "sim_can_int.h"
 
@@ -176,23 +177,22 @@ uint32_t sim_can__frame_key(const sim_can_frame_t *f) {
     return ((f->id & SIM_CAN_STD_ID_MASK) << 21) | (rtr << 20);
 }
 
-bool sim_can__frame_same(const sim_can_frame_t *a, const sim_can_frame_t *b) {
-    if (sim_can__frame_key(a) != sim_can__frame_key(b) || a->dlc != b->dlc) {
-        return false;
+uint32_t sim_can__frame_wire(const sim_can_frame_t *f, uint8_t *bit) {
+    sim_can__raw_t r;
+    sim_can__frame_raw(f, &r);
+    uint32_t n = 0;
+    uint32_t run = 0;
+    uint8_t level = 2; /* as in sim_can__stuff_before */
+    for (uint32_t i = 0; i < r.n; i++) {
+        bit[n++] = r.bit[i];
+        run = r.bit[i] == level ? run + 1u : 1u;
+        level = r.bit[i];
+        if (run == 5) {
+            level ^= 1u;
+            bit[n++] = level;
+            run = 1;
+        }
     }
-    uint32_t n = data_bytes(a);
-    return n == 0 || memcmp(a->data, b->data, n) == 0;
-}
-
-uint32_t sim_can__first_diff_bit(const sim_can_frame_t *a, const sim_can_frame_t *b) {
-    sim_can__raw_t ra, rb;
-    sim_can__frame_raw(a, &ra);
-    sim_can__frame_raw(b, &rb);
-    uint32_t n = ra.n < rb.n ? ra.n : rb.n;
-    uint32_t i = 0;
-    while (i < n && ra.bit[i] == rb.bit[i]) {
-        i++;
-    }
-    /* Equal prefixes stuff identically, so the position on the wire is the same for both. */
-    return i + sim_can__stuff_before(&ra, i);
+    SIM_ASSERT(n <= SIM_CAN__WIRE_MAX);
+    return n;
 }

@@ -27,8 +27,10 @@
 
 /* CRC delimiter, ACK slot, ACK delimiter, 7 EOF bits, 3 intermission bits: never stuffed. */
 #define SIM_CAN__TAIL_BITS 13u
-/* SOF..CRC of the longest frame: extended, 8 data bytes. */
+/* SOF..CRC of the longest frame (extended, 8 data bytes), without and with its stuff bits: at
+ * most one per four bits after the first five. */
 #define SIM_CAN__RAW_MAX         118u
+#define SIM_CAN__WIRE_MAX        (SIM_CAN__RAW_MAX + (SIM_CAN__RAW_MAX - 1u) / 4u)
 #define SIM_CAN__NAME_MAX        15u /* bus names are interface names: IFNAMSIZ - 1 */
 #define SIM_CAN__MAX_FILTERS     8u
 #define SIM_CAN__MAX_OBSERVERS   8u
@@ -59,9 +61,11 @@ typedef struct {
     uint32_t key;  /* sim_can__frame_key */
 } sim_can__txe_t;
 
-/* A controller ready to transmit at an SOF: its slot and the arbitration field it offers. */
+/* A controller ready to transmit at an SOF: its slot and the arbitration field it offers, and
+ * scratch for sorting out transmitters that tie on that field (sim_can_arbitrate.c). */
 typedef struct {
     uint32_t slot, key;
+    uint32_t diff;
 } sim_can__ready_t;
 
 typedef enum {
@@ -84,7 +88,9 @@ typedef struct sim_can__wire {
     sim_time_ns_t arb_ns;
     sim_event_id_t end_ev;
     sim_can_frame_t frame;
-    const sim_can_ctrl_t *sender; /* first transmitter in attach order; NULL once detached */
+    /* The transmitter the frame is credited to: the first in attach order of those sending it
+     * to its end, or the one that saw the bit error that destroyed it; NULL once detached. */
+    const sim_can_ctrl_t *sender;
     /* Slots of the first and last transmitter, so the end of the frame visits only those: set at
      * SOF, widened to every slot when a compaction renumbers the slots meanwhile. */
     uint32_t tx_first, tx_last;
@@ -114,6 +120,7 @@ struct sim_can_ctrl {
     bool started, bus_off, unplugged, detached;
     bool babbling, listen_only;
     bool tx_babble;     /* ... and that frame is the babble frame, not the queue head */
+    bool tx_lost;       /* ... and it left it at a bit error, under a passive error flag */
     bool flush_pending; /* entered bus-off: queue to flush with -SIM_ECANCELED */
     bool rx_pending;    /* a frame was accepted: on_rx due */
     bool done_pending;  /* own frame sent: on_tx_done(0) due */
@@ -229,10 +236,10 @@ void sim_can__frame_raw(const sim_can_frame_t *f, sim_can__raw_t *r);
 uint32_t sim_can__stuff_before(const sim_can__raw_t *r, uint32_t raw_index);
 /** 32-bit arbitration field, MSB first: lower wins. Equal keys tie. */
 uint32_t sim_can__frame_key(const sim_can_frame_t *f);
-/** Identical on the wire (same arbitration field, DLC and data bytes sent). */
-bool sim_can__frame_same(const sim_can_frame_t *a, const sim_can_frame_t *b);
-/** Stuffed position (from SOF = 0) of the first bit where two different frames differ. */
-uint32_t sim_can__first_diff_bit(const sim_can_frame_t *a, const sim_can_frame_t *b);
+/** The bits SOF..CRC as they go on the wire, stuff bits included, into bit[SIM_CAN__WIRE_MAX];
+ * returns how many. Frames with equal bits up to some point stuff them identically, so the
+ * first index where two frames' arrays differ is where they first differ on the wire. */
+uint32_t sim_can__frame_wire(const sim_can_frame_t *f, uint8_t *bit);
 
 /* ---- sim_can_bus.c ---------------------------------------------------------------------- */
 void sim_can__enter(sim_can_bus_t *bus);

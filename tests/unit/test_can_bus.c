@@ -298,24 +298,46 @@ static void test_same_id_same_data_one_frame(void) {
     bench_free(&b);
 }
 
-/* Same identifier, different data: a bit error at the first differing bit (stuffed position 28
- * for these frames, by can_bits.py), a 12-bit superposed flag, delimiter and intermission. */
+/*
+ * Same identifier, data 0x01 and 0x02: on the wire (0 dominant, 1 recessive, s a stuff bit)
+ *
+ *   bit  0     1..11        12 13 14  15..18  19..   26 27 28 29
+ *        SOF   00100000000  RTR IDE r0 DLC     data
+ *        0     001s00000s0  0  0  s0  0001    00000 s  0  0  1    a: 0x01 = 0000000 1
+ *                                                             1       b: 0x02 = 000000 1 0
+ *
+ * (the stuff bits fall after raw bits 8, 13 and 23), so they part at bit 28, where b sends
+ * recessive and reads dominant: a bit error. b flags at 29..34. a reads its recessive bit 29
+ * as dominant and flags at 30..35. The receiver sees dominant from bit 27 (a run of k = 2 up to
+ * bit 28, continued by b's flag), a stuff error at its sixth bit, 32, and flags at 33..38:
+ * the flags reach 12 - k = 10 bits past bit 28, then 8 delimiter and 3 intermission bits.
+ */
+#define COLLIDE_BIT 28u
+
+static void collision_frames(sim_can_frame_t *fa, sim_can_frame_t *fb) {
+    *fa = std_frame(0x100, 1, (const uint8_t[]){0x01});
+    *fb = std_frame(0x100, 1, (const uint8_t[]){0x02});
+}
+
 static void test_same_id_different_data_bit_error(void) {
     bench_t b;
     bench_init(&b, 1);
     node_t *a = bench_node(&b, "a", NULL);
     node_t *bb = bench_node(&b, "b", NULL);
     node_t *r = bench_node(&b, "r", NULL);
-    sim_can_frame_t fa = std_frame(0x100, 1, (const uint8_t[]){0x01});
-    sim_can_frame_t fb = std_frame(0x100, 1, (const uint8_t[]){0x02});
+    sim_can_frame_t fa, fb;
+    collision_frames(&fa, &fb);
     CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
     CU_ASSERT_EQUAL(sim_can_ctrl_send(bb->c, &fb), 0);
-    const sim_time_ns_t err_end = bits_ns(28 + 1 + 12 + 11);
+    const sim_time_ns_t err_end = bits_ns(COLLIDE_BIT + 1 + 10 + 11);
+    run_to(&b, err_end - 1);
+    ASSERT_EQ_I64(b.obs->errors_n, 0);
     run_to(&b, err_end);
     ASSERT_EQ_I64(b.obs->errors_n, 1);
     CU_ASSERT_EQUAL(b.obs->er[0].kind, SIM_CAN_ERR_BIT);
-    ASSERT_EQ_I64(b.obs->er[0].t, bits_ns(29));
-    CU_ASSERT_PTR_EQUAL(b.obs->er[0].sender, a->c);
+    ASSERT_EQ_I64(b.obs->er[0].t, bits_ns(COLLIDE_BIT + 1));
+    CU_ASSERT_PTR_EQUAL(b.obs->er[0].sender, bb->c); /* the one that read dominant */
+    ASSERT_EQ_U64(b.obs->er[0].f.data[0], 0x02);
     ASSERT_EQ_I64(sim_can_ctrl_tec(a->c), 8);
     ASSERT_EQ_I64(sim_can_ctrl_tec(bb->c), 8);
     ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), 1);
@@ -331,7 +353,7 @@ static void test_same_id_different_data_bit_error(void) {
     ASSERT_EQ_I64(bb->done_status[0], -SIM_ECANCELED);
     run_to(&b, 2 * err_end);
     ASSERT_EQ_I64(b.obs->errors_n, 2);
-    ASSERT_EQ_I64(b.obs->er[1].t, err_end + bits_ns(29));
+    ASSERT_EQ_I64(b.obs->er[1].t, err_end + bits_ns(COLLIDE_BIT + 1));
     ASSERT_EQ_I64(sim_can_ctrl_tec(a->c), 16);
     ASSERT_EQ_I64(sim_can_ctrl_tec(bb->c), 8);
     ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), 2);
@@ -345,6 +367,110 @@ static void test_same_id_different_data_bit_error(void) {
     sim_can_bus_stats_t st;
     sim_can_bus_stats(b.bus, &st);
     ASSERT_EQ_U64(st.error_frames, 2);
+    bench_free(&b);
+}
+
+/* Makes n error-passive with TEC 135: its frames of `id` are corrupted 17 times (TEC 136), then
+ * the 18th goes through. Another started node must be there to receive them. */
+static void make_passive(bench_t *b, node_t *n, uint32_t id) {
+    b->obs->watch = n->c;
+    b->obs->clear_at_tec = 136;
+    CU_ASSERT_EQUAL(sim_can_bus_fault_corrupt(b->bus, id, 0x7FF, 1, 1), 0);
+    sim_can_frame_t f = fr2(id);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(n->c, &f), 0);
+    run_to(b, sim_kernel_now(b->k) + 10 * SIM_NS_PER_MS);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(n->c), 135);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(n->c), SIM_CAN_ERROR_PASSIVE);
+    ASSERT_EQ_I64(sim_can_ctrl_tx_pending(n->c), 0);
+}
+
+/* Only error-active flags are dominant, so only they lengthen the error frame of a collision
+ * (the frames of test_same_id_different_data_bit_error). Alone, both active: b's flag 29..34
+ * and a's 30..35, 7 bits past bit 28. With a error-passive and nobody else: b's flag alone. */
+static void test_bit_error_flags_superpose(void) {
+    bench_t b;
+    bench_init(&b, 1);
+    node_t *a = bench_node(&b, "a", NULL);
+    node_t *bb = bench_node(&b, "b", NULL);
+    sim_can_frame_t fa, fb;
+    collision_frames(&fa, &fb);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(bb->c, &fb), 0);
+    const uint32_t alone = COLLIDE_BIT + 1 + 7 + 11;
+    run_to(&b, bits_ns(2 * alone));
+    ASSERT_EQ_I64(b.obs->errors_n, 2);
+    ASSERT_EQ_I64(b.obs->er[1].t, bits_ns(alone + COLLIDE_BIT + 1));
+    ASSERT_EQ_I64(sim_can_ctrl_tec(a->c), 16);
+    CU_ASSERT_EQUAL(sim_can_ctrl_stop(a->c), 0);
+    CU_ASSERT_EQUAL(sim_can_ctrl_stop(bb->c), 0);
+    bench_free(&b);
+
+    bench_init(&b, 1);
+    a = bench_node(&b, "a", NULL);
+    bb = bench_node(&b, "b", NULL);
+    node_t *r = bench_node(&b, "r", NULL);
+    make_passive(&b, a, 0x200);
+    CU_ASSERT_EQUAL(sim_can_ctrl_stop(r->c), 0);
+    const sim_time_ns_t t0 = sim_kernel_now(b.k);
+    const int errors = b.obs->errors_n, frames = b.obs->frames_n;
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(bb->c, &fb), 0);
+    /* b is error-active and not suspended: its retry starts as the error frame ends, with a
+     * (suspended for 8 bits) acknowledging it. */
+    const uint32_t passive_w = COLLIDE_BIT + 1 + 6 + 11;
+    run_to(&b, t0 + bits_ns(passive_w + sim_can_frame_bits(&fb)));
+    ASSERT_EQ_I64(b.obs->errors_n, errors + 1);
+    ASSERT_EQ_I64(b.obs->er[errors].t, t0 + bits_ns(COLLIDE_BIT + 1));
+    ASSERT_EQ_I64(b.obs->frames_n, frames + 1);
+    ASSERT_EQ_I64(b.obs->fr[frames].t0, t0 + bits_ns(passive_w));
+    ASSERT_EQ_U64(b.obs->fr[frames].f.data[0], 0x02);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(a->c), 143);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(bb->c), 7);
+    bench_free(&b);
+}
+
+/* An error-passive transmitter that reads dominant where it sent recessive flags passively: the
+ * wire does not change, the other transmitter's frame goes through and is received, and the
+ * passive one counts its error (TEC += 8) and sends after its suspend transmission. */
+static void test_passive_loser_leaves_the_frame(void) {
+    bench_t b;
+    bench_init(&b, 1);
+    node_t *a = bench_node(&b, "a", NULL);
+    node_t *bb = bench_node(&b, "b", NULL);
+    node_t *r = bench_node(&b, "r", NULL);
+    make_passive(&b, bb, 0x200);
+    const sim_time_ns_t t0 = sim_kernel_now(b.k);
+    const int errors = b.obs->errors_n, frames = b.obs->frames_n, rx = r->rx_n;
+    const uint16_t rec = sim_can_ctrl_rec(r->c);
+    sim_can_frame_t fa, fb;
+    collision_frames(&fa, &fb);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(bb->c, &fb), 0);
+    const sim_time_ns_t t1 = t0 + bits_ns(sim_can_frame_bits(&fa));
+    run_to(&b, t1);
+    ASSERT_EQ_I64(b.obs->errors_n, errors);
+    ASSERT_EQ_I64(b.obs->frames_n, frames + 1);
+    CU_ASSERT_PTR_EQUAL(b.obs->fr[frames].sender, a->c);
+    ASSERT_EQ_I64(b.obs->fr[frames].t0, t0);
+    ASSERT_EQ_I64(r->rx_n, rx + 1);
+    ASSERT_EQ_U64(r->rx[rx].data[0], 0x01);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), rec - 1);
+    ASSERT_EQ_I64(a->done_n, 1);
+    ASSERT_EQ_I64(bb->rx_n, 0); /* it was in its error frame */
+    ASSERT_EQ_I64(sim_can_ctrl_tec(a->c), 0);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(bb->c), 143);
+    sim_can_ctrl_stats_t st;
+    sim_can_ctrl_stats(bb->c, &st);
+    ASSERT_EQ_U64(st.tx_errors, 18);
+    ASSERT_EQ_U64(st.arbitration_lost, 0);
+
+    const sim_time_ns_t t2 = t1 + bits_ns(8 + sim_can_frame_bits(&fb));
+    run_to(&b, t2);
+    ASSERT_EQ_I64(b.obs->frames_n, frames + 2);
+    ASSERT_EQ_I64(b.obs->fr[frames + 1].t0, t1 + bits_ns(8));
+    ASSERT_EQ_I64(bb->done_n, 2);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(bb->c), 142);
+    ASSERT_EQ_I64(r->rx_n, rx + 2);
     bench_free(&b);
 }
 
@@ -522,25 +648,82 @@ static void test_recovery_counts_frame_tails(void) {
     bench_free(&s.b);
 }
 
-/* Colliding frames (same id, different data) also drive both transmitters to bus-off. */
-static void test_collisions_to_bus_off(void) {
+/* Colliding frames (same id, different data) cost both transmitters 8 per attempt while both are
+ * error-active: 16 attempts take both to TEC 128, error-passive. After the 8 bits of suspend
+ * transmission they collide again, and b, recessive at bit 28, now flags passively: a's frame
+ * goes through (TEC 127), b's error makes TEC 136, and b sends after its own suspend. Nobody is
+ * driven bus-off. */
+static void test_collisions_until_error_passive(void) {
     bench_t b;
     bench_init(&b, 1);
     node_t *a = bench_node(&b, "a", NULL);
     node_t *bb = bench_node(&b, "b", NULL);
     node_t *r = bench_node(&b, "r", NULL);
-    sim_can_frame_t fa = std_frame(0x100, 1, (const uint8_t[]){0x01});
-    sim_can_frame_t fb = std_frame(0x100, 1, (const uint8_t[]){0x02});
+    sim_can_frame_t fa, fb;
+    collision_frames(&fa, &fb);
     CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
     CU_ASSERT_EQUAL(sim_can_ctrl_send(bb->c, &fb), 0);
-    const uint32_t attempt = 28 + 1 + 12 + 11;
-    const sim_time_ns_t t_off = bits_ns(32 * attempt + 16 * 8);
-    run_to(&b, t_off);
-    CU_ASSERT_EQUAL(sim_can_ctrl_state(a->c), SIM_CAN_BUS_OFF);
+    const uint32_t attempt = COLLIDE_BIT + 1 + 10 + 11;
+    const sim_time_ns_t t16 = bits_ns(16 * attempt);
+    run_to(&b, t16);
+    ASSERT_EQ_I64(b.obs->errors_n, 16);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(a->c), 128);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(bb->c), 128);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(a->c), SIM_CAN_ERROR_PASSIVE);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), 16);
+
+    const sim_time_ns_t t17 = t16 + bits_ns(8 + sim_can_frame_bits(&fa));
+    run_to(&b, t17);
+    ASSERT_EQ_I64(b.obs->errors_n, 16);
+    ASSERT_EQ_I64(b.obs->frames_n, 1);
+    ASSERT_EQ_I64(b.obs->fr[0].t0, t16 + bits_ns(8));
+    ASSERT_EQ_U64(b.obs->fr[0].f.data[0], 0x01);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(a->c), 127);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(a->c), SIM_CAN_ERROR_WARNING);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(bb->c), 136);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), 15);
+
+    run_to(&b, t17 + bits_ns(8 + sim_can_frame_bits(&fb)));
+    ASSERT_EQ_I64(b.obs->frames_n, 2);
+    ASSERT_EQ_I64(b.obs->fr[1].t0, t17 + bits_ns(8));
+    ASSERT_EQ_U64(b.obs->fr[1].f.data[0], 0x02);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(bb->c), 135);
+    ASSERT_EQ_I64(r->rx_n, 2);
+    sim_can_ctrl_stats_t st;
+    sim_can_ctrl_stats(bb->c, &st);
+    ASSERT_EQ_U64(st.bus_off_count, 0);
+    ASSERT_EQ_U64(st.tx_errors, 17);
+    bench_free(&b);
+}
+
+/* The same two alone: once both are error-passive, b drops out at bit 28 and nobody is left to
+ * acknowledge a, whose ACK error (passive, nothing else wrong) leaves its TEC at 128, while b's
+ * bit errors take it on to bus-off. Then a stays error-passive for good, as a lone node does. */
+static void test_passive_collision_without_receivers(void) {
+    bench_t b;
+    bench_init(&b, 1);
+    node_t *a = bench_node(&b, "a", NULL);
+    node_t *bb = bench_node(&b, "b", NULL);
+    sim_can_frame_t fa, fb;
+    collision_frames(&fa, &fb);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(bb->c, &fb), 0);
+    const uint32_t attempt = COLLIDE_BIT + 1 + 7 + 11;
+    const sim_time_ns_t t16 = bits_ns(16 * attempt);
+    const uint32_t ack_attempt = sim_can_frame_bits(&fa) + ACK_ERR_EXTRA;
+    run_to(&b, t16 + bits_ns(8 + ack_attempt));
+    ASSERT_EQ_I64(b.obs->errors_n, 17);
+    CU_ASSERT_EQUAL(b.obs->er[16].kind, SIM_CAN_ERR_ACK);
+    CU_ASSERT_PTR_EQUAL(b.obs->er[16].sender, a->c);
+    ASSERT_EQ_I64(b.obs->er[16].t, t16 + bits_ns(8 + ack_attempt - 17));
+    ASSERT_EQ_I64(sim_can_ctrl_tec(a->c), 128);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(bb->c), 136);
+
+    run_to(&b, t16 + 100 * SIM_NS_PER_MS);
     CU_ASSERT_EQUAL(sim_can_ctrl_state(bb->c), SIM_CAN_BUS_OFF);
-    ASSERT_EQ_I64(b.obs->errors_n, 32);
-    ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), 32);
-    ASSERT_EQ_I64(a->state_t[a->state_n - 1], t_off);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(a->c), SIM_CAN_ERROR_PASSIVE);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(a->c), 128);
+    ASSERT_EQ_I64(b.obs->frames_n, 0);
     bench_free(&b);
 }
 
@@ -1150,18 +1333,19 @@ static void test_restart_resend_from_state_callback(void) {
 }
 
 void test_register(void) {
-    TEST_SUITE("can_bus", TEST(test_lowest_id_first_back_to_back),
-               TEST(test_arbitration_bits_order_formats), TEST(test_same_id_same_data_one_frame),
-               TEST(test_same_id_different_data_bit_error),
-               TEST(test_lone_node_stops_at_error_passive), TEST(test_listen_only_does_not_ack),
-               TEST(test_corrupt_to_bus_off_auto_recover),
-               TEST(test_bus_off_recovers_only_on_request), TEST(test_recovery_counts_frame_tails),
-               TEST(test_collisions_to_bus_off), TEST(test_rec_rules),
-               TEST(test_error_passive_suspend_transmission), TEST(test_queue_full_and_api_errors),
-               TEST(test_acceptance_filters), TEST(test_drop_fault),
-               TEST(test_fault_randomness_is_isolated), TEST(test_unplug), TEST(test_babble),
-               TEST(test_stuck_dominant), TEST(test_bus_load_statistics),
-               TEST(test_observers_see_bus_order), TEST(test_detach_and_stop_mid_frame),
-               TEST(test_join_mid_frame), TEST(test_detach_from_callbacks),
-               TEST(test_restart_resend_from_state_callback));
+    TEST_SUITE(
+        "can_bus", TEST(test_lowest_id_first_back_to_back),
+        TEST(test_arbitration_bits_order_formats), TEST(test_same_id_same_data_one_frame),
+        TEST(test_same_id_different_data_bit_error), TEST(test_bit_error_flags_superpose),
+        TEST(test_passive_loser_leaves_the_frame), TEST(test_lone_node_stops_at_error_passive),
+        TEST(test_listen_only_does_not_ack), TEST(test_corrupt_to_bus_off_auto_recover),
+        TEST(test_bus_off_recovers_only_on_request), TEST(test_recovery_counts_frame_tails),
+        TEST(test_collisions_until_error_passive), TEST(test_passive_collision_without_receivers),
+        TEST(test_rec_rules), TEST(test_error_passive_suspend_transmission),
+        TEST(test_queue_full_and_api_errors), TEST(test_acceptance_filters), TEST(test_drop_fault),
+        TEST(test_fault_randomness_is_isolated), TEST(test_unplug), TEST(test_babble),
+        TEST(test_stuck_dominant), TEST(test_bus_load_statistics),
+        TEST(test_observers_see_bus_order), TEST(test_detach_and_stop_mid_frame),
+        TEST(test_join_mid_frame), TEST(test_detach_from_callbacks),
+        TEST(test_restart_resend_from_state_callback));
 }
