@@ -27,8 +27,8 @@
  *     receivers REC += 1, both retry. Error-passive, its flag is recessive: it alone counts the
  *     error (TEC += 8) and retries, and the other one's frame completes for everyone else.
  *     Same identifier and same data: indistinguishable on the wire, both succeed in one frame.
- *   - Receivers: REC += 1 per detected error (+8 for the first to flag, simplified to +1 here,
- *     see sim_can_confine.c), REC -= 1 per good frame (from >127 back to 127).
+ *   - Receivers: REC += 1 per detected error, REC -= 1 per good frame (from >127 back to 127);
+ *     the +8 rules for dominant bits after an error flag apply on a wire held dominant.
  *   - TEC >= 128 or REC >= 128: error-passive (passive error flags, and 8 bits of suspend
  *     transmission after each own transmission). TEC > 255: bus-off. Bus-off recovery needs 128
  *     occurrences of 11 consecutive recessive bits: automatically when the controller was
@@ -235,7 +235,17 @@ int sim_can_bus_fault_corrupt(sim_can_bus_t *bus, uint32_t match_id, uint32_t ma
 uint64_t sim_can_bus_dropped_frames(const sim_can_bus_t *bus);
 uint64_t sim_can_bus_corrupted_frames(const sim_can_bus_t *bus);
 
-/** Holds the wire dominant (true) or releases it: no frame can be sent while it is held. */
+/**
+ * Holds the wire dominant (true) or releases it: no frame can be sent while it is held. A frame
+ * on the wire finishes first. The held wire's first dominant bit is an SOF to every node
+ * synchronised to the wire: each detects a stuff error at its sixth bit (one SIM_CAN_ERR_STUFF
+ * for the observers, at bit 6), and from then on every receiver's REC (idle nodes included)
+ * rises by 8 per 8 dominant bits, to error-passive at bit 131. A node with a frame ready at
+ * the SOF loses arbitration to the dominant wire at its first recessive identifier bit and is
+ * a receiver too, unless its first four identifier bits are dominant: then its recessive stuff
+ * bit is overwritten and, still a transmitter, its TEC rises by 8 per 8 bits, to bus-off at
+ * bit 267. After the release nothing starts for 11 bits (error delimiter and intermission).
+ */
 void sim_can_bus_fault_stuck_dominant(sim_can_bus_t *bus, bool on);
 /** Unplugs a controller: it neither sees nor acknowledges traffic; its own sends see no ACK. */
 void sim_can_ctrl_set_unplugged(sim_can_ctrl_t *c, bool unplugged);

@@ -31,12 +31,14 @@
  *                                                     is there (the run of k dominant bits that
  *                                                     ends at e, continued by the first flag, is
  *                                                     a stuff error at its sixth bit); j <= 6 - k
- *   stuck dominant         1      + 6      + 8 + 3    SOF, then a bit error on the first bit
- *                                                     (flag, delimiter, intermission)
  *
  * (6: error flag, 8: error delimiter, 3: intermission.) An error-passive node's flag is as long
  * but recessive, so only error-active flags extend F; the other outcomes do not depend on error
  * states.
+ *
+ * While the shared wire is held dominant no frame starts: its first dominant bit is an SOF that
+ * sim_can_hold.c follows bit by bit, with the ready transmitters collected here. After the
+ * release nothing starts before the error frames end (bus->idle_from_ns).
  */
 #include "sim_can_int.h"
 
@@ -250,9 +252,9 @@ static void part_ties(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, sof_t
     }
 }
 
-/* Marks the transmitters (all ready candidates when stuck), counts losses and acknowledgers. */
-static void take_wire(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, bool stuck,
-                      sim_time_ns_t now, sof_t *s) {
+/* Marks the transmitters, counts losses and acknowledgers. */
+static void take_wire(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, sim_time_ns_t now,
+                      sof_t *s) {
     sim_can_ctrl_t *const *slot = sim_can__wire_array(w);
     const sim_can__ready_t *ready = w->bus->ready;
     memset(s, 0, sizeof *s);
@@ -261,7 +263,7 @@ static void take_wire(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, bool 
     for (uint32_t k = 0; k < n_ready; k++) {
         uint32_t i = ready[k].slot;
         sim_can_ctrl_t *c = slot[i];
-        if (!stuck && ready[k].key != best) {
+        if (ready[k].key != best) {
             c->st.arbitration_lost++;
             continue;
         }
@@ -275,7 +277,7 @@ static void take_wire(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, bool 
             w->tx_first = i;
         }
     }
-    if (!stuck && tied > 1) {
+    if (tied > 1) {
         part_ties(w, n_ready, best, s);
     }
     count_acks(w, now, s);
@@ -283,14 +285,9 @@ static void take_wire(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, bool 
 
 /* Sets the outcome, the first error-flag bit and the wire occupation. Returns the error bit
  * (flag start) or 0 for a frame that completes. */
-static uint32_t decide(sim_can__wire_t *w, const sof_t *s, bool stuck) {
+static uint32_t decide(sim_can__wire_t *w, const sof_t *s) {
     sim_can_bus_t *bus = w->bus;
     uint32_t stuffed = s->first->bits - SIM_CAN__TAIL_BITS;
-    if (stuck) {
-        w->outcome = SIM_CAN__OUT_STUCK;
-        w->wire_bits = 1u + ERR_FLAG_BITS + ERR_TAIL_BITS;
-        return 1u;
-    }
     if (s->diff != NO_DIFF) {
         uint32_t flags = s->reach;
         if (s->any_active && 2u * STUFF_RUN_BITS - s->run > flags) {
@@ -329,6 +326,17 @@ void sim_can__arbitrate(sim_can__wire_t *w) {
     sim_can_bus_t *bus = w->bus;
     sim_time_ns_t now = sim_kernel_now(bus->k);
     sim_time_ns_t wake_ns;
+    bool shared = w->owner == NULL;
+    if (shared && bus->held) {
+        if (!bus->hold_begun) {
+            sim_can__hold_begin(bus, bus->ready, collect(w, now, &wake_ns));
+        }
+        return;
+    }
+    if (shared && now < bus->idle_from_ns) {
+        sim_can__wire_wake_at(w, bus->idle_from_ns);
+        return;
+    }
     uint32_t n_ready = collect(w, now, &wake_ns);
     if (n_ready == 0) {
         if (wake_ns != SIM_TIME_NEVER) {
@@ -336,13 +344,12 @@ void sim_can__arbitrate(sim_can__wire_t *w) {
         }
         return;
     }
-    bool stuck = w->owner == NULL && bus->stuck;
     sof_t s;
-    take_wire(w, n_ready, best_key(bus->ready, n_ready), stuck, now, &s);
+    take_wire(w, n_ready, best_key(bus->ready, n_ready), now, &s);
     w->frame = s.first->f;
     w->err_dominant = false;
     sim_can__run_break(w, now);
-    uint32_t err_bit = decide(w, &s, stuck);
+    uint32_t err_bit = decide(w, &s);
     w->t_start_ns = now;
     w->t_err_ns = now + sim_can__bits_ns(bus, err_bit);
     w->t_end_ns = now + sim_can__bits_ns(bus, w->wire_bits);

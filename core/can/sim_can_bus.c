@@ -70,6 +70,7 @@ void sim_can_bus_destroy(sim_can_bus_t *bus) {
     }
     SIM_ASSERT(bus->n_live == 0 && bus->depth == 0);
     sim_can__wire_cancel(&bus->wire);
+    sim_can__hold_end(bus);
     free(bus->ctrls);
     free(bus->txmap);
     free(bus->keys);

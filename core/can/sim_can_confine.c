@@ -4,11 +4,13 @@
  *
  *   TEC: +8 per transmit error (except the error-passive ACK case, sim_can_finish.c), -1 per
  *        frame sent; above 255 the controller goes bus-off.
- *   REC: +1 per receive error (the +8 for the first node to flag is not modelled: every
- *        receiver detects at the same bit here), -1 per frame received, and from above 127
- *        back to 127, the least change that leaves error-passive. Capped at 255, the width of
- *        the register on real controllers. Listen-only controllers never signal errors and
- *        keep their counters.
+ *   REC: +1 per receive error; +8 when the bit after a receiver's error flag is dominant, and
+ *        per further 8 dominant bits (ISO 11898-1 rules 2 and 6), which happens here only on a
+ *        wire held dominant (sim_can_hold.c): the errors the bus models are seen by every
+ *        receiver at one bit, so none flags before the others. -1 per frame received, and from
+ *        above 127 back to 127, the least change that leaves error-passive. Capped at 255, the
+ *        width of the register on real controllers. Listen-only controllers never signal
+ *        errors and keep their counters.
  *
  *   error-active --TEC|REC >= 96--> warning --TEC|REC >= 128--> error-passive --TEC > 255-->
  * bus-off ^                                                                                    |
@@ -97,6 +99,15 @@ void sim_can__rx_error(sim_can_ctrl_t *c) {
     if (c->rec < SIM_CAN__REC_MAX) {
         c->rec++;
     }
+    sim_can__state_update(c);
+}
+
+void sim_can__rec_add(sim_can_ctrl_t *c, uint32_t n) {
+    if (c->listen_only) {
+        return;
+    }
+    uint32_t rec = (uint32_t)c->rec + n;
+    c->rec = (uint16_t)(rec < SIM_CAN__REC_MAX ? rec : SIM_CAN__REC_MAX);
     sim_can__state_update(c);
 }
 

@@ -7,10 +7,11 @@
  * models see. A fault changes what happens to frames that start after it was set; a frame
  * already on the wire keeps the outcome fixed at its SOF.
  *
- * Stuck dominant: no frame can start while the wire is held. Each controller that tries to send
- * gets a bit error per attempt (SOF, then a dominant bit where it sent recessive): TEC += 8 per
- * attempt, error-passive or not, so a transmitter reaches bus-off after 32 attempts; every other
- * controller counts a receive error per attempt. The held time counts as busy bus time.
+ * Stuck dominant: no frame can start while the wire is held. Its first dominant bit is an SOF
+ * to every node, and what they count from there is in sim_can_hold.c: the receivers (and the
+ * transmitters that lose arbitration to the dominant wire) reach error-passive, a transmitter
+ * whose identifier starts with four dominant bits reaches bus-off. The held time counts as busy
+ * bus time.
  *
  * Unplugged: the controller transmits on a wire of its own, where nobody acknowledges it (a lone
  * node: ACK errors up to error-passive), and the bus neither hears it nor is heard by it.
@@ -87,6 +88,11 @@ void sim_can_bus_fault_stuck_dominant(sim_can_bus_t *bus, bool on) {
     if (bus->held) {
         bus->held = false;
         bus->held_ns += now - bus->held_since_ns;
+        if (bus->hold_begun) {
+            /* The nodes that saw it end their error frames: delimiter and intermission. */
+            bus->idle_from_ns = now + sim_can__bits_ns(bus, SIM_CAN__RECESSIVE_SEQUENCE_BITS);
+        }
+        sim_can__hold_end(bus);
     }
     if (!w->busy) {
         sim_can__run_start(w, now);

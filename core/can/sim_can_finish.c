@@ -43,7 +43,7 @@ static void receive_ok(sim_can__wire_t *w) {
     w->n_rx += n_rx;
 }
 
-/* A CRC, bit or stuck error: every receiver flags it. */
+/* A CRC or bit error: every receiver flags it. */
 static void receive_error(sim_can__wire_t *w) {
     sim_can_ctrl_t *const *slot = sim_can__wire_array(w);
     uint32_t n = sim_can__wire_slots(w);
@@ -61,7 +61,6 @@ static void account_receivers(sim_can__wire_t *w) {
             break;
         case SIM_CAN__OUT_CRC:
         case SIM_CAN__OUT_BIT:
-        case SIM_CAN__OUT_STUCK:
             receive_error(w);
             break;
         case SIM_CAN__OUT_DROP: /* the frame never reached them */
@@ -117,18 +116,17 @@ static void account_transmitters(sim_can__wire_t *w) {
 }
 
 /* The wire's tail is recessive (11 bits: ACK delimiter + EOF + intermission, or error
- * delimiter + intermission) unless it is held dominant, or this was a stuck attempt. */
+ * delimiter + intermission), and so is the idle wire after it unless it is now held dominant
+ * (a hold asked for during the frame starts at its end). */
 static void go_idle(sim_can__wire_t *w) {
     sim_can_bus_t *bus = w->bus;
+    sim_time_ns_t tail = sim_can__bits_ns(bus, SIM_CAN__RECESSIVE_SEQUENCE_BITS);
     if (w->owner == NULL && bus->stuck) {
-        if (!bus->held) {
-            bus->held = true;
-            bus->held_since_ns = w->t_end_ns;
-        }
+        bus->held = true;
+        bus->held_since_ns = w->t_end_ns;
         return;
     }
-    uint64_t tail = w->outcome == SIM_CAN__OUT_STUCK ? 0u : SIM_CAN__RECESSIVE_SEQUENCE_BITS;
-    sim_can__run_start(w, w->t_end_ns - sim_can__bits_ns(bus, tail));
+    sim_can__run_start(w, w->t_end_ns - tail);
 }
 
 static void account_bus(sim_can__wire_t *w) {
@@ -136,9 +134,7 @@ static void account_bus(sim_can__wire_t *w) {
     if (w->owner != NULL) {
         return; /* an unplugged controller's attempts are not on the bus */
     }
-    if (w->outcome != SIM_CAN__OUT_STUCK) {
-        bus->st.busy_bit_times += w->wire_bits; /* held time is counted as a whole */
-    }
+    bus->st.busy_bit_times += w->wire_bits;
     if (is_error(w->outcome)) {
         bus->st.error_frames++;
     } else if (w->outcome == SIM_CAN__OUT_OK) {
@@ -153,7 +149,6 @@ static sim_can_err_kind_t err_kind(sim_can__outcome_t out) {
         case SIM_CAN__OUT_CRC:
             return SIM_CAN_ERR_CRC;
         case SIM_CAN__OUT_BIT:
-        case SIM_CAN__OUT_STUCK:
         case SIM_CAN__OUT_OK:
         case SIM_CAN__OUT_DROP:
             break;

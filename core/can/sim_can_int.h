@@ -70,12 +70,18 @@ typedef struct {
 
 typedef enum {
     SIM_CAN__OUT_OK = 0,
-    SIM_CAN__OUT_DROP,  /* sent and acknowledged, but no receiver gets it (drop fault) */
-    SIM_CAN__OUT_ACK,   /* nobody acknowledged */
-    SIM_CAN__OUT_CRC,   /* receivers saw a CRC error (corrupt fault) */
-    SIM_CAN__OUT_BIT,   /* same identifier, different contents */
-    SIM_CAN__OUT_STUCK, /* the wire is held dominant */
+    SIM_CAN__OUT_DROP, /* sent and acknowledged, but no receiver gets it (drop fault) */
+    SIM_CAN__OUT_ACK,  /* nobody acknowledged */
+    SIM_CAN__OUT_CRC,  /* receivers saw a CRC error (corrupt fault) */
+    SIM_CAN__OUT_BIT,  /* same identifier, different contents */
 } sim_can__outcome_t;
+
+/* What a controller is while the wire is held dominant (sim_can_hold.c). */
+typedef enum {
+    SIM_CAN__HOLD_NONE = 0, /* not synchronised to the hold's SOF: counts nothing */
+    SIM_CAN__HOLD_RX,       /* a receiver, or a transmitter that lost arbitration */
+    SIM_CAN__HOLD_TX,       /* a transmitter whose stuff bit in arbitration was overwritten */
+} sim_can__hold_role_t;
 
 typedef struct sim_can__wire {
     sim_can_bus_t *bus;
@@ -145,6 +151,8 @@ struct sim_can_ctrl {
     sim_time_ns_t recov_from_ns; /* count recessive bits from here */
     sim_event_id_t recov_ev;
 
+    sim_can__hold_role_t hold_role; /* set when a hold starts (sim_can_hold.c) */
+
     sim_can__wire_t own; /* used while unplugged */
     sim_can_ctrl_t *next_dead;
 };
@@ -184,6 +192,11 @@ struct sim_can_bus {
     bool held;                   /* ... and in effect: the wire is dominant since held_since_ns */
     sim_time_ns_t held_since_ns; /* (a frame on the wire finishes first) */
     sim_time_ns_t held_ns;       /* completed held periods */
+    bool hold_begun;             /* the hold's SOF was seen at hold_t0_ns (sim_can_hold.c) */
+    sim_time_ns_t hold_t0_ns;
+    uint32_t hold_step;         /* the next counting step */
+    sim_event_id_t hold_ev;     /* ... scheduled */
+    sim_time_ns_t idle_from_ns; /* no SOF before: the error frames after a release end then */
 
     sim_can_bus_stats_t st;
     uint32_t n_recovering;
@@ -282,6 +295,8 @@ void sim_can__tx_error(sim_can_ctrl_t *c, bool exempt);
 /** REC after a good frame when it is above 0 (sim_can__rx_ok handles the rest inline). */
 void sim_can__rx_ok_counted(sim_can_ctrl_t *c);
 void sim_can__rx_error(sim_can_ctrl_t *c);
+/** REC += n (capped, listen-only controllers excepted), then the state. */
+void sim_can__rec_add(sim_can_ctrl_t *c, uint32_t n);
 /** Empties the TX queue with on_tx_done(-SIM_ECANCELED) per frame, oldest first. */
 void sim_can__flush(sim_can_ctrl_t *c);
 /** Runs the callbacks a finished frame left due: flushes, states, on_rx, on_tx_done. */
@@ -320,6 +335,13 @@ int sim_can__txe_make(sim_can__txe_t *e, const sim_can_frame_t *f);
 /** Removes the queue head into *out. */
 void sim_can__queue_pop(sim_can_ctrl_t *c, sim_can_frame_t *out);
 bool sim_can__accepts(const sim_can_ctrl_t *c, const sim_can_frame_t *f);
+
+/* ---- sim_can_hold.c ---------------------------------------------------------------------- */
+/** The held wire's first dominant bit, an SOF: the ready transmitters (collected by arbitration)
+ * and every other synchronised controller take their roles, and the counting steps start. */
+void sim_can__hold_begin(sim_can_bus_t *bus, const sim_can__ready_t *ready, uint32_t n_ready);
+/** The wire is released: no more steps. */
+void sim_can__hold_end(sim_can_bus_t *bus);
 
 /* ---- sim_can_faults.c ------------------------------------------------------------------- */
 /** Seeds the bus's fault streams ("can.<bus>.faults.drop", "can.<bus>.faults.corrupt"). */

@@ -14,9 +14,8 @@
 #define MAX_OBS 4096
 
 /* Error frame lengths as documented in sim_can_arbitrate.c, in bits after the stuffed part. */
-#define ACK_ERR_EXTRA 6  /* S + 2 + 6 + 11 = bits + 6 */
-#define CRC_ERR_EXTRA 7  /* S + 2 + 7 + 11 = bits + 7 */
-#define STUCK_ATTEMPT 18 /* SOF + 6 + 8 + 3 */
+#define ACK_ERR_EXTRA 6 /* S + 2 + 6 + 11 = bits + 6 */
+#define CRC_ERR_EXTRA 7 /* S + 2 + 7 + 11 = bits + 7 */
 #define RECOVERY_BITS (128 * 11)
 
 typedef struct {
@@ -1080,45 +1079,125 @@ static void test_babble(void) {
     bench_free(&b);
 }
 
-/* Held dominant: every attempt is a bit error (18 bits, +8 suspend once passive), so the
- * transmitter goes bus-off after 32; the held time is busy time; recovery waits for release. */
+/* Held dominant (ISO 11898-1 as sim_can_hold.c follows it): a hold asked for during r's frame
+ * starts at its end, where that first dominant bit is an SOF to all. a's frame (0x100, third
+ * identifier bit recessive) loses arbitration to the wire, so every node is a receiver: a stuff
+ * error at bit 5 (REC 1, one error frame at bit 6), REC += 8 at bit 12 and at bits 19, 27, ...
+ * Nobody's TEC moves; everyone is error-passive at bit 131; the listen-only node counts nothing.
+ * After the release a's frame starts 11 bits later (error delimiter, intermission). */
 static void test_stuck_dominant(void) {
     bench_t b;
     bench_init(&b, 1);
     node_t *a = bench_node(&b, "a", NULL);
     node_t *r = bench_node(&b, "r", NULL);
+    node_t *l = bench_node(&b, "listener", &(sim_can_ctrl_cfg_t){.listen_only = true});
+    sim_can_frame_t fr = fr2(0x300), fa = fr2(0x100);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(r->c, &fr), 0);
+    run_to(&b, bits_ns(10));
     sim_can_bus_fault_stuck_dominant(b.bus, true);
-    sim_can_frame_t f = fr2(0x100);
-    CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &f), 0);
-    const sim_time_ns_t t_off = bits_ns(32 * STUCK_ATTEMPT + 16 * 8);
-    run_to(&b, t_off - 1);
-    ASSERT_EQ_I64(sim_can_ctrl_tec(a->c), 248);
-    run_to(&b, t_off);
-    CU_ASSERT_EQUAL(sim_can_ctrl_state(a->c), SIM_CAN_BUS_OFF);
-    ASSERT_EQ_I64(b.obs->errors_n, 32);
-    CU_ASSERT_EQUAL(b.obs->er[0].kind, SIM_CAN_ERR_BIT);
-    ASSERT_EQ_I64(b.obs->er[0].t, bits_ns(1));
-    ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), 32);
-    ASSERT_EQ_I64(r->rx_n, 0);
-    CU_ASSERT_EQUAL(sim_can_ctrl_recover(a->c), 0);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
+    const sim_time_ns_t t0 = bits_ns(sim_can_frame_bits(&fr));
+    run_to(&b, t0 + bits_ns(6) - 1);
+    ASSERT_EQ_I64(a->rx_n, 1); /* r's frame finished first */
+    ASSERT_EQ_I64(b.obs->errors_n, 0);
+    run_to(&b, t0 + bits_ns(6));
+    ASSERT_EQ_I64(b.obs->errors_n, 1);
+    CU_ASSERT_EQUAL(b.obs->er[0].kind, SIM_CAN_ERR_STUFF);
+    ASSERT_EQ_I64(b.obs->er[0].t, t0 + bits_ns(6));
+    CU_ASSERT_PTR_NULL(b.obs->er[0].sender);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(a->c), 1);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), 1);
+    run_to(&b, t0 + bits_ns(13));
+    ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), 9);
+    run_to(&b, t0 + bits_ns(20));
+    ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), 17);
+    run_to(&b, t0 + bits_ns(132) - 1);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(a->c), 121);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(a->c), SIM_CAN_ERROR_WARNING);
+    ASSERT_EQ_I64(a->state_t[a->state_n - 1], t0 + bits_ns(100));
+    run_to(&b, t0 + bits_ns(132));
+    ASSERT_EQ_I64(sim_can_ctrl_rec(a->c), 129);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(a->c), SIM_CAN_ERROR_PASSIVE);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(r->c), SIM_CAN_ERROR_PASSIVE);
+    ASSERT_EQ_I64(a->state_t[a->state_n - 1], t0 + bits_ns(132));
 
     const sim_time_ns_t t_rel = 10 * SIM_NS_PER_MS;
     run_to(&b, t_rel);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(a->c), 255);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(a->c), 0);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(l->c), 0);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(l->c), SIM_CAN_ERROR_ACTIVE);
+    ASSERT_EQ_I64(b.obs->errors_n, 1);
+    ASSERT_EQ_I64(sim_can_ctrl_tx_pending(a->c), 1);
+    sim_can_ctrl_stats_t cs;
+    sim_can_ctrl_stats(r->c, &cs);
+    ASSERT_EQ_U64(cs.rx_errors, 1);
     sim_can_bus_stats_t st;
     sim_can_bus_stats(b.bus, &st);
     ASSERT_EQ_U64(st.busy_bit_times, (uint64_t)(t_rel / BIT_NS));
+    ASSERT_EQ_U64(st.error_frames, 1);
     ASSERT_EQ_U64(sim_can_bus_load_ppm(b.bus), 1000000);
-    CU_ASSERT_EQUAL(sim_can_ctrl_state(a->c), SIM_CAN_BUS_OFF); /* no recessive bit yet */
+
+    sim_can_bus_fault_stuck_dominant(b.bus, false);
+    const sim_time_ns_t t1 = t_rel + bits_ns(11 + sim_can_frame_bits(&fa));
+    run_to(&b, t1);
+    ASSERT_EQ_I64(b.obs->frames_n, 2);
+    ASSERT_EQ_I64(b.obs->fr[1].t0, t_rel + bits_ns(11));
+    ASSERT_EQ_I64(r->rx_n, 1);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), 127);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(r->c), SIM_CAN_ERROR_WARNING);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(a->c), 255); /* a transmitted; it received nothing yet */
+    bench_free(&b);
+}
+
+/* A transmitter whose identifier starts with four dominant bits (0x010) sends bit 5 as a
+ * recessive stuff bit and reads it dominant: a stuff error in arbitration, which costs no TEC
+ * (exception 2), but it stays a transmitter, so from bit 19 its TEC rises by 8 per 8 bits: 248
+ * at bit 259, bus-off at bit 267. Recovery waits for the release. */
+static void test_stuck_dominant_to_bus_off(void) {
+    bench_t b;
+    bench_init(&b, 1);
+    node_t *t = bench_node(&b, "t", NULL);
+    node_t *r = bench_node(&b, "r", NULL);
+    sim_can_bus_fault_stuck_dominant(b.bus, true);
+    sim_can_frame_t f = fr2(0x010);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(t->c, &f), 0);
+    run_to(&b, bits_ns(6));
+    ASSERT_EQ_I64(b.obs->errors_n, 1);
+    CU_ASSERT_PTR_EQUAL(b.obs->er[0].sender, t->c);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(t->c), 0);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(t->c), 0);
+    run_to(&b, bits_ns(20));
+    ASSERT_EQ_I64(sim_can_ctrl_tec(t->c), 8);
+    run_to(&b, bits_ns(268) - 1);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(t->c), 248);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(t->c), SIM_CAN_ERROR_PASSIVE);
+    run_to(&b, bits_ns(268));
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(t->c), SIM_CAN_BUS_OFF);
+    ASSERT_EQ_I64(t->done_n, 1);
+    ASSERT_EQ_I64(t->done_status[0], -SIM_ECANCELED);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), 255);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(r->c), 0);
+    sim_can_ctrl_stats_t cs;
+    sim_can_ctrl_stats(t->c, &cs);
+    ASSERT_EQ_U64(cs.tx_errors, 1);
+    ASSERT_EQ_U64(cs.bus_off_count, 1);
+    CU_ASSERT_EQUAL(sim_can_ctrl_recover(t->c), 0);
+
+    const sim_time_ns_t t_rel = 10 * SIM_NS_PER_MS;
+    run_to(&b, t_rel);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(t->c), SIM_CAN_BUS_OFF); /* no recessive bit yet */
     sim_can_bus_fault_stuck_dominant(b.bus, false);
     run_to(&b, t_rel + bits_ns(RECOVERY_BITS) - 1);
-    CU_ASSERT_EQUAL(sim_can_ctrl_state(a->c), SIM_CAN_BUS_OFF);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(t->c), SIM_CAN_BUS_OFF);
     run_to(&b, t_rel + bits_ns(RECOVERY_BITS));
-    CU_ASSERT_EQUAL(sim_can_ctrl_state(a->c), SIM_CAN_ERROR_ACTIVE);
+    CU_ASSERT_EQUAL(sim_can_ctrl_state(t->c), SIM_CAN_ERROR_ACTIVE);
     run_to(&b, 2 * t_rel);
     ASSERT_EQ_U64(sim_can_bus_load_ppm(b.bus), 500000);
-    CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &f), 0);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(t->c, &f), 0);
     run_to(&b, 2 * t_rel + bits_ns(sim_can_frame_bits(&f)));
     ASSERT_EQ_I64(r->rx_n, 1);
+    ASSERT_EQ_I64(sim_can_ctrl_rec(r->c), 127);
     bench_free(&b);
 }
 
@@ -1344,8 +1423,8 @@ void test_register(void) {
         TEST(test_rec_rules), TEST(test_error_passive_suspend_transmission),
         TEST(test_queue_full_and_api_errors), TEST(test_acceptance_filters), TEST(test_drop_fault),
         TEST(test_fault_randomness_is_isolated), TEST(test_unplug), TEST(test_babble),
-        TEST(test_stuck_dominant), TEST(test_bus_load_statistics),
-        TEST(test_observers_see_bus_order), TEST(test_detach_and_stop_mid_frame),
-        TEST(test_join_mid_frame), TEST(test_detach_from_callbacks),
-        TEST(test_restart_resend_from_state_callback));
+        TEST(test_stuck_dominant), TEST(test_stuck_dominant_to_bus_off),
+        TEST(test_bus_load_statistics), TEST(test_observers_see_bus_order),
+        TEST(test_detach_and_stop_mid_frame), TEST(test_join_mid_frame),
+        TEST(test_detach_from_callbacks), TEST(test_restart_resend_from_state_callback));
 }
