@@ -94,10 +94,27 @@ static void pv_to_battery(const inverter_t *inv, budget_t *b, inverter_flows_t *
     b->pv_left_w = 0.0;
 }
 
+/* The grid-charge hysteresis: on at or below the start SOC, off at or above the stop SOC. */
+static void update_grid_charging(inverter_t *inv, const inverter_in_t *in) {
+    const inverter_cfg_t *c = &inv->cfg;
+    if (in->soc <= c->grid_charge_start_soc) {
+        inv->grid_charging = c->grid_charge;
+    } else if (in->soc >= c->grid_charge_stop_soc) {
+        inv->grid_charging = false;
+    }
+}
+
 static void battery_to_home(const inverter_t *inv, const inverter_in_t *in, budget_t *b,
                             inverter_flows_t *f) {
     if (in->grid_connected && in->soc <= inv->cfg.reserve_soc) {
         return; /* keep the reserve for an outage; the grid covers the home */
+    }
+    if (in->grid_connected && inv->grid_charging) {
+        /* The grid covers the home while it charges the battery. Serving the home from the
+         * battery instead would send grid energy through both conversions, and a home above
+         * the charge power would drain the pack back under the reserve, so that charging to
+         * the stop SOC never ended. */
+        return;
     }
     double eta = inv->cfg.eta_inverter;
     double cap_dc = min2(in->batt_discharge_w_max, inv->cfg.discharge_w_max);
@@ -117,14 +134,9 @@ static void grid_to_home(const inverter_t *inv, const inverter_in_t *in, budget_
     b->demand_left_w -= f->grid_to_home_w;
 }
 
-static void grid_to_battery(inverter_t *inv, const inverter_in_t *in, budget_t *b,
+static void grid_to_battery(const inverter_t *inv, const inverter_in_t *in, budget_t *b,
                             inverter_flows_t *f) {
     const inverter_cfg_t *c = &inv->cfg;
-    if (in->soc <= c->grid_charge_start_soc) {
-        inv->grid_charging = c->grid_charge;
-    } else if (in->soc >= c->grid_charge_stop_soc) {
-        inv->grid_charging = false;
-    }
     if (!inv->grid_charging || !in->grid_connected) {
         return;
     }
@@ -161,6 +173,7 @@ void inverter_dispatch(inverter_t *inv, const inverter_in_t *in, inverter_flows_
         .charge_room_w = pos(min2(in->batt_charge_w_max, inv->cfg.charge_w_max)),
     };
     double curtailed_mppt = pos(in->pv_avail_w - b.pv_left_w); /* above the MPPT limit */
+    update_grid_charging(inv, in);
     pv_to_home(inv, &b, out);
     pv_to_battery(inv, &b, out);
     out->pv_curtailed_w += curtailed_mppt;

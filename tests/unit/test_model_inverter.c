@@ -127,6 +127,42 @@ static void grid_charging_hysteresis(void) {
     inverter_destroy(inv);
 }
 
+/* While the grid charges the battery, the grid also covers the home: no grid energy passes
+ * through the battery on its way to the home, and a home above the charge power cannot drain
+ * the pack back to the reserve, so charging reaches the stop SOC and ends. */
+static void grid_covers_home_while_charging(void) {
+    inverter_t *inv = make();
+    inverter_in_t in = input(0.0, 2000.0, true, 0.15);
+    inverter_flows_t f;
+    inverter_dispatch(inv, &in, &f);
+    CU_ASSERT_TRUE(inverter_grid_charging(inv));
+    in.soc = 0.22; /* above the reserve, below the stop SOC */
+    inverter_dispatch(inv, &in, &f);
+    ASSERT_NEAR(f.batt_to_ac_dc_w, 0.0, 0.0);
+    ASSERT_NEAR(f.grid_to_home_w, 2000.0, 1e-9);
+    ASSERT_NEAR(f.grid_to_batt_w, 1500.0, 1e-9);
+    ASSERT_NEAR(f.batt_dc_w, 1380.0, 1e-9);
+    assert_balanced(&f);
+    inverter_destroy(inv);
+
+    /* Closed loop: a 5 kWh pack from 15 % under a 2 kW home, one-minute steps. */
+    inv = make();
+    in = input(0.0, 2000.0, true, 0.15);
+    const double capacity_wh = 5000.0, dt_h = 1.0 / 60.0;
+    unsigned steps = 0;
+    bool reached_stop = false;
+    for (; steps < 24 * 60 && !reached_stop; steps++) {
+        inverter_dispatch(inv, &in, &f);
+        assert_balanced(&f);
+        reached_stop = !inverter_grid_charging(inv) && in.soc >= 0.25;
+        in.soc += f.batt_dc_w * dt_h / capacity_wh;
+    }
+    CU_ASSERT_TRUE(reached_stop);
+    /* 500 Wh at 1380 W into the pack: 22 minutes, and the step that sees 25 % ends it. */
+    CU_ASSERT_TRUE(steps <= 24);
+    inverter_destroy(inv);
+}
+
 /* Random inputs: every flow non-negative, limits respected, all balances closed. */
 static void balances_close_on_random_inputs(void) {
     inverter_t *inv = make();
@@ -172,5 +208,6 @@ void test_register(void) {
     TEST_SUITE("model_inverter", TEST(pv_serves_home_then_battery),
                TEST(battery_then_grid_at_night), TEST(output_relay_open_stops_the_home),
                TEST(ac_limit_sends_rest_to_grid), TEST(grid_charging_hysteresis),
-               TEST(balances_close_on_random_inputs), TEST(invalid_config_is_refused));
+               TEST(grid_covers_home_while_charging), TEST(balances_close_on_random_inputs),
+               TEST(invalid_config_is_refused));
 }
