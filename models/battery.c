@@ -8,6 +8,7 @@
 #include "battery.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sim_types.h"
@@ -119,15 +120,37 @@ void battery_cfg_default(battery_cfg_t *cfg) {
     };
 }
 
-static bool cfg_valid(const battery_cfg_t *c) {
-    return c->cells_series >= 1 && c->cells_series <= BATTERY_CELLS_MAX && c->capacity_ah > 0.0 &&
-           c->r_internal_mohm > 0.0 && c->soc_initial >= 0.0 && c->soc_initial <= 1.0 &&
-           c->cell_spread_soc >= 0.0 && c->cell_spread_soc < 0.5 &&
-           c->cell_charge_release_mv < c->cell_charge_cut_mv &&
-           c->cell_cv_mv <= c->cell_charge_cut_mv &&
-           c->cell_discharge_release_mv > c->cell_discharge_cut_mv &&
-           c->cell_dvl_mv >= c->cell_discharge_cut_mv && c->charge_a_max >= 0.0 &&
-           c->discharge_a_max >= 0.0;
+bool battery_cfg_check(const battery_cfg_t *c, char *why, size_t cap) {
+/* One rule: true when it holds; else the sentence goes to why and the result is false. */
+#define RULE(ok, ...) ((ok) || ((cap > 0 ? (void)snprintf(why, cap, __VA_ARGS__) : (void)0), false))
+    return RULE(c->cells_series >= 1 && c->cells_series <= BATTERY_CELLS_MAX,
+                "cells_series (%u) must be 1 to %u", c->cells_series, BATTERY_CELLS_MAX) &&
+           RULE(c->capacity_ah > 0.0, "capacity_ah (%g) must be above 0", c->capacity_ah) &&
+           RULE(c->r_internal_mohm > 0.0, "r_internal_mohm (%g) must be above 0",
+                c->r_internal_mohm) &&
+           RULE(c->soc_initial >= 0.0 && c->soc_initial <= 1.0, "soc_percent (%g) must be 0 to 100",
+                c->soc_initial * 100.0) &&
+           RULE(c->cell_spread_soc >= 0.0 && c->cell_spread_soc < 0.5,
+                "cell_spread_percent (%g) must be at least 0 and below 50",
+                c->cell_spread_soc * 100.0) &&
+           RULE(c->cell_charge_release_mv < c->cell_charge_cut_mv,
+                "cell_charge_release_mv (%u) must be below cell_charge_cut_mv (%u)",
+                c->cell_charge_release_mv, c->cell_charge_cut_mv) &&
+           RULE(c->cell_cv_mv < c->cell_charge_cut_mv,
+                "cell_cv_mv (%u) must be below cell_charge_cut_mv (%u)", c->cell_cv_mv,
+                c->cell_charge_cut_mv) &&
+           RULE(c->cell_discharge_release_mv > c->cell_discharge_cut_mv,
+                "cell_discharge_release_mv (%u) must be above cell_discharge_cut_mv (%u)",
+                c->cell_discharge_release_mv, c->cell_discharge_cut_mv) &&
+           RULE(c->cell_dvl_mv > c->cell_discharge_cut_mv,
+                "cell_dvl_mv (%u) must be above cell_discharge_cut_mv (%u)", c->cell_dvl_mv,
+                c->cell_discharge_cut_mv) &&
+           RULE(c->cell_dvl_mv < c->cell_cv_mv, "cell_dvl_mv (%u) must be below cell_cv_mv (%u)",
+                c->cell_dvl_mv, c->cell_cv_mv) &&
+           RULE(c->charge_a_max >= 0.0 && c->discharge_a_max >= 0.0,
+                "charge_a_max (%g) and discharge_a_max (%g) must not be negative", c->charge_a_max,
+                c->discharge_a_max);
+#undef RULE
 }
 
 /* SOC offset of cell k: spread evenly so the mean stays the pack SOC. */
@@ -141,7 +164,8 @@ static double cell_offset_of(const battery_cfg_t *c, unsigned k) {
 
 int battery_create(const battery_cfg_t *cfg, battery_t **out) {
     *out = NULL;
-    if (!cfg_valid(cfg)) {
+    char why[160];
+    if (!battery_cfg_check(cfg, why, sizeof why)) {
         return -SIM_EINVAL;
     }
     battery_t *b = calloc(1, sizeof *b);

@@ -45,6 +45,7 @@
 #define BATTERY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define BATTERY_CELLS_MAX 32
@@ -77,8 +78,18 @@ typedef struct battery battery_t;
 void battery_cfg_default(battery_cfg_t *cfg);
 
 /**
+ * Whether `cfg` describes a pack this model can run, and if not why: writes one sentence naming
+ * the first rule broken, with the values (as a scenario names the keys: "cell_cv_mv (3650) must
+ * be below cell_charge_cut_mv (3650)"), into why (cap bytes) and returns false. The voltage
+ * limits must nest: discharge cut < DVL < CVL < charge cut, each cut below its release on the
+ * safe side, because a limit the BMS asks the inverter to respect that sits on or past the cut
+ * makes the cut trip under a compliant inverter.
+ */
+bool battery_cfg_check(const battery_cfg_t *cfg, char *why, size_t cap);
+
+/**
  * Creates a pack from `cfg` (copied).
- * @retval 0, -SIM_EINVAL (a value out of range), -SIM_ENOMEM
+ * @retval 0, -SIM_EINVAL (battery_cfg_check refuses it), -SIM_ENOMEM
  */
 int battery_create(const battery_cfg_t *cfg, battery_t **out);
 void battery_destroy(battery_t *b);

@@ -7,6 +7,7 @@
  */
 #include "inverter.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,13 +40,25 @@ static bool eta_ok(double eta) {
     return eta > 0.0 && eta <= 1.0;
 }
 
+bool inverter_cfg_check(const inverter_cfg_t *c, char *why, size_t cap) {
+/* One rule: true when it holds; else the sentence goes to why and the result is false. */
+#define RULE(ok, ...) ((ok) || ((cap > 0 ? (void)snprintf(why, cap, __VA_ARGS__) : (void)0), false))
+    return RULE(eta_ok(c->eta_inverter) && eta_ok(c->eta_charger_dc) && eta_ok(c->eta_charger_ac),
+                "every efficiency must be above 0 and at most 100 %%") &&
+           RULE(c->ac_w_max >= 0.0 && c->pv_w_max >= 0.0 && c->charge_w_max >= 0.0 &&
+                    c->discharge_w_max >= 0.0 && c->grid_w_max >= 0.0 && c->grid_charge_w >= 0.0,
+                "no power limit may be negative") &&
+           RULE(c->grid_charge_start_soc < c->grid_charge_stop_soc,
+                "grid_charge_start_soc_percent (%g) must be below grid_charge_stop_soc_percent "
+                "(%g)",
+                c->grid_charge_start_soc * 100.0, c->grid_charge_stop_soc * 100.0);
+#undef RULE
+}
+
 int inverter_create(const inverter_cfg_t *cfg, inverter_t **out) {
     *out = NULL;
-    const inverter_cfg_t *c = cfg;
-    if (!eta_ok(c->eta_inverter) || !eta_ok(c->eta_charger_dc) || !eta_ok(c->eta_charger_ac) ||
-        c->ac_w_max < 0.0 || c->pv_w_max < 0.0 || c->charge_w_max < 0.0 ||
-        c->discharge_w_max < 0.0 || c->grid_w_max < 0.0 || c->grid_charge_w < 0.0 ||
-        c->grid_charge_start_soc >= c->grid_charge_stop_soc) {
+    char why[160];
+    if (!inverter_cfg_check(cfg, why, sizeof why)) {
         return -SIM_EINVAL;
     }
     inverter_t *inv = calloc(1, sizeof *inv);

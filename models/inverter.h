@@ -33,6 +33,7 @@
 #define INVERTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct {
     double ac_w_max;              /* inverter stage output (PV + battery); default 5000 W */
@@ -80,7 +81,14 @@ typedef struct inverter inverter_t;
 
 void inverter_cfg_default(inverter_cfg_t *cfg);
 
-/** 0, -SIM_EINVAL (an efficiency outside (0, 1], a negative limit, start >= stop), -SIM_ENOMEM */
+/**
+ * Whether `cfg` is one this model can run; if not, writes one sentence naming the first rule
+ * broken, with the values as a scenario names the keys, into why (cap bytes) and returns false.
+ * Rules: every efficiency in (0, 1], no negative limit, grid-charge start SOC below its stop SOC.
+ */
+bool inverter_cfg_check(const inverter_cfg_t *cfg, char *why, size_t cap);
+
+/** 0, -SIM_EINVAL (inverter_cfg_check refuses it), -SIM_ENOMEM */
 int inverter_create(const inverter_cfg_t *cfg, inverter_t **out);
 void inverter_destroy(inverter_t *inv);
 

@@ -82,6 +82,11 @@ static int refused(scn_ctx_t *c, const cJSON *v, int rc, const char *model) {
 static int on_battery(scn_ctx_t *c, const cJSON *v, void *t) {
     pack_plant_cfg_t *p = t;
     int rc = scn_check_fields(c, v, battery_fields, N_OF(battery_fields), &p->battery);
+    char why[160];
+    if (rc == 0 && !battery_cfg_check(&p->battery, why, sizeof why)) {
+        /* Each value is in its own range; this is a rule between two of them. */
+        return scn_fail_value(c, v, "%s", why);
+    }
     battery_t *b = NULL;
     if (rc == 0 && (rc = battery_create(&p->battery, &b)) != 0) {
         return refused(c, v, rc, "battery");
@@ -93,6 +98,10 @@ static int on_battery(scn_ctx_t *c, const cJSON *v, void *t) {
 static int on_inverter(scn_ctx_t *c, const cJSON *v, void *t) {
     pack_plant_cfg_t *p = t;
     int rc = scn_check_fields(c, v, inverter_fields, N_OF(inverter_fields), &p->inverter);
+    char why[160];
+    if (rc == 0 && !inverter_cfg_check(&p->inverter, why, sizeof why)) {
+        return scn_fail_value(c, v, "%s", why);
+    }
     inverter_t *inv = NULL;
     if (rc == 0 && (rc = inverter_create(&p->inverter, &inv)) != 0) {
         return refused(c, v, rc, "inverter");
