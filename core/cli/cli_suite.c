@@ -3,12 +3,11 @@
  * reported with its file:line:col error and counted, not run), runs the rest in up to -j worker
  * processes, prints a summary table and writes one JUnit file for all of them.
  *
- * Directories are searched recursively for *.json, in sorted order; folders named "boards" and
- * files starting with '_' hold board descriptions and fragments, not scenarios, and are skipped.
+ * Folders are searched for scenarios as cli_collect.h describes (recursively, sorted, "boards"
+ * folders and '_' fragments skipped).
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -19,6 +18,7 @@
 
 #include "cli.h"
 #include "cli_opts.h"
+#include "cli_collect.h"
 #include "cli_interrupt.h"
 #include "cli_spawn.h"
 
@@ -70,36 +70,9 @@ typedef struct {
     size_t n, cap;
 } list_t;
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * Room for one more element in a growable array holding n of *cap elements of `size` bytes:
- * `items` itself while n < *cap, else the array reallocated to twice the capacity (64 at first)
- * with the new slots zeroed and *cap updated. NULL when out of memory, `items` then unchanged.
- */
-static void *grow(void *items, size_t *cap, size_t n, size_t size) {
-    if (n < *cap) {
-        return items;
-    }
-    size_t grown = *cap != 0 ? *cap * 2 : 64;
-    if (grown < *cap || grown > SIZE_MAX / size) {
-        return NULL;
-    }
-    unsigned char *p = realloc(items, grown * size);
-    if (p == NULL) {
-        return NULL;
-    }
-    memset(p + *cap * size, 0, (grown - *cap) * size);
-    *cap = grown;
-    return p;
-}
-
-/* Appends a copy of `path`; -1 when out of memory. The list has no fixed size: a suite of any
- * number of scenarios is run whole, never cut short in silence. */
+/* Appends an entry for `path` (copied); -1 when out of memory. */
 static int add_path(list_t *l, const char *path) {
-    entry_t *items = grow(l->items, &l->cap, l->n, sizeof *items);
+    entry_t *items = cli_grow(l->items, &l->cap, l->n, sizeof *items);
     if (items == NULL) {
         return -1;
     }
@@ -112,123 +85,17 @@ static int add_path(list_t *l, const char *path) {
     return 0;
 }
 
-typedef struct {
-    char **names;
-    size_t n, cap;
-} names_t;
-
-static int names_add(names_t *v, const char *name) {
-    char **names = grow(v->names, &v->cap, v->n, sizeof *names);
-    if (names == NULL) {
-        return -1;
-    }
-    v->names = names;
-    char *copy = strdup(name);
-    if (copy == NULL) {
-        return -1;
-    }
-    v->names[v->n++] = copy;
-    return 0;
-}
-
-static void names_free(names_t *v) {
-    for (size_t i = 0; i < v->n; i++) {
-        free(v->names[i]);
-    }
-    free(v->names);
-}
-
-static bool is_json(const char *name) {
-    size_t len = strlen(name);
-    return len > 5 && strcmp(name + len - 5, ".json") == 0;
-}
-
-static int out_of_memory(void) {
-    fprintf(stderr, "alfasim: error: suite: out of memory while listing scenarios\n");
-    return CLI_EXIT_SOFTWARE;
-}
-
-/* The entries of `dir` that may hold scenarios, sorted; 0, or an exit code after its message. */
-static int list_dir(const char *dir, names_t *out) {
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        fprintf(stderr, "%s: error: cannot read: %s\n", dir, strerror(errno));
-        return CLI_EXIT_NOINPUT;
-    }
-    int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] != '.' && e->d_name[0] != '_' && strcmp(e->d_name, "boards") != 0 &&
-            names_add(out, e->d_name) != 0) {
-            rc = out_of_memory();
-        }
-    }
-    closedir(d);
-    if (out->n > 1) { /* qsort's array may not be NULL, even for no entries */
-        qsort(out->names, out->n, sizeof out->names[0], cmp_str);
-    }
-    return rc;
-}
-
-/* Every *.json under `dir`, in sorted order, folders entered where they sort. A folder that
- * cannot be read stops the suite with its name rather than leaving its scenarios out, and so does
- * a *.json that is not a regular file (a FIFO would block the suite for ever when opened). */
-static int collect_dir(list_t *l, const char *dir) {
-    names_t names = {NULL, 0, 0};
-    int rc = list_dir(dir, &names);
-    for (size_t i = 0; rc == 0 && i < names.n; i++) {
-        size_t len = strlen(dir) + 1 + strlen(names.names[i]) + 1;
-        char *path = malloc(len);
-        if (path == NULL) {
-            rc = out_of_memory();
-            break;
-        }
-        snprintf(path, len, "%s/%s", dir, names.names[i]);
-        struct stat st;
-        bool known = stat(path, &st) == 0; /* a dangling link is the scenario's own failure */
-        if (known && S_ISDIR(st.st_mode)) {
-            rc = collect_dir(l, path);
-        } else if (!is_json(names.names[i])) {
-            /* not a scenario */
-        } else if (known && !S_ISREG(st.st_mode)) {
-            fprintf(stderr, "%s: error: not a regular file\n", path);
-            rc = CLI_EXIT_NOINPUT;
-        } else if (add_path(l, path) != 0) {
-            rc = out_of_memory();
-        }
-        free(path);
-    }
-    names_free(&names);
-    return rc;
-}
-
 static int collect(list_t *l, const cli_opts_t *o) {
-    for (size_t i = 0; i < o->n_inputs; i++) {
-        struct stat st;
-        if (stat(o->inputs[i], &st) != 0) {
-            fprintf(stderr, "%s: error: cannot read: %s\n", o->inputs[i], strerror(errno));
-            return CLI_EXIT_NOINPUT;
-        }
-        int rc;
-        if (S_ISDIR(st.st_mode)) {
-            char *dir = strdup(o->inputs[i]);
-            if (dir == NULL) {
-                return out_of_memory();
-            }
-            size_t len = strlen(dir);
-            while (len > 1 && dir[len - 1] == '/') {
-                dir[--len] = '\0';
-            }
-            rc = collect_dir(l, dir);
-            free(dir);
-        } else {
-            rc = add_path(l, o->inputs[i]) != 0 ? out_of_memory() : 0;
-        }
-        if (rc != 0) {
-            return rc;
+    cli_paths_t found = {NULL, 0, 0};
+    int rc = cli_collect_scenarios("suite", o->inputs, o->n_inputs, &found);
+    for (size_t i = 0; rc == 0 && i < found.n; i++) {
+        if (add_path(l, found.paths[i]) != 0) {
+            fprintf(stderr, "alfasim: error: suite: out of memory while listing scenarios\n");
+            rc = CLI_EXIT_SOFTWARE;
         }
     }
-    return 0;
+    cli_paths_free(&found);
+    return rc;
 }
 
 /* Keeps the K-th of N interleaved shards: entries i with i % N == K - 1. */

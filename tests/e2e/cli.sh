@@ -69,6 +69,22 @@ check "a suite that finds no scenario names the path" \
     grep -q "empty: error: no scenario files" "$tmp/err"
 "$alfasim" suite scenarios/test/two_nodes.json --shard 2/2 --out "$tmp/shard" >/dev/null 2>&1
 check "an empty shard passes" [ $? -eq 0 ]
+# validate searches a folder as suite does: the 1100 broken files and the good one in sub/, each
+# reported; a folder without scenarios, a missing path (the other paths still checked).
+"$alfasim" validate "$tmp/many" >"$tmp/out" 2>"$tmp/err"
+check "validate of a folder with broken scenarios exits 65" [ $? -eq 65 ]
+check "validate of a folder checks the subfolder's scenario" \
+    [ "$(cat "$tmp/out")" = "$tmp/many/sub/two_nodes.json: ok (2 nodes, 2 actions)" ]
+check "validate of a folder reports every broken scenario" \
+    [ "$(grep -c ': error: ' "$tmp/err")" -eq 1100 ]
+"$alfasim" validate "$tmp/empty" >/dev/null 2>"$tmp/err"
+check "validate of a folder without scenarios exits 66" [ $? -eq 66 ]
+check "validate of a folder without scenarios names it" \
+    grep -q "empty: error: no scenario files" "$tmp/err"
+"$alfasim" validate "$tmp/nope" scenarios/test/ >"$tmp/out" 2>"$tmp/err"
+check "validate of a missing path exits 66" [ $? -eq 66 ]
+check "validate goes on after a missing path" grep -q "^scenarios/test/two_nodes.json: ok" "$tmp/out"
+check "validate of a missing path names it" grep -q "nope: error: cannot read" "$tmp/err"
 # A FIFO among the scenarios would block the suite for ever when opened: it is refused first.
 mkdir "$tmp/fifo_dir" && cp scenarios/test/two_nodes.json "$tmp/fifo_dir/" &&
     mkfifo "$tmp/fifo_dir/pipe.json"
