@@ -111,6 +111,7 @@ const char *sim_trace_dir(const sim_trace_t *t);
 #define SIM_TRACE_ERR_BUSOFF    0x00000040u
 #define SIM_TRACE_ERR_BUSERROR  0x00000080u /* a bus error; python-can needs it to see the frame */
 #define SIM_TRACE_ERR_RESTARTED 0x00000100u /* restarted after bus-off */
+#define SIM_TRACE_ERR_CNT       0x00000200u /* TEC in data[6], REC in data[7] */
 /* data[1] with SIM_TRACE_ERR_CRTL */
 #define SIM_TRACE_ERR_CRTL_RX_WARNING 0x04u
 #define SIM_TRACE_ERR_CRTL_TX_WARNING 0x08u

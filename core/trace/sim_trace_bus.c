@@ -10,7 +10,9 @@
  *   warning/passive ─▶ error_active CRTL, data[1] ACTIVE
  *   stopped ─▶ error_active, any ─▶ stopped: no error frame (no error condition)
  *
- * CRTL frames carry TEC and REC in data[6] and data[7], as drivers do. To tell a recovery from a
+ * Every one of these state frames carries TEC and REC in data[6] and data[7] and says so with
+ * the CAN_ERR_CNT class bit (0x200), as Linux drivers do when they report the counters; the
+ * restart reports the cleared counters. Bus errors carry no counters. To tell a recovery from a
  * first start the observer remembers each controller's last state (keyed by identity only).
  */
 #include <stdlib.h>
@@ -113,8 +115,9 @@ static uint8_t crtl_bits(uint16_t tec, uint16_t rec, uint16_t limit, uint8_t tx,
     return bits;
 }
 
-/* The error frame a Linux driver sends for a state change, or false when it sends none. */
-static bool state_error_frame(sim_can_state_t prev, sim_can_state_t st, uint16_t tec, uint16_t rec,
+/* The error frame a Linux driver sends for a state change, without the CAN_ERR_CNT bit the
+ * caller adds, or false when it sends none. */
+static bool state_error_class(sim_can_state_t prev, sim_can_state_t st, uint16_t tec, uint16_t rec,
                               uint32_t *cls, uint8_t data[8]) {
     memset(data, 0, 8);
     data[6] = (uint8_t)(tec > 255 ? 255 : tec); /* drivers report the counters here */
@@ -163,8 +166,8 @@ static void obs_state(void *ctx, const sim_can_ctrl_t *c, sim_can_state_t st, si
     sim_trace_ev_end(e);
     uint32_t cls;
     uint8_t data[8];
-    if (state_error_frame(prev, st, tec, rec, &cls, data)) {
-        sim_trace_can_error(b->t, t, b->iface, cls, data);
+    if (state_error_class(prev, st, tec, rec, &cls, data)) {
+        sim_trace_can_error(b->t, t, b->iface, cls | SIM_TRACE_ERR_CNT, data);
     }
 }
 

@@ -108,7 +108,7 @@ grep -qF \"$field\" \"$d/err\" || { echo \"the failure does not name $field\"; e
                  COMMAND sh -c "mkdir -p \"$1\" && d=\"$1/bus_off\" && rm -rf \"$d\" && \
 \"$0\" run \"$2\" --out \"$d\" --quiet; rc=$?; \
 if [ $rc -gt 1 ]; then echo \"alfasim run exited $rc\"; exit 1; fi; \
-grep -q ' 20000040#' \"$d/bus.log\" || { echo \"no bus-off error frame in $d/bus.log\"; exit 1; }; \
+grep -q ' 20000240#' \"$d/bus.log\" || { echo \"no bus-off error frame in $d/bus.log\"; exit 1; }; \
 tools=\"$3\" && py=\"$4\" && shift 4 && \
 \"$py\" \"$tools/check_candump.py\" \"$d/bus.log\" --pcap \"$d/bus.pcap\" \"$@\""
                          $<TARGET_FILE:alfasim> ${trace_tmp}

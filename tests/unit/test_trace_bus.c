@@ -107,10 +107,12 @@ static void test_lone_node_ack_errors(void) {
     char *log = rig_down(&r, &ev);
     CU_ASSERT_PTR_NULL(strstr(log, " can0 123#42\n")); /* never completed */
     CU_ASSERT_TRUE(count(log, " can0 200000A0#0000000000000000\n") >= 16);
-    /* Warning at TEC 96 (0x60), passive at TEC 128 (0x80): data[1] says TX, data[6] the TEC. */
-    ASSERT_EQ_U64(count(log, " can0 20000004#0008000000006000\n"), 1);
-    ASSERT_EQ_U64(count(log, " can0 20000004#0020000000008000\n"), 1);
-    ASSERT_EQ_U64(count(log, " can0 20000040#"), 0);
+    /* Warning at TEC 96 (0x60), passive at TEC 128 (0x80): data[1] says TX, data[6] the TEC,
+     * and the class has CAN_ERR_CNT (0x200) as data[6] and data[7] hold the counters. */
+    ASSERT_EQ_U64(count(log, " can0 20000204#0008000000006000\n"), 1);
+    ASSERT_EQ_U64(count(log, " can0 20000204#0020000000008000\n"), 1);
+    ASSERT_EQ_U64(count(log, " can0 20000004#"), 0);
+    ASSERT_EQ_U64(count(log, " can0 20000240#"), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(ev, "\"state\":\"error_warning\",\"prev\":\"error_active\","
                                       "\"tec\":96,\"rec\":0}"));
     CU_ASSERT_PTR_NOT_NULL(strstr(ev, "\"state\":\"error_passive\",\"prev\":\"error_warning\","
@@ -131,8 +133,15 @@ static void test_bus_off_and_recovery(void) {
     char *ev;
     char *log = rig_down(&r, &ev);
     ASSERT_EQ_U64(count(log, " can0 20000088#0000000800000000\n"), 32); /* 32 x 8 > 255 */
-    ASSERT_EQ_U64(count(log, " can0 20000040#"), 1);
-    ASSERT_EQ_U64(count(log, " can0 20000100#"), 1);
+    /* Bus-off reports TEC 256 capped at 255 (and REC 0), the restart the cleared counters; both
+     * with CAN_ERR_CNT. */
+    ASSERT_EQ_U64(count(log, " can0 20000240#000000000000FF00\n"), 1);
+    ASSERT_EQ_U64(count(log, " can0 20000300#0000000000000000\n"), 1);
+    ASSERT_EQ_U64(count(log, " can0 20000040#"), 0);
+    ASSERT_EQ_U64(count(log, " can0 20000100#"), 0);
+    ASSERT_EQ_U64(count(log, " can0 20000204#0008000000006000\n"), 1);
+    ASSERT_EQ_U64(count(log, " can0 20000204#0020000000008000\n"), 1);
+    ASSERT_EQ_U64(count(log, " can0 20000004#"), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(ev, "\"node\":\"pack1\",\"bus\":\"can0\",\"state\":\"bus_off\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(ev, "\"state\":\"error_active\",\"prev\":\"bus_off\""));
     /* Every events line is a JSON object. */
