@@ -192,14 +192,39 @@ typedef enum {
 
 const char *sim_can_err_kind_name(sim_can_err_kind_t kind);
 
+/* Where in the frame an error was detected: the fields of ISO 11898-1 as linux/can/error.h
+ * names them for data[3] (identifier bits numbered as in an extended frame, so a standard
+ * identifier is ID28_21 and ID20_18). */
+typedef enum {
+    SIM_CAN_FIELD_UNSPEC = 0,
+    SIM_CAN_FIELD_SOF,
+    SIM_CAN_FIELD_ID28_21,
+    SIM_CAN_FIELD_ID20_18,
+    SIM_CAN_FIELD_SRTR, /* an extended frame's SRR, a standard frame's RTR */
+    SIM_CAN_FIELD_IDE,
+    SIM_CAN_FIELD_ID17_13,
+    SIM_CAN_FIELD_ID12_05,
+    SIM_CAN_FIELD_ID04_00,
+    SIM_CAN_FIELD_RTR, /* an extended frame's RTR */
+    SIM_CAN_FIELD_RES1,
+    SIM_CAN_FIELD_RES0,
+    SIM_CAN_FIELD_DLC,
+    SIM_CAN_FIELD_DATA,
+    SIM_CAN_FIELD_CRC_SEQ,
+    SIM_CAN_FIELD_ACK_SLOT,
+} sim_can_err_field_t;
+
 typedef struct {
     /** A frame completed on the wire: t_start at SOF, t_end after the intermission. */
     void (*on_frame)(void *ctx, const sim_can_frame_t *f, const sim_can_ctrl_t *sender,
                      sim_time_ns_t t_start, sim_time_ns_t t_end);
-    /** An error frame: which kind, detected by which transmitter (may be NULL), at time t (the
-     * first bit of the first error flag). */
-    void (*on_error)(void *ctx, sim_can_err_kind_t kind, const sim_can_frame_t *f,
-                     const sim_can_ctrl_t *sender, sim_time_ns_t t);
+    /** An error frame: which kind, detected in which field, by which transmitter (may be
+     * NULL), at time t (the first bit of the first error flag). A bit error is in the DLC or
+     * the data field, where frames with one identifier first differ; an ACK error in the ACK
+     * slot; a CRC error in the CRC sequence; the stuff error of a wire held dominant in the
+     * first identifier bits. */
+    void (*on_error)(void *ctx, sim_can_err_kind_t kind, sim_can_err_field_t field,
+                     const sim_can_frame_t *f, const sim_can_ctrl_t *sender, sim_time_ns_t t);
     /** A controller changed state (also reported to its own on_state). */
     void (*on_state)(void *ctx, const sim_can_ctrl_t *c, sim_can_state_t st, sim_time_ns_t t);
 } sim_can_observer_t;

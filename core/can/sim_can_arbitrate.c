@@ -294,6 +294,7 @@ static uint32_t decide(sim_can__wire_t *w, const sof_t *s) {
             flags = 2u * STUFF_RUN_BITS - s->run;
         }
         w->outcome = SIM_CAN__OUT_BIT;
+        w->err_field = sim_can__frame_field_at(&s->first->f, s->diff);
         w->wire_bits = s->diff + 1u + flags + ERR_TAIL_BITS;
         return s->diff + 1u;
     }
@@ -304,12 +305,14 @@ static uint32_t decide(sim_can__wire_t *w, const sof_t *s) {
     bool drop = shared && sim_can__fault_hits(&bus->drop, &w->frame) && !corrupt;
     if (s->acks == 0) {
         w->outcome = SIM_CAN__OUT_ACK;
+        w->err_field = SIM_CAN_FIELD_ACK_SLOT;
         w->wire_bits = stuffed + ACK_ERR_LEAD_BITS + ERR_FLAG_BITS + ERR_TAIL_BITS;
         return stuffed + ACK_ERR_LEAD_BITS;
     }
     if (corrupt) {
         bus->n_corrupted++;
         w->outcome = SIM_CAN__OUT_CRC;
+        w->err_field = SIM_CAN_FIELD_CRC_SEQ;
         w->err_dominant = s->any_active;
         w->wire_bits = stuffed + ACK_ERR_LEAD_BITS + CRC_ERR_FLAG_BITS + ERR_TAIL_BITS;
         return stuffed + ACK_ERR_LEAD_BITS;
@@ -318,6 +321,7 @@ static uint32_t decide(sim_can__wire_t *w, const sof_t *s) {
         bus->n_dropped++;
     }
     w->outcome = drop ? SIM_CAN__OUT_DROP : SIM_CAN__OUT_OK;
+    w->err_field = SIM_CAN_FIELD_UNSPEC;
     w->wire_bits = s->first->bits;
     return 0;
 }

@@ -166,7 +166,8 @@ static void tell_observers(sim_can__wire_t *w) {
         if (!is_error(w->outcome) && o->on_frame != NULL) {
             o->on_frame(bus->obs[i].ctx, &w->frame, w->sender, w->t_start_ns, w->t_end_ns);
         } else if (is_error(w->outcome) && o->on_error != NULL) {
-            o->on_error(bus->obs[i].ctx, err_kind(w->outcome), &w->frame, w->sender, w->t_err_ns);
+            o->on_error(bus->obs[i].ctx, err_kind(w->outcome), w->err_field, &w->frame, w->sender,
+                        w->t_err_ns);
         }
     }
 }

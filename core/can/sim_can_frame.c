@@ -196,3 +196,61 @@ uint32_t sim_can__frame_wire(const sim_can_frame_t *f, uint8_t *bit) {
     SIM_ASSERT(n <= SIM_CAN__WIRE_MAX);
     return n;
 }
+
+/* The field of unstuffed bit i (sim_can__frame_raw's layout). */
+static sim_can_err_field_t raw_field(const sim_can_frame_t *f, uint32_t i, uint32_t n_raw) {
+    static const sim_can_err_field_t std_head[15] = {
+        SIM_CAN_FIELD_SOF,     SIM_CAN_FIELD_ID28_21, SIM_CAN_FIELD_ID28_21, SIM_CAN_FIELD_ID28_21,
+        SIM_CAN_FIELD_ID28_21, SIM_CAN_FIELD_ID28_21, SIM_CAN_FIELD_ID28_21, SIM_CAN_FIELD_ID28_21,
+        SIM_CAN_FIELD_ID28_21, SIM_CAN_FIELD_ID20_18, SIM_CAN_FIELD_ID20_18, SIM_CAN_FIELD_ID20_18,
+        SIM_CAN_FIELD_SRTR,    SIM_CAN_FIELD_IDE,     SIM_CAN_FIELD_RES0};
+    bool ext = (f->flags & SIM_CAN_FLAG_IDE) != 0;
+    uint32_t head = ext ? 35u : 15u; /* SOF up to r0 */
+    if (i >= n_raw - 15u) {
+        return SIM_CAN_FIELD_CRC_SEQ;
+    }
+    if (i >= head + 4u) {
+        return SIM_CAN_FIELD_DATA;
+    }
+    if (i >= head) {
+        return SIM_CAN_FIELD_DLC;
+    }
+    if (!ext || i < 12u) {
+        return std_head[i];
+    }
+    if (i < 14u) {
+        return i == 12u ? SIM_CAN_FIELD_SRTR : SIM_CAN_FIELD_IDE;
+    }
+    if (i < 19u) {
+        return SIM_CAN_FIELD_ID17_13;
+    }
+    if (i < 27u) {
+        return SIM_CAN_FIELD_ID12_05;
+    }
+    if (i < 32u) {
+        return SIM_CAN_FIELD_ID04_00;
+    }
+    return i == 32u ? SIM_CAN_FIELD_RTR : (i == 33u ? SIM_CAN_FIELD_RES1 : SIM_CAN_FIELD_RES0);
+}
+
+sim_can_err_field_t sim_can__frame_field_at(const sim_can_frame_t *f, uint32_t wire_bit) {
+    sim_can__raw_t r;
+    sim_can__frame_raw(f, &r);
+    uint32_t n = 0;
+    uint32_t run = 0;
+    uint8_t level = 2; /* as in sim_can__stuff_before */
+    for (uint32_t i = 0; i < r.n; i++) {
+        run = r.bit[i] == level ? run + 1u : 1u;
+        level = r.bit[i];
+        uint32_t last = n + (run == 5 ? 1u : 0u); /* this bit and its stuff bit, if any */
+        if (wire_bit <= last) {
+            return raw_field(f, i, r.n);
+        }
+        n = last + 1u;
+        if (run == 5) {
+            level ^= 1u;
+            run = 1;
+        }
+    }
+    return SIM_CAN_FIELD_UNSPEC; /* past the CRC */
+}

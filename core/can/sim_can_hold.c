@@ -80,7 +80,8 @@ static void tell_observers(sim_can_bus_t *bus) {
     for (uint32_t i = 0; i < bus->n_obs; i++) {
         const sim_can_observer_t *o = &bus->obs[i].obs;
         if (o->on_error != NULL) {
-            o->on_error(bus->obs[i].ctx, SIM_CAN_ERR_STUFF, f, sender, t);
+            /* Bit 5 is the fifth identifier bit, among ID28..21. */
+            o->on_error(bus->obs[i].ctx, SIM_CAN_ERR_STUFF, SIM_CAN_FIELD_ID28_21, f, sender, t);
         }
     }
 }

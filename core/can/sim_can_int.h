@@ -100,7 +100,8 @@ typedef struct sim_can__wire {
     /* Slots of the first and last transmitter, so the end of the frame visits only those: set at
      * SOF, widened to every slot when a compaction renumbers the slots meanwhile. */
     uint32_t tx_first, tx_last;
-    uint32_t wire_bits; /* bits from SOF to the end of the intermission */
+    uint32_t wire_bits;            /* bits from SOF to the end of the intermission */
+    sim_can_err_field_t err_field; /* where an error outcome was detected */
     sim_time_ns_t t_start_ns, t_err_ns, t_end_ns;
     /* The current run of recessive bits, for bus-off recovery (sim_can_recovery.c). */
     bool recessive;
@@ -253,6 +254,9 @@ uint32_t sim_can__frame_key(const sim_can_frame_t *f);
  * returns how many. Frames with equal bits up to some point stuff them identically, so the
  * first index where two frames' arrays differ is where they first differ on the wire. */
 uint32_t sim_can__frame_wire(const sim_can_frame_t *f, uint8_t *bit);
+/** The field of a frame's stuffed bit `wire_bit` (SOF..CRC, counted from SOF as 0); a stuff bit
+ * belongs to the field of the bit before it. */
+sim_can_err_field_t sim_can__frame_field_at(const sim_can_frame_t *f, uint32_t wire_bit);
 
 /* ---- sim_can_bus.c ---------------------------------------------------------------------- */
 void sim_can__enter(sim_can_bus_t *bus);

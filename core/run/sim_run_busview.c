@@ -119,9 +119,10 @@ static void on_frame(void *ctx, const sim_can_frame_t *f, const sim_can_ctrl_t *
     v->n_recent += v->n_recent < PANEL_FRAME_LINES;
 }
 
-static void on_error(void *ctx, sim_can_err_kind_t kind, const sim_can_frame_t *f,
-                     const sim_can_ctrl_t *sender, sim_time_ns_t t) {
+static void on_error(void *ctx, sim_can_err_kind_t kind, sim_can_err_field_t field,
+                     const sim_can_frame_t *f, const sim_can_ctrl_t *sender, sim_time_ns_t t) {
     (void)kind;
+    (void)field;
     (void)f;
     (void)sender;
     struct sim_run_busview *v = ctx;

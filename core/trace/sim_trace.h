@@ -124,8 +124,22 @@ const char *sim_trace_dir(const sim_trace_t *t);
 #define SIM_TRACE_ERR_PROT_STUFF 0x04u
 #define SIM_TRACE_ERR_PROT_TX    0x80u /* detected while transmitting */
 /* data[3] with SIM_TRACE_ERR_PROT */
+#define SIM_TRACE_ERR_LOC_UNSPEC  0x00u
+#define SIM_TRACE_ERR_LOC_ID28_21 0x02u
+#define SIM_TRACE_ERR_LOC_SOF     0x03u
+#define SIM_TRACE_ERR_LOC_SRTR    0x04u /* an extended frame's SRR, a standard frame's RTR */
+#define SIM_TRACE_ERR_LOC_IDE     0x05u
+#define SIM_TRACE_ERR_LOC_ID20_18 0x06u
+#define SIM_TRACE_ERR_LOC_ID17_13 0x07u
 #define SIM_TRACE_ERR_LOC_CRC_SEQ 0x08u
+#define SIM_TRACE_ERR_LOC_RES0    0x09u
 #define SIM_TRACE_ERR_LOC_DATA    0x0Au
+#define SIM_TRACE_ERR_LOC_DLC     0x0Bu
+#define SIM_TRACE_ERR_LOC_RTR     0x0Cu
+#define SIM_TRACE_ERR_LOC_RES1    0x0Du
+#define SIM_TRACE_ERR_LOC_ID04_00 0x0Eu
+#define SIM_TRACE_ERR_LOC_ID12_05 0x0Fu
+#define SIM_TRACE_ERR_LOC_ACK     0x19u /* ACK slot */
 
 /** bus.log + bus.pcap: one data/remote frame at time t on interface `iface`. */
 void sim_trace_can_frame(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface,
@@ -133,7 +147,7 @@ void sim_trace_can_frame(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface,
 
 /**
  * bus.log + bus.pcap: one error frame, as Linux reports it: can_id = CAN_ERR_FLAG | class bits
- * (linux/can/error.h, SIM_TRACE_ERR_*), 8 data bytes. Line: "(…) can0 200000A0#0000000000000000".
+ * (linux/can/error.h, SIM_TRACE_ERR_*), 8 data bytes. Line: "(…) can0 200000A8#0000001900000000".
  */
 void sim_trace_can_error(sim_trace_t *t, sim_time_ns_t t_ns, const char *iface, uint32_t err_class,
                          const uint8_t data[8]);

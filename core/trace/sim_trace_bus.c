@@ -28,41 +28,75 @@ static void obs_frame(void *ctx, const sim_can_frame_t *f, const sim_can_ctrl_t 
     sim_trace_can_frame(b->t, t_end, b->iface, f);
 }
 
+/* data[3]: where the error was detected, as linux/can/error.h numbers the fields. */
+static uint8_t err_location(sim_can_err_field_t field) {
+    switch (field) {
+        case SIM_CAN_FIELD_UNSPEC:
+            break;
+        case SIM_CAN_FIELD_SOF:
+            return SIM_TRACE_ERR_LOC_SOF;
+        case SIM_CAN_FIELD_ID28_21:
+            return SIM_TRACE_ERR_LOC_ID28_21;
+        case SIM_CAN_FIELD_ID20_18:
+            return SIM_TRACE_ERR_LOC_ID20_18;
+        case SIM_CAN_FIELD_SRTR:
+            return SIM_TRACE_ERR_LOC_SRTR;
+        case SIM_CAN_FIELD_IDE:
+            return SIM_TRACE_ERR_LOC_IDE;
+        case SIM_CAN_FIELD_ID17_13:
+            return SIM_TRACE_ERR_LOC_ID17_13;
+        case SIM_CAN_FIELD_ID12_05:
+            return SIM_TRACE_ERR_LOC_ID12_05;
+        case SIM_CAN_FIELD_ID04_00:
+            return SIM_TRACE_ERR_LOC_ID04_00;
+        case SIM_CAN_FIELD_RTR:
+            return SIM_TRACE_ERR_LOC_RTR;
+        case SIM_CAN_FIELD_RES1:
+            return SIM_TRACE_ERR_LOC_RES1;
+        case SIM_CAN_FIELD_RES0:
+            return SIM_TRACE_ERR_LOC_RES0;
+        case SIM_CAN_FIELD_DLC:
+            return SIM_TRACE_ERR_LOC_DLC;
+        case SIM_CAN_FIELD_DATA:
+            return SIM_TRACE_ERR_LOC_DATA;
+        case SIM_CAN_FIELD_CRC_SEQ:
+            return SIM_TRACE_ERR_LOC_CRC_SEQ;
+        case SIM_CAN_FIELD_ACK_SLOT:
+            return SIM_TRACE_ERR_LOC_ACK;
+    }
+    return SIM_TRACE_ERR_LOC_UNSPEC;
+}
+
 /*
- * A bus error as a Linux controller reports it. SIM_TRACE_ERR_BUSERROR is set on every one of them:
- * drivers do, and python-can recognises an error frame only by that bit.
+ * A bus error as a Linux controller reports it: every one is a protocol violation with its
+ * location in data[3] (flexcan and sja1000 report the ACK slot for a missing ACK, flexcan with
+ * the ACK class as well), and data[2] its type where error.h has one. SIM_TRACE_ERR_BUSERROR is
+ * set on every one of them: drivers do, and python-can recognises an error frame only by that
+ * bit.
  */
-static void obs_error(void *ctx, sim_can_err_kind_t kind, const sim_can_frame_t *f,
-                      const sim_can_ctrl_t *sender, sim_time_ns_t t) {
+static void obs_error(void *ctx, sim_can_err_kind_t kind, sim_can_err_field_t field,
+                      const sim_can_frame_t *f, const sim_can_ctrl_t *sender, sim_time_ns_t t) {
     trace_bus_t *b = ctx;
     uint8_t data[8] = {0};
-    uint32_t cls = SIM_TRACE_ERR_BUSERROR;
+    uint32_t cls = SIM_TRACE_ERR_BUSERROR | SIM_TRACE_ERR_PROT;
     (void)f;
+    data[3] = err_location(field);
     switch (kind) {
         case SIM_CAN_ERR_ACK:
             cls |= SIM_TRACE_ERR_ACK;
             break;
         case SIM_CAN_ERR_BIT:
-            /* The transmitter reads back a different bit; the bus models this in the data. */
-            cls |= SIM_TRACE_ERR_PROT;
+            /* The transmitter reads back a different bit. */
             data[2] = SIM_TRACE_ERR_PROT_BIT | (sender != NULL ? SIM_TRACE_ERR_PROT_TX : 0u);
-            data[3] = SIM_TRACE_ERR_LOC_DATA;
             break;
         case SIM_CAN_ERR_STUFF:
-            cls |= SIM_TRACE_ERR_PROT;
             data[2] = SIM_TRACE_ERR_PROT_STUFF;
             break;
         case SIM_CAN_ERR_FORM:
-            cls |= SIM_TRACE_ERR_PROT;
             data[2] = SIM_TRACE_ERR_PROT_FORM;
             break;
         case SIM_CAN_ERR_CRC:
             /* error.h has no CRC type: a CRC error is an unspecified violation in the CRC. */
-            cls |= SIM_TRACE_ERR_PROT;
-            data[3] = SIM_TRACE_ERR_LOC_CRC_SEQ;
-            break;
-        default:
-            cls |= SIM_TRACE_ERR_PROT;
             break;
     }
     sim_trace_can_error(b->t, t, b->iface, cls, data);

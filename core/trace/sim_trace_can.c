@@ -5,7 +5,7 @@
  *   (0000000001.000250) can0 351#3002E803DC05E001     standard data frame
  *   (0000000001.000480) can0 18FF50E5#0102            extended data frame
  *   (0000000001.000700) can0 123#R3                   remote frame, DLC 3 (plain "R" for DLC 0)
- *   (0000000001.000900) can0 200000A0#0000000000000000  error frame (CAN_ERR_FLAG | class)
+ *   (0000000001.000900) can0 200000A8#0000001900000000  error frame (CAN_ERR_FLAG | class)
  *
  * The timestamp is virtual time truncated to microseconds, the resolution candump prints. A frame
  * is stamped at t_end (after the intermission), which is when a Linux receiver timestamps it; an

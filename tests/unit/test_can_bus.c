@@ -45,6 +45,7 @@ typedef struct {
 
 typedef struct {
     sim_can_err_kind_t kind;
+    sim_can_err_field_t field;
     sim_can_frame_t f;
     const sim_can_ctrl_t *sender;
     sim_time_ns_t t;
@@ -120,11 +121,11 @@ static void obs_frame(void *ctx, const sim_can_frame_t *f, const sim_can_ctrl_t 
     o->frames_n++;
 }
 
-static void obs_error(void *ctx, sim_can_err_kind_t kind, const sim_can_frame_t *f,
-                      const sim_can_ctrl_t *sender, sim_time_ns_t t) {
+static void obs_error(void *ctx, sim_can_err_kind_t kind, sim_can_err_field_t field,
+                      const sim_can_frame_t *f, const sim_can_ctrl_t *sender, sim_time_ns_t t) {
     observer_t *o = ctx;
     if (o->errors_n < MAX_OBS) {
-        o->er[o->errors_n] = (obs_error_t){kind, *f, sender, t};
+        o->er[o->errors_n] = (obs_error_t){kind, field, *f, sender, t};
     }
     o->errors_n++;
     if (o->watch != NULL && sim_can_ctrl_tec(o->watch) >= o->clear_at_tec) {
@@ -334,6 +335,7 @@ static void test_same_id_different_data_bit_error(void) {
     run_to(&b, err_end);
     ASSERT_EQ_I64(b.obs->errors_n, 1);
     CU_ASSERT_EQUAL(b.obs->er[0].kind, SIM_CAN_ERR_BIT);
+    CU_ASSERT_EQUAL(b.obs->er[0].field, SIM_CAN_FIELD_DATA);
     ASSERT_EQ_I64(b.obs->er[0].t, bits_ns(COLLIDE_BIT + 1));
     CU_ASSERT_PTR_EQUAL(b.obs->er[0].sender, bb->c); /* the one that read dominant */
     ASSERT_EQ_U64(b.obs->er[0].f.data[0], 0x02);
@@ -381,6 +383,45 @@ static void make_passive(bench_t *b, node_t *n, uint32_t id) {
     ASSERT_EQ_I64(sim_can_ctrl_tec(n->c), 135);
     CU_ASSERT_EQUAL(sim_can_ctrl_state(n->c), SIM_CAN_ERROR_PASSIVE);
     ASSERT_EQ_I64(sim_can_ctrl_tx_pending(n->c), 0);
+}
+
+/* Frames with one identifier that first differ in the DLC: the bit error is in the DLC field,
+ * at its third bit (DLC 1 = 0001 against 2 = 0010), and the observers are told so. */
+static void test_bit_error_in_the_dlc(void) {
+    bench_t b;
+    bench_init(&b, 1);
+    node_t *a = bench_node(&b, "a", NULL);
+    node_t *bb = bench_node(&b, "b", NULL);
+    bench_node(&b, "r", NULL);
+    sim_can_frame_t fa = std_frame(0x100, 1, (const uint8_t[]){0x01});
+    sim_can_frame_t fb = std_frame(0x100, 2, (const uint8_t[]){0x01, 0x00});
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(bb->c, &fb), 0);
+    run_to(&b, bits_ns(60));
+    ASSERT_EQ_I64(b.obs->errors_n, 1);
+    CU_ASSERT_EQUAL(b.obs->er[0].kind, SIM_CAN_ERR_BIT);
+    CU_ASSERT_EQUAL(b.obs->er[0].field, SIM_CAN_FIELD_DLC);
+    CU_ASSERT_PTR_EQUAL(b.obs->er[0].sender, bb->c); /* it sent the recessive DLC bit */
+    /* SOF, 11 identifier bits 0x100 (one stuff bit after the five zeros that follow its 1),
+     * RTR, IDE, r0, then DLC bits 0, 0 and the third: raw bit 17, stuffed bit 19 (the zeros
+     * from identifier bit 3 to DLC bit 1 need two more stuff bits). */
+    ASSERT_EQ_I64(b.obs->er[0].t, bits_ns(20));
+    bench_free(&b);
+
+    /* The same in extended frames: the DLC follows 18 more identifier bits, RTR, r1 and r0. */
+    bench_init(&b, 1);
+    a = bench_node(&b, "a", NULL);
+    bb = bench_node(&b, "b", NULL);
+    bench_node(&b, "r", NULL);
+    fa.flags = fb.flags = SIM_CAN_FLAG_IDE;
+    fa.id = fb.id = 0x18FF50E5;
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
+    CU_ASSERT_EQUAL(sim_can_ctrl_send(bb->c, &fb), 0);
+    run_to(&b, bits_ns(80));
+    ASSERT_EQ_I64(b.obs->errors_n, 1);
+    CU_ASSERT_EQUAL(b.obs->er[0].kind, SIM_CAN_ERR_BIT);
+    CU_ASSERT_EQUAL(b.obs->er[0].field, SIM_CAN_FIELD_DLC);
+    bench_free(&b);
 }
 
 /* Only error-active flags are dominant, so only they lengthen the error frame of a collision
@@ -491,6 +532,7 @@ static void test_lone_node_stops_at_error_passive(void) {
         ASSERT_EQ_I64(b.obs->errors_n, i);
     }
     CU_ASSERT_EQUAL(b.obs->er[0].kind, SIM_CAN_ERR_ACK);
+    CU_ASSERT_EQUAL(b.obs->er[0].field, SIM_CAN_FIELD_ACK_SLOT);
     ASSERT_EQ_I64(b.obs->er[0].t, bits_ns(attempt - 17)); /* after the ACK slot */
     ASSERT_EQ_I64(b.obs->er[1].t, bits_ns(2 * attempt - 17));
     CU_ASSERT_EQUAL(sim_can_ctrl_state(a->c), SIM_CAN_ERROR_PASSIVE);
@@ -560,6 +602,7 @@ static void drive_to_bus_off(busoff_t *s, bool auto_recover) {
     CU_ASSERT_EQUAL(sim_can_ctrl_state(s->a->c), SIM_CAN_BUS_OFF);
     ASSERT_EQ_I64(s->b.obs->errors_n, 32);
     CU_ASSERT_EQUAL(s->b.obs->er[0].kind, SIM_CAN_ERR_CRC);
+    CU_ASSERT_EQUAL(s->b.obs->er[0].field, SIM_CAN_FIELD_CRC_SEQ);
     ASSERT_EQ_U64(sim_can_bus_corrupted_frames(s->b.bus), 32);
     ASSERT_EQ_I64(sim_can_ctrl_rec(s->r->c), 32);
     ASSERT_EQ_I64(s->r->rx_n, 0);
@@ -1103,6 +1146,7 @@ static void test_stuck_dominant(void) {
     run_to(&b, t0 + bits_ns(6));
     ASSERT_EQ_I64(b.obs->errors_n, 1);
     CU_ASSERT_EQUAL(b.obs->er[0].kind, SIM_CAN_ERR_STUFF);
+    CU_ASSERT_EQUAL(b.obs->er[0].field, SIM_CAN_FIELD_ID28_21); /* bit 5: identifier bit 4 */
     ASSERT_EQ_I64(b.obs->er[0].t, t0 + bits_ns(6));
     CU_ASSERT_PTR_NULL(b.obs->er[0].sender);
     ASSERT_EQ_I64(sim_can_ctrl_rec(a->c), 1);
@@ -1412,19 +1456,20 @@ static void test_restart_resend_from_state_callback(void) {
 }
 
 void test_register(void) {
-    TEST_SUITE(
-        "can_bus", TEST(test_lowest_id_first_back_to_back),
-        TEST(test_arbitration_bits_order_formats), TEST(test_same_id_same_data_one_frame),
-        TEST(test_same_id_different_data_bit_error), TEST(test_bit_error_flags_superpose),
-        TEST(test_passive_loser_leaves_the_frame), TEST(test_lone_node_stops_at_error_passive),
-        TEST(test_listen_only_does_not_ack), TEST(test_corrupt_to_bus_off_auto_recover),
-        TEST(test_bus_off_recovers_only_on_request), TEST(test_recovery_counts_frame_tails),
-        TEST(test_collisions_until_error_passive), TEST(test_passive_collision_without_receivers),
-        TEST(test_rec_rules), TEST(test_error_passive_suspend_transmission),
-        TEST(test_queue_full_and_api_errors), TEST(test_acceptance_filters), TEST(test_drop_fault),
-        TEST(test_fault_randomness_is_isolated), TEST(test_unplug), TEST(test_babble),
-        TEST(test_stuck_dominant), TEST(test_stuck_dominant_to_bus_off),
-        TEST(test_bus_load_statistics), TEST(test_observers_see_bus_order),
-        TEST(test_detach_and_stop_mid_frame), TEST(test_join_mid_frame),
-        TEST(test_detach_from_callbacks), TEST(test_restart_resend_from_state_callback));
+    TEST_SUITE("can_bus", TEST(test_lowest_id_first_back_to_back),
+               TEST(test_arbitration_bits_order_formats), TEST(test_same_id_same_data_one_frame),
+               TEST(test_same_id_different_data_bit_error), TEST(test_bit_error_in_the_dlc),
+               TEST(test_bit_error_flags_superpose), TEST(test_passive_loser_leaves_the_frame),
+               TEST(test_lone_node_stops_at_error_passive), TEST(test_listen_only_does_not_ack),
+               TEST(test_corrupt_to_bus_off_auto_recover),
+               TEST(test_bus_off_recovers_only_on_request), TEST(test_recovery_counts_frame_tails),
+               TEST(test_collisions_until_error_passive),
+               TEST(test_passive_collision_without_receivers), TEST(test_rec_rules),
+               TEST(test_error_passive_suspend_transmission), TEST(test_queue_full_and_api_errors),
+               TEST(test_acceptance_filters), TEST(test_drop_fault),
+               TEST(test_fault_randomness_is_isolated), TEST(test_unplug), TEST(test_babble),
+               TEST(test_stuck_dominant), TEST(test_stuck_dominant_to_bus_off),
+               TEST(test_bus_load_statistics), TEST(test_observers_see_bus_order),
+               TEST(test_detach_and_stop_mid_frame), TEST(test_join_mid_frame),
+               TEST(test_detach_from_callbacks), TEST(test_restart_resend_from_state_callback));
 }

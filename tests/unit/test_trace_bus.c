@@ -106,7 +106,9 @@ static void test_lone_node_ack_errors(void) {
     char *ev;
     char *log = rig_down(&r, &ev);
     CU_ASSERT_PTR_NULL(strstr(log, " can0 123#42\n")); /* never completed */
-    CU_ASSERT_TRUE(count(log, " can0 200000A0#0000000000000000\n") >= 16);
+    /* ACK errors: PROT | ACK | BUSERROR, with the ACK slot (0x19) as the location in data[3]. */
+    CU_ASSERT_TRUE(count(log, " can0 200000A8#0000001900000000\n") >= 16);
+    ASSERT_EQ_U64(count(log, " can0 200000A0#"), 0);
     /* Warning at TEC 96 (0x60), passive at TEC 128 (0x80): data[1] says TX, data[6] the TEC,
      * and the class has CAN_ERR_CNT (0x200) as data[6] and data[7] hold the counters. */
     ASSERT_EQ_U64(count(log, " can0 20000204#0008000000006000\n"), 1);
