@@ -19,6 +19,8 @@ simulated run); 64 bad arguments; 69 the CAN link or the broker is unavailable; 
 failed while running.
 """
 import argparse
+import logging
+import math
 import signal
 import socket
 import sys
@@ -35,10 +37,43 @@ EX_USAGE = 64
 EX_UNAVAILABLE = 69
 EX_IOERR = 74
 MQTT_CONNECT_WAIT_S = 30.0
+SOCKETCAND_WAIT_S = 5.0
+
+
+class UsageError(Exception):
+    """A command-line mistake: one line on stderr and exit status 64."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with the gateway's exit status (64, not 2) and one line instead of the usage."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see --help)")
+
+
+def port_number(text):
+    try:
+        port = int(text, 10)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number 1-65535")
+    return port
+
+
+def time_scale(text):
+    try:
+        scale = float(text)
+    except ValueError:
+        scale = math.nan
+    if not (math.isfinite(scale) and scale > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0")
+    return scale
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(
+    """The options; UsageError for a mistake (--help still prints and exits 0)."""
+    p = ArgumentParser(
         description="Alfaspark CAN <-> MQTT gateway (spec/firmware.md §12).",
         epilog="example: %(prog)s --can-interface socketcand --host 127.0.0.1 --port 29536")
     p.add_argument("--can-interface", choices=("socketcan", "socketcand", "virtual"),
@@ -47,9 +82,11 @@ def parse_args(argv):
                    help="SocketCAN interface, socketcand bus name or virtual channel "
                         "(default: can0)")
     p.add_argument("--host", default="127.0.0.1", help="socketcand server (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=29536, help="socketcand port (default: 29536)")
+    p.add_argument("--port", type=port_number, default=29536,
+                   help="socketcand port (default: 29536)")
     p.add_argument("--mqtt-host", default="127.0.0.1", help="broker (default: 127.0.0.1)")
-    p.add_argument("--mqtt-port", type=int, default=1883, help="broker port (default: 1883)")
+    p.add_argument("--mqtt-port", type=port_number, default=1883,
+                   help="broker port (default: 1883)")
     p.add_argument("--mqtt-username", default=None, help="broker user name")
     p.add_argument("--mqtt-password-file", default=None,
                    help="file holding the broker password (kept off the command line)")
@@ -62,18 +99,57 @@ def parse_args(argv):
     p.add_argument("--epoch", default=None,
                    help="local time at bus time 0 (e.g. a scenario's environment.start, "
                         "2024-06-21T12:00); default: the host's local time")
-    p.add_argument("--time-scale", type=float, default=1.0,
+    p.add_argument("--time-scale", type=time_scale, default=1.0,
                    help="multiply frame timestamps by this (a simulation paced at xF over "
                         "SocketCAN: its frames carry host time; default 1)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     return p.parse_args(argv)
 
 
+def socketcand_greets(host, port):
+    """Checks that a socketcand server answers at host:port; OSError saying why not.
+
+    python-can 4.1 retries a refused connection in a busy loop for 10 s, logging every attempt,
+    and waits for the server's greeting forever (a wrong --port, such as the broker's, would
+    hang the gateway). One plain connection first gives a prompt, one-line answer; a server
+    drops a client that has not finished the handshake, as alfasim's does (docs/bridge.md).
+    """
+    where = f"{host}:{port}"
+    try:
+        with socket.create_connection((host, port), timeout=SOCKETCAND_WAIT_S) as sock:
+            greeting = b""
+            while b"< hi >".startswith(greeting[:6]) and b">" not in greeting:
+                chunk = sock.recv(64)
+                if not chunk:
+                    break
+                greeting += chunk
+    except socket.timeout:
+        raise OSError(f"{where} sent no socketcand greeting within {SOCKETCAND_WAIT_S:g} s: "
+                      "is it a socketcand server?") from None
+    except OSError as e:
+        raise OSError(f"no socketcand server at {where}: {e.strerror or e}") from None
+    if not greeting.startswith(b"< hi >"):
+        raise OSError(f"{where} is not a socketcand server (it sent {greeting[:20]!r})")
+
+
 def open_bus(args):
     """The python-can bus for the chosen link; raises on failure."""
     channel = args.channel or "can0"
     if args.can_interface == "socketcand":
-        return can.Bus(interface="socketcand", channel=channel, host=args.host, port=args.port)
+        socketcand_greets(args.host, args.port)
+        # The gateway reports link failures itself, in one line.
+        logging.getLogger("can.interfaces.socketcand").setLevel(logging.CRITICAL)
+        previous = socket.getdefaulttimeout()
+        socket.setdefaulttimeout(SOCKETCAND_WAIT_S)  # bounds python-can's handshake
+        try:
+            bus = can.Bus(interface="socketcand", channel=channel, host=args.host,
+                          port=args.port)
+        finally:
+            socket.setdefaulttimeout(previous)
+        sock = getattr(bus, "_SocketCanDaemonBus__socket", None)
+        if sock is not None:
+            sock.settimeout(None)  # running, the link blocks as python-can expects
+        return bus
     if args.can_interface == "socketcan":
         return can.Bus(interface="socketcan", channel=channel, receive_own_messages=False)
     return can.Bus(interface="virtual", channel=channel)
@@ -154,8 +230,13 @@ class Gateway:
 
     def _on_message(self, client, userdata, message):
         del client, userdata
-        with self.lock:
-            self.core.on_mqtt(message.topic, message.payload)
+        # An exception here would end paho's network thread: the gateway would run on,
+        # deaf to every later command. Whatever goes wrong with one message stays with it.
+        try:
+            with self.lock:
+                self.core.on_mqtt(message.topic, message.payload, bool(message.retain))
+        except Exception as e:  # noqa: BLE001 (any failure: the thread must survive)
+            self._log(f"message on {message.topic} not handled: {type(e).__name__}: {e}")
 
     def run(self):
         """Receives frames until stopped; the exit status."""
@@ -163,7 +244,8 @@ class Gateway:
             try:
                 msg = self.bus.recv(timeout=0.5)
             except can.CanError as e:
-                self._log(f"CAN link failed: {e}")
+                # python-can's socketcand client appends a traceback to the message
+                self._log(f"CAN link failed: {str(e).strip().splitlines()[0]}")
                 return EX_IOERR
             if msg is None:
                 if socketcand_closed(self.bus):
@@ -180,13 +262,19 @@ class Gateway:
         return 0
 
 
-def make_client(args):
+def read_password(path):
+    """The broker password from its file; UsageError naming the file when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read the MQTT password file {path}: "
+                         f"{getattr(e, 'strerror', None) or e}") from None
+
+
+def make_client(args, password=None):
     client = mqtt.Client(client_id=args.client_id, clean_session=True)
     if args.mqtt_username:
-        password = None
-        if args.mqtt_password_file:
-            with open(args.mqtt_password_file, encoding="utf-8") as f:
-                password = f.read().strip()
         client.username_pw_set(args.mqtt_username, password)
     # The Last Will turns every Home Assistant entity unavailable when the gateway dies.
     client.will_set(f"{args.topic_prefix}/gateway/status", "offline", qos=1, retain=True)
@@ -207,18 +295,21 @@ def shutdown(client, bus, prefix):
 
 
 def main(argv):
-    args = parse_args(argv)
-    if not args.time_scale > 0:
-        print("gateway: --time-scale must be more than 0", file=sys.stderr)
-        return EX_USAGE
     try:
+        args = parse_args(argv)
         if args.epoch:
             parse_epoch(args.epoch)
         table = SignalTable.load(args.signals)
-    except (OSError, ValueError) as e:
+        GatewayCore.check_table(table)
+        password = None
+        if args.mqtt_password_file:
+            if not args.mqtt_username:
+                raise UsageError("--mqtt-password-file needs --mqtt-username")
+            password = read_password(args.mqtt_password_file)
+    except (UsageError, ValueError) as e:
         print(f"gateway: {e}", file=sys.stderr)
         return EX_USAGE
-    client = make_client(args)
+    client = make_client(args, password)
     # The broker first, then the bus: CONNACK is handled by the network thread started below,
     # once the Gateway has set its callbacks, and no frame is read before the broker is there.
     try:

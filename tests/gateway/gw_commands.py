@@ -13,11 +13,19 @@ identifier echoed in the ACK messages. Arguments are checked against their wire 
 u8 is 0-255): the firmware's rules (Eco refused while its limit is 0, 2-30 kWh, ...) stay in
 one place, and the firmware answers a breach with a NACK that the app sees on alfaspark/ack/.
 """
+import json
+import math
 import re
 
 from gw_signals import SignalError
 
 BROADCAST = 127
+
+# Limits on a command payload: far above any real command, low enough that a hostile payload
+# costs nothing to refuse.
+MAX_PAYLOAD_BYTES = 65536
+MAX_DEPTH = 32
+MAX_DIGITS = 20
 
 RELAY_INDEX = {"R1": 0, "R2": 1, "R3": 2, "R4": 3}
 RELAY_STATE = {"disconnected": 0, "connected": 1, "auto": 2}
@@ -36,6 +44,8 @@ MODE_COMMAND = {
 }
 
 _HHMM = re.compile(r"^([0-9]{2}):([0-9]{2})$")
+_DECIMAL = re.compile(r"[0-9]+", re.ASCII)
+_HEX = re.compile(r"0[xX][0-9a-fA-F]+", re.ASCII)
 
 
 class CommandError(ValueError):
@@ -51,13 +61,88 @@ def _take(args, key, required=True, default=None):
 
 
 def _integer(value, key):
+    """A JSON integer, or a string of decimal digits or "0x" and hex digits (nothing else:
+    no sign, spaces, underscores or non-ASCII digits, which Python's int() would accept)."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise CommandError(f'"{key}" must be an integer or a "0x" hex string')
     if isinstance(value, str):
-        try:
-            return int(value, 16) if value.lower().startswith("0x") else int(value, 10)
-        except ValueError:
-            raise CommandError(f'"{key}": cannot read {value!r} as a number') from None
+        if _HEX.fullmatch(value) and len(value) <= MAX_DIGITS + 2:
+            return int(value, 16)
+        if _DECIMAL.fullmatch(value) and len(value) <= MAX_DIGITS:
+            return int(value, 10)
+        raise CommandError(f'"{key}": cannot read {value!r} as a number')
+    return value
+
+
+def _no_duplicates(pairs):
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise CommandError(f'key "{key}" given twice')
+        out[key] = value
+    return out
+
+
+def _json_int(text):
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise CommandError(f"a number with more than {MAX_DIGITS} digits")
+    return int(text)
+
+
+def _json_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise CommandError(f"{text} is out of range for a number")
+    return value
+
+
+def _json_constant(text):
+    raise CommandError(f"{text} is not JSON")
+
+
+def _depth(value):
+    """How deeply arrays and objects nest in value (0 for a scalar), without recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def parse_payload(payload):
+    """The JSON object of an MQTT command payload (bytes); CommandError says what is wrong.
+
+    Strict JSON in UTF-8: no NaN or Infinity (they could not be echoed back as JSON), no key
+    given twice (which value was meant?), at most MAX_PAYLOAD_BYTES, MAX_DEPTH levels of
+    nesting and MAX_DIGITS digits per integer. An empty payload is refused: it is how MQTT
+    clears a retained message, so it must not act as a command.
+    """
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise CommandError(f"payload of {len(payload)} bytes: at most {MAX_PAYLOAD_BYTES}")
+    if not payload.strip():
+        raise CommandError("an empty payload is not a command (it clears a retained message); "
+                           "send {} for a command without arguments")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CommandError(f"payload is not UTF-8 (byte {e.start})") from None
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int,
+                           parse_float=_json_float, parse_constant=_json_constant)
+    except CommandError as e:
+        raise CommandError(f"payload is not JSON: {e}") from None
+    except RecursionError:
+        raise CommandError(f"payload nests deeper than {MAX_DEPTH} levels") from None
+    except ValueError as e:
+        raise CommandError(f"payload is not JSON: {e}") from None
+    if _depth(value) > MAX_DEPTH:
+        raise CommandError(f"payload nests deeper than {MAX_DEPTH} levels")
+    if not isinstance(value, dict):
+        raise CommandError("the payload must be a JSON object")
     return value
 
 

@@ -24,7 +24,13 @@ What it does:
   * REQUEST_STATUS once when the bus first shows traffic, and to a pack whose telemetry
     arrives before its ANN: the gateway never announces, so the packs would otherwise stay
     anonymous until their next 60 s announcement;
-  * Home Assistant discovery configs (retained), re-sent when Home Assistant comes online.
+  * Home Assistant discovery configs (retained), re-sent when Home Assistant comes online;
+    every retained topic is published again whenever the broker connection is made again.
+
+Frames the packs would ignore (a TEL, ANN, ACK or aggregate frame shorter than its DLC, an
+unknown TEL page, an ANN of an unknown device type) are ignored here too. A command payload
+that is not a plain JSON object (gw_commands.parse_payload), and a retained command, are
+refused on <prefix>/ack/<name> without a frame.
 
 It transmits only commands and the time broadcast, never on the election identifiers. Frame
 decoding and encoding go through the signal table (gw_signals), never through hand-written
@@ -35,9 +41,11 @@ import json
 
 import gw_discovery
 from gw_acks import STATUS_TEXT, AckTracker
-from gw_commands import BROADCAST, CommandError, Commands
+from gw_commands import BROADCAST, CommandError, Commands, parse_payload
 from gw_election import DEVICE_GATEWAY, DEVICE_PACK, Election
 
+# Frames that are ignored when shorter than the table's DLC.
+FULL_LENGTH = ("TEL", "ANN", "ACK", "AGG_P0", "AGG_P1", "AGG_P2")
 PACK_STALE_S = 10.0  # five missed control ticks
 RESTART_S = 10.0  # bus time going back this far means a new run on the link
 STATUS_RETRY_S = 10.0  # at most one REQUEST_STATUS per pack this often
@@ -99,9 +107,18 @@ class GatewayCore:
         self.master = None
         self.master_published = False
         self.mismatch = None  # the first report clears one a previous run left retained
+        self.mismatch_report = None
         self.time_key = None
         self.last_warning = None
         self.broadcast_asked = None
+        self.ignored_logged = set()
+
+    @staticmethod
+    def check_table(table):
+        """SignalError when the signal table lacks a message the gateway reads or sends."""
+        for name in ("TEL", "ANN", "ACK", "EVT", "AGG_P0", "AGG_P1", "AGG_P2", "TIME"):
+            table.message(name)
+        Commands(table)
 
     # ---- CAN side -------------------------------------------------------------------------
 
@@ -114,9 +131,23 @@ class GatewayCore:
         handler = self._handlers().get(msg.name if msg else None)
         if handler is None and msg is not None and msg.name.startswith("CMD_"):
             handler = self._on_foreign_command
-        if handler is not None:
+        if handler is not None and self._complete(msg, can_id, data):
             handler(msg, can_id, msg.decode(data))
         self._after_frame()
+
+    def _complete(self, msg, can_id, data):
+        """False for a TEL, ANN, ACK or aggregate frame shorter than its DLC (logged once per id).
+
+        The packs ignore such a frame too (TEL and ANN need DLC 8): read in part, it would
+        publish a telemetry set with holes, or count a node the packs do not count.
+        """
+        if msg.name not in FULL_LENGTH or len(data) >= msg.dlc:
+            return True
+        if can_id not in self.ignored_logged:
+            self.ignored_logged.add(can_id)
+            self.log(f"ignored 0x{can_id:03X} ({msg.name}) with DLC {len(data)}: "
+                     f"it needs {msg.dlc} (logged once per identifier)")
+        return False
 
     def _handlers(self):
         return {
@@ -183,10 +214,10 @@ class GatewayCore:
 
     def _on_tel(self, msg, can_id, fields):
         node_id = msg.node_of(can_id)
-        st = self.packs.setdefault(node_id, PackState())
         page = fields.get("Page")
         if page not in (0, 1, 2, 3):
-            return
+            return  # no such page: the pack is not heard from
+        st = self.packs.setdefault(node_id, PackState())
         st.pages[page] = fields
         st.fresh.add(page)
         st.last_tel = self.now
@@ -244,6 +275,14 @@ class GatewayCore:
 
     def _on_ann(self, msg, can_id, fields):
         node_id = msg.node_of(can_id)
+        if fields.get("DeviceType") not in DEVICE_NAMES:
+            # The packs ignore an ANN of another device type (spec §9.5): counting it would
+            # make the gateway name a master the packs do not follow.
+            if can_id not in self.ignored_logged:
+                self.ignored_logged.add(can_id)
+                self.log(f"ignored 0x{can_id:03X} (ANN) of device type "
+                         f"{fields.get('DeviceType')} (logged once per identifier)")
+            return
         if self.election.on_ann(node_id, fields, self.now):
             entry = self.election.nodes[node_id]
             self.log(f"node {node_id}: {DEVICE_NAMES.get(entry.device_type, '?')} "
@@ -318,7 +357,8 @@ class GatewayCore:
                       "t": round(self.now, 6)}
             if mismatch:
                 self.log(f"is-master flag disagrees with the rule: {report}")
-            self.publish(f"{self.prefix}/master/mismatch", dump(report), True)
+            self.mismatch_report = dump(report)
+            self.publish(f"{self.prefix}/master/mismatch", self.mismatch_report, True)
         for node_id, st in sorted(self.packs.items()):
             online = self.now - st.last_tel <= PACK_STALE_S
             if online != st.online:
@@ -348,13 +388,24 @@ class GatewayCore:
         return subs
 
     def on_mqtt_connected(self):
-        """(Re)connected to the broker: announce the gateway and its entities again."""
+        """(Re)connected to the broker: publish every retained topic again.
+
+        A broker that restarted without persistence has lost them, and Home Assistant keeps
+        an entity unavailable until it reads the pack's availability.
+        """
         self.publish(f"{self.prefix}/gateway/status", "online", True)
         self._publish_all_discovery()
         if self.master_published:
             self._publish_master()
+        if self.mismatch_report is not None:
+            self.publish(f"{self.prefix}/master/mismatch", self.mismatch_report, True)
+        for node_id, st in sorted(self.packs.items()):
+            if st.online is not None:
+                self.publish(f"{self.prefix}/{node_id}/availability",
+                             "online" if st.online else "offline", True)
 
-    def on_mqtt(self, topic, payload):
+    def on_mqtt(self, topic, payload, retained=False):
+        """One MQTT message; retained is its retain flag as the broker delivered it."""
         if self.discovery and topic == f"{self.discovery}/status":
             if payload.strip() == b"online":
                 self._publish_all_discovery()
@@ -365,10 +416,18 @@ class GatewayCore:
             name = topic[len(self.prefix) + 5:]
         else:
             return
+        if retained and payload:
+            # A retained command would run again at every start of the gateway (a factory
+            # reset at each reboot): it is reported, never sent.
+            self._refuse(name, None, "a retained command is not executed; remove it from the "
+                         f"broker (mosquitto_pub -r -n -t {topic})")
+            return
+        if retained:
+            return  # an empty retained message is the broker saying there is none
         try:
-            args = json.loads(payload.decode("utf-8")) if payload.strip() else {}
-        except (UnicodeDecodeError, ValueError) as e:
-            self._refuse(name, None, f"payload is not JSON: {e}")
+            args = parse_payload(payload)
+        except CommandError as e:
+            self._refuse(name, None, str(e))
             return
         self._command(name, args)
 
@@ -378,6 +437,9 @@ class GatewayCore:
         except CommandError as e:
             request_id = args.get("id") if isinstance(args, dict) else None
             self._refuse(name, request_id, str(e))
+            return
+        except RuntimeError as e:  # every sequence number is waiting for its ACKs
+            self._refuse(name, args.get("id") if isinstance(args, dict) else None, str(e))
             return
         if not self._transmit(cmd.can_id, cmd.data):
             self._refuse(cmd.name, cmd.request_id, "the CAN link refused the frame")

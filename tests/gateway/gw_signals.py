@@ -159,8 +159,16 @@ class SignalTable:
 
     @classmethod
     def load(cls, path):
-        with open(path, encoding="utf-8") as f:
-            return cls(json.load(f))
+        """The table in the file path; SignalError naming the file when that fails."""
+        try:
+            with open(path, encoding="utf-8") as f:
+                return cls(json.load(f))
+        except OSError as e:
+            raise SignalError(f"cannot read the signal table {path}: {e.strerror or e}") from None
+        except KeyError as e:
+            raise SignalError(f"{path} is not a signal table: missing key {e}") from None
+        except (ValueError, TypeError, AttributeError) as e:
+            raise SignalError(f"{path} is not a signal table: {e}") from None
 
     @staticmethod
     def default_path():

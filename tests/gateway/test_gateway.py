@@ -5,11 +5,16 @@ Frames are built by hand from spec/firmware.md §9.5 and §9.10 (byte by byte, n
 signal table), so the table-driven decoder and encoder are checked against an independent
 reading of the spec. Time is the frames' bus time, set by each test; nothing sleeps.
 """
+import contextlib
 import datetime
+import io
 import json
 import os
+import socket
 import sys
+import tempfile
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -420,8 +425,10 @@ class FakeMqttClient:
 
 
 class Message:
-    def __init__(self, topic, payload):
-        self.topic, self.payload = topic, payload
+    """What Gateway uses of paho's MQTTMessage."""
+
+    def __init__(self, topic, payload, retain=False):
+        self.topic, self.payload, self.retain = topic, payload, retain
 
 
 class VirtualBusTest(unittest.TestCase):
@@ -487,6 +494,275 @@ class ClockTest(unittest.TestCase):
     def test_epoch_text_is_checked(self):
         with self.assertRaises(ValueError):
             parse_epoch("21/06/2024 12:00")
+
+
+class HostileFrameTest(unittest.TestCase):
+    """Frames the packs would not send: ignored as the packs ignore them, never a crash."""
+
+    def test_short_or_unknown_tel_page_from_a_new_node_is_ignored(self):
+        core, rec = make_core()
+        core.on_frame(0x114, b"", 1.0)
+        core.on_frame(0x114, bytes([5, 0, 0, 0, 0, 0, 0, 0]), 1.5)
+        core.on_frame(0x114, bytes([1, 0, 100]), 2.0)
+        core.on_frame(0x17F, bytes(8), 2.5)  # NodeID 127 is the broadcast, not a sender
+        core.on_frame(0x500, bytes(8), 3.0)  # reserved for OTA data
+        core.on_frame(0x6A5, bytes(3), 3.5)
+        self.assertEqual([t for t, _, _ in rec.published if "/20/" in t], [])
+
+    def test_a_short_tel_page_does_not_fill_a_telemetry_set(self):
+        core, rec = make_core()
+        boot_three(core)
+        pages = tel_pages(p=(100, 2000, -500, 1500, 300, 0))
+        for page in (pages[0], pages[1][:3], pages[2], pages[3]):
+            core.on_frame(0x114, page, 1.0)
+        self.assertEqual(rec.on("alfaspark/20/telemetry"), [])
+        core.on_frame(0x114, pages[1], 1.1)
+        [tel] = rec.json_on("alfaspark/20/telemetry")
+        self.assertEqual((tel["P_grid"], tel["P_home"], tel["P_batt"]), (100, 2000, -500))
+
+    def test_an_ann_the_packs_ignore_does_not_change_the_master(self):
+        core, rec = make_core()
+        boot_three(core)
+        core.on_frame(0x37E, bytes([7, 2, 5, 1, 0, 0, 0, 1]), 1.0)  # no such device type
+        core.on_frame(0x37D, ann()[:4], 1.5)  # DLC 4: the packs need 8
+        core.on_frame(0x37C, bytes([0, 2, 5, 0, 0, 0, 0, 2]), 2.0)
+        self.assertEqual(rec.on("alfaspark/master"), ["20", "50", "90"])
+        info = rec.json_on("alfaspark/master/info")[-1]
+        self.assertEqual([n["node"] for n in info["nodes"]], [20, 50, 90])
+
+    def test_a_short_aggregate_page_is_not_published_in_part(self):
+        core, rec = make_core()
+        core.on_frame(0x180, bytes([3, 40, 90]), 1.0)
+        core.on_frame(0x181, bytes(s16(-12) + s16(350)), 1.0)
+        core.on_frame(0x182, bytes(s16(412) + s16(0) + s16(-1)), 1.0)
+        self.assertEqual(rec.on("alfaspark/aggregate"), [])
+        core.on_frame(0x181, bytes(s16(-12) + s16(350) + s16(10)), 1.2)
+        [agg] = rec.json_on("alfaspark/aggregate")
+        self.assertEqual((agg["total_grid"], agg["total_batt"], agg["avg_soc"]), (-120, 100, 40))
+
+
+class HostileCommandTest(unittest.TestCase):
+    """MQTT payloads an app should not send: refused on alfaspark/ack/<name>, nothing sent."""
+
+    def setUp(self):
+        self.core, self.rec = make_core()
+        boot_three(self.core)
+        self.rec.frames.clear()
+
+    def refused(self, payload, name="set_eco_limit", retained=False):
+        before = len(self.rec.on(f"alfaspark/ack/{name}"))
+        if retained:
+            self.core.on_mqtt(f"alfaspark/cmd/{name}", payload, retained=True)
+        else:
+            self.core.on_mqtt(f"alfaspark/cmd/{name}", payload)
+        errors = self.rec.json_on(f"alfaspark/ack/{name}")[before:]
+        self.assertEqual(len(errors), 1, payload[:80])
+        self.assertNotIn("\n", errors[0]["error"])
+        self.assertEqual(self.rec.frames, [], payload[:80])
+        return errors[0]["error"]
+
+    def test_malformed_json_is_refused_with_a_reason(self):
+        self.assertIn("nests deeper", self.refused(b"[" * 30000 + b"]" * 30000))
+        self.assertIn("nests deeper", self.refused(b'{"limit_w": 1, "id": ' + b"[" * 40
+                                                   + b"]" * 40 + b"}"))
+        self.assertIn("at most 65536", self.refused(b'{"limit_w": 1, "id": "'
+                                                    + b"x" * 70000 + b'"}'))
+        self.assertIn("20 digits", self.refused(b'{"limit_w": 1' + b"0" * 5000 + b"}"))
+        self.assertIn("NaN", self.refused(b'{"limit_w": 1, "id": NaN}'))
+        self.assertIn("out of range", self.refused(b'{"limit_w": 1, "id": 1e400}'))
+        self.assertIn("given twice", self.refused(b'{"limit_w": 1500, "limit_w": 0}'))
+        self.assertIn("UTF-8", self.refused(b'{"limit_w": 1, "id": "\xff\xfe"}'))
+
+    def test_numbers_in_strings_are_plain_decimal_or_0x_hex(self):
+        for text in ("1_500", " 1500", "\u0661\u0665", "+15", "0x", "1e3", "-0x5"):
+            self.assertIn("cannot read", self.refused(json.dumps({"limit_w": text}).encode()))
+        self.core.on_mqtt("alfaspark/cmd/set_eco_limit", b'{"limit_w": "0x5DC", "node": "50"}')
+        self.assertEqual(self.rec.frames[0][1][0], 50)
+        self.assertEqual(self.rec.frames[0][1][2:], bytes([0x05, 0xDC]))
+
+    def test_an_empty_payload_is_not_a_command(self):
+        # "mosquitto_pub -r -n" clears a retained command; the broker passes the empty
+        # message on to the gateway, which must not reset every pack with the default magic.
+        self.assertIn("send {}", self.refused(b"", name="factory_reset"))
+        self.core.on_mqtt("alfaspark/cmd/factory_reset", b"{}")
+        self.assertEqual(self.rec.frames[0][0], 0x20F)
+
+    def test_a_retained_command_is_reported_not_sent(self):
+        error = self.refused(b'{"on": true}', name="set_eco", retained=True)
+        self.assertIn("mosquitto_pub -r -n -t alfaspark/cmd/set_eco", error)
+        self.core.on_mqtt("alfaspark/ota/trigger", b'{"major": 2, "minor": 6}', True)
+        self.assertEqual(self.rec.frames, [])
+        self.core.on_mqtt("alfaspark/cmd/set_eco", b'{"on": true}', False)
+        self.assertEqual([i for i, _ in self.rec.frames], [0x202])
+
+    def test_commands_beyond_256_waiting_for_acks_are_refused(self):
+        core, rec = make_core()  # no frame yet: nothing finishes the pending commands
+        for _ in range(256):
+            core.on_mqtt("alfaspark/cmd/request_status", b'{"node": 5}')
+        self.assertEqual(len(rec.frames), 256)
+        core.on_mqtt("alfaspark/cmd/set_eco", b'{"on": true, "id": "r1"}')
+        [error] = rec.json_on("alfaspark/ack/set_eco")
+        self.assertEqual(error["request_id"], "r1")
+        self.assertIn("waiting for ACKs", error["error"])
+        self.assertEqual(len(rec.frames), 256)
+
+
+class BrokerReconnectTest(unittest.TestCase):
+    def test_every_retained_topic_is_published_again_on_reconnect(self):
+        # A broker restarted without persistence forgets retained messages; Home Assistant
+        # needs the packs' availability to show their entities at all.
+        core, rec = make_core()
+        core.on_mqtt_connected()
+        boot_three(core)
+        for page in tel_pages():
+            core.on_frame(0x114, page, 1.0)
+        core.on_frame(0x132, tel_pages()[0], 1.0)
+        core.on_frame(0x35A, ann(master=True, mac_tail=0x2800005A), 12.0)
+        rec.published.clear()
+        core.on_mqtt_connected()
+        retained = {t: p for t, p, r in rec.published if r}
+        self.assertEqual(retained["alfaspark/20/availability"], "offline")
+        self.assertEqual(retained["alfaspark/50/availability"], "offline")
+        self.assertEqual(retained["alfaspark/master"], "90")
+        self.assertEqual(json.loads(retained["alfaspark/master/mismatch"])["nodes"], [])
+        self.assertEqual(retained["alfaspark/gateway/status"], "online")
+
+
+class GatewayRobustnessTest(unittest.TestCase):
+    def test_a_failing_message_does_not_end_the_mqtt_thread(self):
+        args = alfaspark_gateway.parse_args(["--can-interface", "virtual", "--quiet"])
+        bus = can.Bus(interface="virtual", channel="gw-robust-%d" % os.getpid())
+        client = FakeMqttClient()
+        try:
+            gw = alfaspark_gateway.Gateway(args, TABLE, bus, client)
+            client.on_connect(client, None, {}, 0)
+            seen = []
+
+            def on_mqtt(topic, payload, retained=False):
+                seen.append(topic)
+                raise KeyError("boom")
+
+            gw.core.on_mqtt = on_mqtt
+            # paho re-raises a callback's exception, which ends its network thread
+            client.on_message(client, None, Message("alfaspark/cmd/set_eco", b"{}"))
+            client.on_message(client, None, Message("alfaspark/cmd/set_tou", b"{}"))
+            self.assertEqual(seen, ["alfaspark/cmd/set_eco", "alfaspark/cmd/set_tou"])
+            self.assertFalse(gw.lock.locked())
+        finally:
+            bus.shutdown()
+
+
+def run_main(argv):
+    """alfaspark_gateway.main(argv) -> (exit status, stderr lines); SystemExit counts too."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        try:
+            rc = alfaspark_gateway.main(argv)
+        except SystemExit as e:
+            rc = e.code
+    return rc, err.getvalue().splitlines()
+
+
+class CommandLineTest(unittest.TestCase):
+    """Mistakes on the command line: one line on stderr and exit status 64, before any link."""
+
+    def assert_usage(self, argv, text):
+        rc, lines = run_main(argv + ["--can-interface", "virtual", "--mqtt-port", "1"])
+        self.assertEqual((rc, len(lines)), (64, 1), lines)
+        self.assertTrue(lines[0].startswith("gateway: "), lines)
+        self.assertIn(text, lines[0])
+
+    def test_bad_values_exit_64_with_one_line(self):
+        self.assert_usage(["--port", "abc"], "'abc' is not a port number")
+        self.assert_usage(["--port", "99999"], "'99999' is not a port number")
+        self.assert_usage(["--mqtt-port", "0"], "'0' is not a port number")
+        self.assert_usage(["--time-scale", "inf"], "'inf' is not a number above 0")
+        self.assert_usage(["--time-scale", "nan"], "'nan' is not a number above 0")
+        self.assert_usage(["--bogus"], "unrecognized arguments: --bogus")
+        self.assert_usage(["--epoch", "2024-13-01T00:00"], "2024-13-01T00:00")
+
+    def test_unreadable_files_are_named(self):
+        with tempfile.TemporaryDirectory() as d:
+            missing = os.path.join(d, "missing")
+            self.assert_usage(["--mqtt-username", "gw", "--mqtt-password-file", missing],
+                              f"cannot read the MQTT password file {missing}")
+            self.assert_usage(["--mqtt-password-file", missing], "needs --mqtt-username")
+            self.assert_usage(["--signals", missing], f"cannot read the signal table {missing}")
+            bad = os.path.join(d, "bad.json")
+            for text in ("{}", "[1]", "{nope", '{"messages": [{"name": "TEL"}]}'):
+                with open(bad, "w", encoding="utf-8") as f:
+                    f.write(text)
+                self.assert_usage(["--signals", bad], f"{bad} is not a signal table")
+            with open(SignalTable.default_path(), encoding="utf-8") as f:
+                doc = json.load(f)
+            doc["messages"] = [m for m in doc["messages"] if m["name"] != "TIME"]
+            with open(bad, "w", encoding="utf-8") as f:
+                json.dump(doc, f)
+            self.assert_usage(["--signals", bad], "no message TIME in the signal table")
+
+
+class SocketcandOpenTest(unittest.TestCase):
+    """Opening a socketcand link that is not there: a prompt OSError, never a hang."""
+
+    def setUp(self):
+        self.wait = alfaspark_gateway.SOCKETCAND_WAIT_S
+        alfaspark_gateway.SOCKETCAND_WAIT_S = 0.5
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.clients = []
+
+    def tearDown(self):
+        alfaspark_gateway.SOCKETCAND_WAIT_S = self.wait
+        for c in self.clients:
+            c.close()
+        self.server.close()
+
+    def open_in_thread(self, greeting=None):
+        """(error or None, seconds) of open_bus against the test server; None when it hung."""
+        args = alfaspark_gateway.parse_args(["--can-interface", "socketcand", "--port",
+                                             str(self.port), "--quiet"])
+        out = {}
+
+        def serve():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.clients.append(conn)
+            if greeting is not None:
+                conn.sendall(greeting)
+
+        def attempt():
+            start = time.monotonic()
+            try:
+                alfaspark_gateway.open_bus(args).shutdown()
+                out["error"] = None
+            except OSError as e:
+                out["error"] = str(e)
+            out["s"] = time.monotonic() - start
+
+        if greeting is not False:
+            threading.Thread(target=serve, daemon=True).start()
+        runner = threading.Thread(target=attempt, daemon=True)  # never blocks the suite
+        runner.start()
+        runner.join(timeout=8.0)
+        return out.get("error"), out.get("s")
+
+    def test_a_server_that_never_greets_is_reported(self):
+        error, seconds = self.open_in_thread(greeting=None)  # as a broker's port would
+        self.assertIsNotNone(seconds, "open_bus hung on a server that sends nothing")
+        self.assertIn("sent no socketcand greeting within 0.5 s", error)
+
+    def test_a_server_speaking_another_protocol_is_reported(self):
+        error, _ = self.open_in_thread(greeting=b"SSH-2.0-OpenSSH_9.2\r\n")
+        self.assertIn("is not a socketcand server", error)
+
+    def test_no_server_is_reported_at_once(self):
+        self.server.close()
+        error, seconds = self.open_in_thread(greeting=False)
+        self.assertIsNotNone(seconds, "open_bus hung")
+        self.assertLess(seconds, 2.0, "python-can retries a refused connection for 10 s")
+        self.assertIn(f"no socketcand server at 127.0.0.1:{self.port}", error)
 
 
 if __name__ == "__main__":
