@@ -25,6 +25,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 
 import can
 import paho.mqtt.client as mqtt
@@ -282,12 +283,16 @@ def make_client(args, password=None):
 
 
 def shutdown(client, bus, prefix):
-    """Says goodbye on the status topic (a clean exit sends no Last Will) and closes both links."""
-    try:
-        info = client.publish(f"{prefix}/gateway/status", "offline", qos=1, retain=True)
-        info.wait_for_publish(timeout=2.0)
-    except (RuntimeError, ValueError):
-        pass  # the broker is gone; its Last Will for this client says the same
+    """Says goodbye on the status topic (a clean exit sends no Last Will) and closes both links.
+
+    A client that never completed its connection has said nothing yet: no goodbye to wait for.
+    """
+    if client.is_connected():
+        try:
+            info = client.publish(f"{prefix}/gateway/status", "offline", qos=1, retain=True)
+            info.wait_for_publish(timeout=2.0)
+        except (RuntimeError, ValueError):
+            pass  # the broker is gone; its Last Will for this client says the same
     client.disconnect()
     client.loop_stop()
     if bus is not None:
@@ -309,28 +314,43 @@ def main(argv):
     except (UsageError, ValueError) as e:
         print(f"gateway: {e}", file=sys.stderr)
         return EX_USAGE
+    # Until the receive loop runs, SIGTERM ends the start-up as Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     client = make_client(args, password)
-    # The broker first, then the bus: CONNACK is handled by the network thread started below,
-    # once the Gateway has set its callbacks, and no frame is read before the broker is there.
-    try:
-        client.connect(args.mqtt_host, args.mqtt_port, keepalive=60)
-    except OSError as e:
-        print(f"gateway: cannot reach the broker {args.mqtt_host}:{args.mqtt_port}: {e}",
-              file=sys.stderr)
-        return EX_UNAVAILABLE
     bus = None
     try:
-        bus = open_bus(args)
-    except (can.CanError, OSError, TimeoutError, ValueError) as e:
-        print(f"gateway: cannot open the CAN link ({args.can_interface}): {e}", file=sys.stderr)
+        # The broker first, then the bus: CONNACK is handled by the network thread started
+        # below, once the Gateway has set its callbacks, and no frame is read before the
+        # broker is there.
+        try:
+            client.connect(args.mqtt_host, args.mqtt_port, keepalive=60)
+        except OSError as e:
+            print(f"gateway: cannot reach the broker {args.mqtt_host}:{args.mqtt_port}: {e}",
+                  file=sys.stderr)
+            return EX_UNAVAILABLE
+        try:
+            bus = open_bus(args)
+        except (can.CanError, OSError, TimeoutError, ValueError) as e:
+            print(f"gateway: cannot open the CAN link ({args.can_interface}): {e}",
+                  file=sys.stderr)
+            shutdown(client, bus, args.topic_prefix)
+            return EX_UNAVAILABLE
+        gw = Gateway(args, table, bus, client)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: gw.stop.set())
+    except KeyboardInterrupt:
+        print("gateway: stopped while starting", file=sys.stderr)
         shutdown(client, bus, args.topic_prefix)
-        return EX_UNAVAILABLE
-    gw = Gateway(args, table, bus, client)
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: gw.stop.set())
+        return 0
     client.loop_start()
     try:
-        if not gw.connected.wait(MQTT_CONNECT_WAIT_S) or gw.refused:
+        deadline = time.monotonic() + MQTT_CONNECT_WAIT_S
+        while not gw.connected.wait(0.1):
+            if gw.stop.is_set():
+                return 0
+            if time.monotonic() >= deadline:
+                break
+        if not gw.connected.is_set() or gw.refused:
             print("gateway: the broker did not accept the connection", file=sys.stderr)
             return EX_UNAVAILABLE
         return gw.run()

@@ -10,7 +10,9 @@ import datetime
 import io
 import json
 import os
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -763,6 +765,34 @@ class SocketcandOpenTest(unittest.TestCase):
         self.assertIsNotNone(seconds, "open_bus hung")
         self.assertLess(seconds, 2.0, "python-can retries a refused connection for 10 s")
         self.assertIn(f"no socketcand server at 127.0.0.1:{self.port}", error)
+
+
+class StartupSignalTest(unittest.TestCase):
+    """SIGINT or SIGTERM while the gateway starts: exit 0 with one line, no traceback."""
+
+    def test_a_signal_while_opening_the_link(self):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "alfaspark_gateway.py")
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            # paho's connect() needs only a listening socket; the link's server never greets
+            with socket.create_server(("127.0.0.1", 0)) as broker, \
+                    socket.create_server(("127.0.0.1", 0)) as link:
+                proc = subprocess.Popen(
+                    [sys.executable, script, "--can-interface", "socketcand",
+                     "--port", str(link.getsockname()[1]),
+                     "--mqtt-port", str(broker.getsockname()[1])],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                try:
+                    link.settimeout(10.0)
+                    conn, _ = link.accept()  # the gateway now waits for the greeting
+                    proc.send_signal(signum)
+                    _, err = proc.communicate(timeout=10.0)
+                    conn.close()
+                finally:
+                    if proc.poll() is None:
+                        proc.kill()
+                        proc.wait()
+            self.assertEqual((proc.returncode, err.splitlines()),
+                             (0, ["gateway: stopped while starting"]), signum)
 
 
 if __name__ == "__main__":
