@@ -36,6 +36,11 @@
  *   - Error frames occupy the bus: the error flags (6 bits, superposed up to 12 when nodes
  *     detect the error at different bits), the delimiter (8) and the intermission (3), starting
  *     at the bit after the one where the error was detected (sim_can_arbitrate.c).
+ *   - TEC and REC change when the error flag starts, and with them the state: warning, passive
+ *     and bus-off (with its queue flush) take effect then, and the observers see the error frame
+ *     at that instant. The wire stays busy to the end of the error frame, whose 11 recessive
+ *     bits are the first of the 128 recovery sequences of a node that went bus-off at its
+ *     start.
  *
  * Fault hooks (the scenario engine exposes these): drop or corrupt frames by identifier/mask or
  * with a seeded probability, unplug a controller, hold the bus dominant, make a controller babble.

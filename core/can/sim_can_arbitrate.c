@@ -247,6 +247,8 @@ static void part_ties(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, sof_t
         for (uint32_t k = 0; k < n_ready; k++) {
             if (still_sending(w, &ready[k], best) && bit_at(&ready[k], ref, d) == 1) {
                 slot[ready[k].slot]->tx_lost = true;
+                slot[ready[k].slot]->lost_bit = d;
+                w->lost_min = d < w->lost_min ? d : w->lost_min;
             }
         }
     }
@@ -259,6 +261,7 @@ static void take_wire(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, sim_t
     const sim_can__ready_t *ready = w->bus->ready;
     memset(s, 0, sizeof *s);
     s->diff = NO_DIFF;
+    w->lost_min = UINT32_MAX;
     uint32_t tied = 0;
     for (uint32_t k = 0; k < n_ready; k++) {
         uint32_t i = ready[k].slot;
@@ -270,6 +273,7 @@ static void take_wire(sim_can__wire_t *w, uint32_t n_ready, uint32_t best, sim_t
         c->tx_wire = w;
         c->tx_babble = c->babbling;
         c->tx_lost = false;
+        c->tx_err_done = false;
         w->tx_last = i;
         if (tied++ == 0) {
             s->first = sim_can__offer(c);

@@ -1,11 +1,20 @@
 /*
- * sim_can_finish.c: the end of a frame or of an error frame (SIM_PRIO_WIRE).
+ * sim_can_finish.c: the errors of a frame, when their error flags start, and the end of a frame
+ * or of an error frame (both SIM_PRIO_WIRE).
  *
- * All bookkeeping happens first (statistics, counters, states, the queue head, the recessive
- * run), then the callbacks in a fixed order: observers (the wire's view: a trace never shows a
- * reaction before its cause), state changes, on_rx in attach order, on_tx_done. A callback may
- * send, stop or detach anything; the wire is already idle, so its sends arbitrate at this
- * instant with SIM_PRIO_ARBITRATE.
+ * ISO 11898-1 changes the error counters when a node starts its error flag, so the counters,
+ * the states they imply and a bus-off (with its queue flush) take effect then: the outcome's
+ * error at t_err_ns, for the receivers and every transmitter still sending, and an error-passive
+ * transmitter's that left the frame at a bit error at the bit after it. The end of the error
+ * frame only frees the wire: its 11 recessive bits (delimiter and intermission) are the first
+ * recovery sequence of a node that went bus-off at its start.
+ *
+ * At each instant all bookkeeping happens first (statistics, counters, states, the queue head,
+ * the recessive run), then the callbacks in a fixed order: observers (the wire's view: a trace
+ * never shows a reaction before its cause), state changes, on_rx in attach order, on_tx_done. A
+ * callback may send, stop or detach anything. During an error frame the wire is busy and its
+ * sends wait; at the end it is already idle, so they arbitrate at this instant with
+ * SIM_PRIO_ARBITRATE.
  */
 #include "sim_can_int.h"
 
@@ -54,18 +63,11 @@ static void receive_error(sim_can__wire_t *w) {
     }
 }
 
-static void account_receivers(sim_can__wire_t *w) {
-    switch (w->outcome) {
-        case SIM_CAN__OUT_OK:
-            receive_ok(w);
-            break;
-        case SIM_CAN__OUT_CRC:
-        case SIM_CAN__OUT_BIT:
-            receive_error(w);
-            break;
-        case SIM_CAN__OUT_DROP: /* the frame never reached them */
-        case SIM_CAN__OUT_ACK:  /* nobody was there to see it */
-            break;
+/* The receivers' errors: a CRC or bit error is flagged by every receiver; a dropped frame never
+ * reached them and a missing ACK had nobody to see it. */
+static void receivers_error(sim_can__wire_t *w) {
+    if (w->outcome == SIM_CAN__OUT_CRC || w->outcome == SIM_CAN__OUT_BIT) {
+        receive_error(w);
     }
 }
 
@@ -79,11 +81,46 @@ static bool tec_exempt(const sim_can__wire_t *w, const sim_can_ctrl_t *c) {
     return w->outcome == SIM_CAN__OUT_ACK || (w->outcome == SIM_CAN__OUT_CRC && !w->err_dominant);
 }
 
+/* The slots after the last transmitter marked at SOF hold none. */
+static uint32_t tx_end(const sim_can__wire_t *w) {
+    uint32_t n = sim_can__wire_slots(w);
+    return w->tx_last < n ? w->tx_last + 1u : n;
+}
+
+/* When a transmitter that left the frame at a bit error starts its (passive) error flag. */
+static sim_time_ns_t lost_ns(const sim_can__wire_t *w, const sim_can_ctrl_t *c) {
+    return w->t_start_ns + sim_can__bits_ns(w->bus, (uint64_t)c->lost_bit + 1u);
+}
+
+/* A transmitter's error not yet counted, and when it is due (SIM_TIME_NEVER: none). */
+static sim_time_ns_t tx_error_due(const sim_can__wire_t *w, const sim_can_ctrl_t *c) {
+    if (c == NULL || c->tx_wire != w || c->tx_err_done) {
+        return SIM_TIME_NEVER;
+    }
+    if (c->tx_lost) {
+        return lost_ns(w, c);
+    }
+    return is_error(w->outcome) ? w->t_err_ns : SIM_TIME_NEVER;
+}
+
+sim_time_ns_t sim_can__wire_next_error(const sim_can__wire_t *w) {
+    sim_time_ns_t t = SIM_TIME_NEVER;
+    if (is_error(w->outcome) && !w->err_done) {
+        t = w->t_err_ns;
+    }
+    if (w->lost_min != UINT32_MAX) {
+        for (uint32_t i = w->tx_first; i < tx_end(w); i++) {
+            sim_time_ns_t due = tx_error_due(w, sim_can__wire_slot(w, i));
+            t = due < t ? due : t;
+        }
+    }
+    return t;
+}
+
 static void account_transmitter(sim_can__wire_t *w, sim_can_ctrl_t *c) {
     c->tx_wire = NULL;
-    if (c->tx_lost || is_error(w->outcome)) {
-        c->st.tx_errors++;
-        sim_can__tx_error(c, tec_exempt(w, c));
+    if (c->tx_err_done) {
+        c->tx_err_done = false;
         c->tx_lost = false;
     } else {
         c->st.tx_ok++;
@@ -102,8 +139,7 @@ static void account_transmitter(sim_can__wire_t *w, sim_can_ctrl_t *c) {
 
 /* Only the slots between the first and the last transmitter marked at SOF can hold one. */
 static void account_transmitters(sim_can__wire_t *w) {
-    uint32_t n = sim_can__wire_slots(w);
-    uint32_t end = w->tx_last < n ? w->tx_last + 1u : n;
+    uint32_t end = tx_end(w);
     for (uint32_t i = w->tx_first; i < end; i++) {
         sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
         if (c != NULL && c->tx_wire == w) {
@@ -156,30 +192,65 @@ static sim_can_err_kind_t err_kind(sim_can__outcome_t out) {
     return SIM_CAN_ERR_BIT;
 }
 
-static void tell_observers(sim_can__wire_t *w) {
+/* The observers see a good frame at its end and an error frame when its flag starts. */
+static void tell_observers(sim_can__wire_t *w, bool error) {
     sim_can_bus_t *bus = w->bus;
     if (w->owner != NULL || w->outcome == SIM_CAN__OUT_DROP) {
         return;
     }
     for (uint32_t i = 0; i < bus->n_obs; i++) {
         const sim_can_observer_t *o = &bus->obs[i].obs;
-        if (!is_error(w->outcome) && o->on_frame != NULL) {
+        if (!error && o->on_frame != NULL) {
             o->on_frame(bus->obs[i].ctx, &w->frame, w->sender, w->t_start_ns, w->t_end_ns);
-        } else if (is_error(w->outcome) && o->on_error != NULL) {
+        } else if (error && o->on_error != NULL) {
             o->on_error(bus->obs[i].ctx, err_kind(w->outcome), w->err_field, &w->frame, w->sender,
                         w->t_err_ns);
         }
     }
 }
 
+void sim_can__wire_confine(sim_can__wire_t *w) {
+    sim_time_ns_t now = sim_kernel_now(w->bus->k);
+    if (w->err_ev != 0) {
+        sim_kernel_cancel(w->bus->k, w->err_ev);
+        w->err_ev = 0;
+    }
+    bool outcome_due = is_error(w->outcome) && !w->err_done && w->t_err_ns <= now;
+    if (outcome_due) {
+        w->err_done = true;
+        receivers_error(w);
+    }
+    uint32_t end = tx_end(w);
+    for (uint32_t i = w->tx_first; i < end; i++) {
+        sim_can_ctrl_t *c = sim_can__wire_slot(w, i);
+        if (tx_error_due(w, c) <= now) {
+            c->tx_err_done = true;
+            c->st.tx_errors++;
+            sim_can__tx_error(c, tec_exempt(w, c));
+        }
+    }
+    if (outcome_due) {
+        tell_observers(w, true);
+    }
+    sim_can__run_pending(w);
+    sim_can__wire_errors_due(w);
+}
+
 void sim_can__wire_finish(sim_can__wire_t *w) {
     SIM_ASSERT(w->busy);
+    if (sim_can__wire_next_error(w) != SIM_TIME_NEVER) {
+        sim_can__wire_confine(w); /* all are due before the end; this only keeps it so */
+    }
     w->busy = false;
     account_bus(w);
     go_idle(w);
-    account_receivers(w);
+    if (w->outcome == SIM_CAN__OUT_OK) {
+        receive_ok(w);
+    }
     account_transmitters(w);
-    tell_observers(w);
+    if (!is_error(w->outcome)) {
+        tell_observers(w, false);
+    }
     sim_can__run_pending(w);
     sim_can__wire_kick(w);
 }

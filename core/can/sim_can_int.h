@@ -93,6 +93,12 @@ typedef struct sim_can__wire {
     sim_event_id_t arb_ev;
     sim_time_ns_t arb_ns;
     sim_event_id_t end_ev;
+    /* Errors count when their error flag starts (ISO 11898-1 §12): the outcome's error at
+     * t_err_ns, and an error-passive transmitter's that left the frame (tx_lost) at the bit
+     * after the one it read dominant. One event at the earliest still due. */
+    sim_event_id_t err_ev;
+    bool err_done;     /* the outcome's error is counted */
+    uint32_t lost_min; /* the least lost_bit of this frame's transmitters, or UINT32_MAX */
     sim_can_frame_t frame;
     /* The transmitter the frame is credited to: the first in attach order of those sending it
      * to its end, or the one that saw the bit error that destroyed it; NULL once detached. */
@@ -128,6 +134,7 @@ struct sim_can_ctrl {
     bool babbling, listen_only;
     bool tx_babble;     /* ... and that frame is the babble frame, not the queue head */
     bool tx_lost;       /* ... and it left it at a bit error, under a passive error flag */
+    bool tx_err_done;   /* ... and its error in that attempt is counted (at its flag's start) */
     bool flush_pending; /* entered bus-off: queue to flush with -SIM_ECANCELED */
     bool rx_pending;    /* a frame was accepted: on_rx due */
     bool done_pending;  /* own frame sent: on_tx_done(0) due */
@@ -153,6 +160,7 @@ struct sim_can_ctrl {
     sim_event_id_t recov_ev;
 
     sim_can__hold_role_t hold_role; /* set when a hold starts (sim_can_hold.c) */
+    uint32_t lost_bit;              /* tx_lost: the bit it read dominant, counted from SOF */
 
     sim_can__wire_t own; /* used while unplugged */
     sim_can_ctrl_t *next_dead;
@@ -277,8 +285,10 @@ void sim_can__wire_kick(sim_can__wire_t *w);
 void sim_can__wire_cancel(sim_can__wire_t *w);
 /** Schedules arbitration at t (an error-passive node's suspend transmission ends then). */
 void sim_can__wire_wake_at(sim_can__wire_t *w, sim_time_ns_t t_ns);
-/** The wire carries the decided frame until t_end_ns: schedules its end. */
+/** The wire carries the decided frame until t_end_ns: schedules its end and its first error. */
 void sim_can__wire_begin(sim_can__wire_t *w);
+/** Schedules the next error of the frame on the wire, if one is due and none is scheduled. */
+void sim_can__wire_errors_due(sim_can__wire_t *w);
 /** The wire a controller transmits on now. */
 sim_can__wire_t *sim_can__ctrl_wire(sim_can_ctrl_t *c);
 
@@ -286,6 +296,10 @@ sim_can__wire_t *sim_can__ctrl_wire(sim_can_ctrl_t *c);
 void sim_can__arbitrate(sim_can__wire_t *w);
 
 /* ---- sim_can_finish.c ------------------------------------------------------------------- */
+/** The errors of the frame on the wire that are due by now: counters, states, observers. */
+void sim_can__wire_confine(sim_can__wire_t *w);
+/** When the next error of the frame on the wire is due, or SIM_TIME_NEVER. */
+sim_time_ns_t sim_can__wire_next_error(const sim_can__wire_t *w);
 void sim_can__wire_finish(sim_can__wire_t *w);
 
 /* ---- sim_can_confine.c: TEC/REC, states, notifications ----------------------------------- */

@@ -7,7 +7,9 @@
  * A recovering controller counts whole 11-bit sequences of the runs it sees from the moment
  * recovery was requested, so on an idle bus it recovers exactly 128 x 11 bit times after the
  * request, and on a busy bus it still gains one sequence per frame from the frame's tail, as
- * ISO 11898-1 counts them. Recessive stretches inside frames (and the longer recessive tail of
+ * ISO 11898-1 counts them. A controller that goes bus-off at an error flag (with
+ * auto_recover) counts from then, so the 11 recessive bits that end that error frame are its
+ * first sequence. Recessive stretches inside frames (and the longer recessive tail of
  * a lone error-passive node) are not counted: the approximation errs on the slow side.
  *
  * While a run lasts, the controller has one kernel event at the instant its count would reach

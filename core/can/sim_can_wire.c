@@ -66,11 +66,32 @@ static void end_event(sim_kernel_t *k, void *ctx, uint64_t arg) {
     sim_can__leave(bus);
 }
 
+static void error_event(sim_kernel_t *k, void *ctx, uint64_t arg) {
+    (void)k;
+    (void)arg;
+    sim_can__wire_t *w = ctx;
+    sim_can_bus_t *bus = w->bus;
+    w->err_ev = 0;
+    sim_can__enter(bus);
+    sim_can__wire_confine(w);
+    sim_can__leave(bus);
+}
+
+void sim_can__wire_errors_due(sim_can__wire_t *w) {
+    sim_time_ns_t t = sim_can__wire_next_error(w);
+    if (t != SIM_TIME_NEVER && w->err_ev == 0) {
+        w->err_ev = sim_kernel_schedule(w->bus->k, t, SIM_PRIO_WIRE, error_event, w, 0);
+        SIM_ASSERT(w->err_ev != 0);
+    }
+}
+
 void sim_can__wire_begin(sim_can__wire_t *w) {
     SIM_ASSERT(!w->busy);
     w->busy = true;
+    w->err_done = false;
     w->end_ev = sim_kernel_schedule(w->bus->k, w->t_end_ns, SIM_PRIO_WIRE, end_event, w, 0);
     SIM_ASSERT(w->end_ev != 0);
+    sim_can__wire_errors_due(w);
 }
 
 void sim_can__wire_cancel(sim_can__wire_t *w) {
@@ -82,6 +103,10 @@ void sim_can__wire_cancel(sim_can__wire_t *w) {
     if (w->end_ev != 0) {
         sim_kernel_cancel(k, w->end_ev);
         w->end_ev = 0;
+    }
+    if (w->err_ev != 0) {
+        sim_kernel_cancel(k, w->err_ev);
+        w->err_ev = 0;
     }
     w->busy = false;
 }

@@ -330,9 +330,11 @@ static void test_same_id_different_data_bit_error(void) {
     CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
     CU_ASSERT_EQUAL(sim_can_ctrl_send(bb->c, &fb), 0);
     const sim_time_ns_t err_end = bits_ns(COLLIDE_BIT + 1 + 10 + 11);
-    run_to(&b, err_end - 1);
+    /* The error counts, and the observers see it, when the first error flag starts. */
+    run_to(&b, bits_ns(COLLIDE_BIT + 1) - 1);
     ASSERT_EQ_I64(b.obs->errors_n, 0);
-    run_to(&b, err_end);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(a->c) + sim_can_ctrl_tec(bb->c) + sim_can_ctrl_rec(r->c), 0);
+    run_to(&b, bits_ns(COLLIDE_BIT + 1));
     ASSERT_EQ_I64(b.obs->errors_n, 1);
     CU_ASSERT_EQUAL(b.obs->er[0].kind, SIM_CAN_ERR_BIT);
     CU_ASSERT_EQUAL(b.obs->er[0].field, SIM_CAN_FIELD_DATA);
@@ -347,12 +349,12 @@ static void test_same_id_different_data_bit_error(void) {
 
     /* They collide again right away. b is stopped during that attempt: the collision still
      * happens (fixed at SOF) but b is no longer counted; then a's frame goes through. */
-    run_to(&b, 2 * err_end - 1);
+    run_to(&b, err_end + bits_ns(COLLIDE_BIT + 1) - 1);
     ASSERT_EQ_I64(b.obs->errors_n, 1);
     CU_ASSERT_EQUAL(sim_can_ctrl_stop(bb->c), 0);
     ASSERT_EQ_I64(bb->done_n, 1);
     ASSERT_EQ_I64(bb->done_status[0], -SIM_ECANCELED);
-    run_to(&b, 2 * err_end);
+    run_to(&b, err_end + bits_ns(COLLIDE_BIT + 1));
     ASSERT_EQ_I64(b.obs->errors_n, 2);
     ASSERT_EQ_I64(b.obs->er[1].t, err_end + bits_ns(COLLIDE_BIT + 1));
     ASSERT_EQ_I64(sim_can_ctrl_tec(a->c), 16);
@@ -397,7 +399,7 @@ static void test_bit_error_in_the_dlc(void) {
     sim_can_frame_t fb = std_frame(0x100, 2, (const uint8_t[]){0x01, 0x00});
     CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
     CU_ASSERT_EQUAL(sim_can_ctrl_send(bb->c, &fb), 0);
-    run_to(&b, bits_ns(60));
+    run_to(&b, bits_ns(20));
     ASSERT_EQ_I64(b.obs->errors_n, 1);
     CU_ASSERT_EQUAL(b.obs->er[0].kind, SIM_CAN_ERR_BIT);
     CU_ASSERT_EQUAL(b.obs->er[0].field, SIM_CAN_FIELD_DLC);
@@ -487,6 +489,11 @@ static void test_passive_loser_leaves_the_frame(void) {
     CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
     CU_ASSERT_EQUAL(sim_can_ctrl_send(bb->c, &fb), 0);
     const sim_time_ns_t t1 = t0 + bits_ns(sim_can_frame_bits(&fa));
+    /* b's error counts when its passive flag starts, the bit after the one it read dominant. */
+    run_to(&b, t0 + bits_ns(COLLIDE_BIT + 1) - 1);
+    ASSERT_EQ_I64(sim_can_ctrl_tec(bb->c), 135);
+    run_to(&b, t0 + bits_ns(COLLIDE_BIT + 1));
+    ASSERT_EQ_I64(sim_can_ctrl_tec(bb->c), 143);
     run_to(&b, t1);
     ASSERT_EQ_I64(b.obs->errors_n, errors);
     ASSERT_EQ_I64(b.obs->frames_n, frames + 1);
@@ -538,7 +545,9 @@ static void test_lone_node_stops_at_error_passive(void) {
     CU_ASSERT_EQUAL(sim_can_ctrl_state(a->c), SIM_CAN_ERROR_PASSIVE);
     ASSERT_EQ_I64(a->state_n, 3); /* active at start, warning at 96, passive at 128 */
     CU_ASSERT_EQUAL(a->states[1], SIM_CAN_ERROR_WARNING);
-    ASSERT_EQ_I64(a->state_t[1], bits_ns(12 * attempt));
+    /* TEC and state change when the error flag starts (ISO 11898-1), not at the end of the
+     * error frame: the 12th attempt's flag starts 17 bits before its end. */
+    ASSERT_EQ_I64(a->state_t[1], bits_ns(12 * attempt - 17));
 
     const sim_time_ns_t t16 = bits_ns(16 * (uint64_t)attempt);
     run_to(&b, t16 + bits_ns(1000 * (uint64_t)(attempt + 8)));
@@ -580,8 +589,11 @@ typedef struct {
     node_t *a, *r;
     sim_can_frame_t f;
     uint32_t attempt;    /* bits per corrupted attempt */
-    sim_time_ns_t t_off; /* when a entered bus-off */
+    sim_time_ns_t t_off; /* when a entered bus-off: its last error flag starts */
+    sim_time_ns_t t_end; /* the end of that error frame */
 } busoff_t;
+
+#define CRC_ERR_TAIL 18 /* a CRC error frame from its first flag bit: 7 + 8 + 3 */
 
 /* a's frames are corrupted (1/1) until it is bus-off: 16 attempts while active, 16 passive
  * ones with 8 bits of suspend after each, the 32nd takes TEC to 256. */
@@ -593,7 +605,8 @@ static void drive_to_bus_off(busoff_t *s, bool auto_recover) {
     s->attempt = sim_can_frame_bits(&s->f) + CRC_ERR_EXTRA;
     CU_ASSERT_EQUAL(sim_can_bus_fault_corrupt(s->b.bus, 0x123, 0x7FF, 1, 1), 0);
     CU_ASSERT_EQUAL(sim_can_ctrl_send(s->a->c, &s->f), 0);
-    s->t_off = bits_ns(32 * (uint64_t)s->attempt + 16 * 8);
+    s->t_end = bits_ns(32 * (uint64_t)s->attempt + 16 * 8);
+    s->t_off = s->t_end - bits_ns(CRC_ERR_TAIL);
     run_to(&s->b, s->t_off - 1);
     ASSERT_EQ_I64(sim_can_ctrl_tec(s->a->c), 248);
     CU_ASSERT_EQUAL(sim_can_ctrl_state(s->a->c), SIM_CAN_ERROR_PASSIVE);
@@ -622,7 +635,9 @@ static void drive_to_bus_off(busoff_t *s, bool auto_recover) {
 static void test_corrupt_to_bus_off_auto_recover(void) {
     busoff_t s;
     drive_to_bus_off(&s, true);
-    const sim_time_ns_t t_back = s.t_off + bits_ns(RECOVERY_BITS);
+    /* The error frame's 11 recessive bits (delimiter and intermission) are the first of the 128
+     * sequences. */
+    const sim_time_ns_t t_back = s.t_end + bits_ns(RECOVERY_BITS - 11);
     run_to(&s.b, t_back - 1);
     CU_ASSERT_EQUAL(sim_can_ctrl_state(s.a->c), SIM_CAN_BUS_OFF);
     run_to(&s.b, t_back);
@@ -669,15 +684,16 @@ static void test_recovery_counts_frame_tails(void) {
     drive_to_bus_off(&s, true);
     CU_ASSERT_EQUAL(sim_can_bus_fault_corrupt(s.b.bus, 0, 0, 0, 0), 0);
     bench_node(&s.b, "ack", NULL); /* a is bus-off: someone else must acknowledge r */
-    /* r starts a stream of 0x7FF frames 5 bits after the bus-off: no sequence before it. */
+    /* r starts a stream of 0x7FF frames 5 bits after the bus-off's error frame, whose tail was
+     * the first sequence. */
     sim_can_frame_t g = std_frame(0x7FF, 0, NULL);
     const uint32_t gb = sim_can_frame_bits(&g);
-    run_to(&s.b, s.t_off + bits_ns(5));
+    run_to(&s.b, s.t_end + bits_ns(5));
     for (int i = 0; i < 5; i++) {
         CU_ASSERT_EQUAL(sim_can_ctrl_send(s.r->c, &g), 0);
     }
     /* Keep the queue topped up from tx_done via a kernel loop of single steps. */
-    sim_time_ns_t t = s.t_off + bits_ns(5);
+    sim_time_ns_t t = s.t_end + bits_ns(5);
     int sent = 5;
     while (sim_can_ctrl_state(s.a->c) == SIM_CAN_BUS_OFF && sent < 400) {
         t += bits_ns(gb);
@@ -685,8 +701,8 @@ static void test_recovery_counts_frame_tails(void) {
         CU_ASSERT_EQUAL(sim_can_ctrl_send(s.r->c, &g), 0);
         sent++;
     }
-    /* The 128th frame tail completes the count at that frame's end. */
-    ASSERT_EQ_I64(s.a->state_t[s.a->state_n - 1], s.t_off + bits_ns(5 + 128 * (uint64_t)gb));
+    /* The 127th frame tail completes the count at that frame's end. */
+    ASSERT_EQ_I64(s.a->state_t[s.a->state_n - 1], s.t_end + bits_ns(5 + 127 * (uint64_t)gb));
     bench_free(&s.b);
 }
 
@@ -771,14 +787,15 @@ static void test_passive_collision_without_receivers(void) {
 
 /* Receive errors past 127 make a receiver error-passive; a good frame brings REC to 127.
  * t goes bus-off four times on corrupted frames (auto recovery, resending when back): 128
- * receive errors for r. One bus-off cycle: 32 attempts, 16 suspends, 128 x 11 bits. */
+ * receive errors for r. One bus-off cycle: 32 attempts, 16 suspends, 127 x 11 bits after the
+ * last error frame, whose tail is the first sequence. */
 static void test_rec_rules(void) {
     busoff_t s;
     drive_to_bus_off(&s, true);
     s.a->resend_on_active = true;
     s.a->resend = s.f;
-    const uint64_t cycle = 32 * (uint64_t)s.attempt + 16 * 8 + RECOVERY_BITS;
-    ASSERT_EQ_I64(s.t_off, bits_ns(cycle - RECOVERY_BITS));
+    const uint64_t cycle = 32 * (uint64_t)s.attempt + 16 * 8 + RECOVERY_BITS - 11;
+    ASSERT_EQ_I64(s.t_end, bits_ns(cycle - RECOVERY_BITS + 11));
     run_to(&s.b, s.t_off + bits_ns(2 * cycle) - 1);
     ASSERT_EQ_I64(sim_can_ctrl_rec(s.r->c), 95);
     CU_ASSERT_EQUAL(sim_can_ctrl_state(s.r->c), SIM_CAN_ERROR_ACTIVE);
@@ -792,7 +809,7 @@ static void test_rec_rules(void) {
 
     /* Without the fault, the resend at recovery is received: REC from 128 to 127, then -1. */
     CU_ASSERT_EQUAL(sim_can_bus_fault_corrupt(s.b.bus, 0, 0, 0, 0), 0);
-    const sim_time_ns_t t_back = s.t_off + bits_ns(3 * cycle + RECOVERY_BITS);
+    const sim_time_ns_t t_back = s.t_end + bits_ns(3 * cycle + RECOVERY_BITS - 11);
     run_to(&s.b, t_back + bits_ns(sim_can_frame_bits(&s.f)));
     ASSERT_EQ_I64(s.r->rx_n, 1);
     ASSERT_EQ_I64(sim_can_ctrl_rec(s.r->c), 127);
@@ -1054,8 +1071,8 @@ static void test_unplug(void) {
     ASSERT_EQ_I64(b.obs->errors_n, 0);
     ASSERT_EQ_I64(r->rx_n, 1);
     ASSERT_EQ_I64(u->rx_n, 0);
-    /* u alone on its side: ACK errors, the third one ends at 3 attempts. */
-    ASSERT_EQ_I64(sim_can_ctrl_tec(u->c), 16);
+    /* u alone on its side: ACK errors, the third one's flag started 17 bits before 3 attempts. */
+    ASSERT_EQ_I64(sim_can_ctrl_tec(u->c), 24);
     sim_can_bus_stats_t st;
     sim_can_bus_stats(b.bus, &st);
     ASSERT_EQ_U64(st.error_frames, 0);
