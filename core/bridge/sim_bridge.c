@@ -4,8 +4,9 @@
  *
  * The controller is an ordinary, acknowledging controller that recovers from bus-off on its own,
  * as a host CAN adapter does; host frames enter the bus through its TX queue (sim_bridge_pump.c).
- * The observer sees every frame at its end, in bus order, and queues it for the host unless the
- * bridge itself or one of its peers sent it: that is the whole echo rule on the virtual side.
+ * The observer sees every frame when its receivers take it, in bus order, and queues it for the
+ * host unless the bridge itself or one of its peers sent it: that is the whole echo rule on the
+ * virtual side.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,13 +31,13 @@ static bool is_own(const sim_bridge_t *b, const sim_can_ctrl_t *sender) {
 }
 
 static void on_frame(void *ctx, const sim_can_frame_t *f, const sim_can_ctrl_t *sender,
-                     sim_time_ns_t t_start, sim_time_ns_t t_end) {
+                     sim_time_ns_t t_start, sim_time_ns_t t_rx) {
     (void)t_start;
     sim_bridge_t *b = ctx;
     if (is_own(b, sender)) {
         return;
     }
-    if (!sim_bridge_ring_push(&b->tx, f, t_end)) {
+    if (!sim_bridge_ring_push(&b->tx, f, t_rx)) {
         b->st.tx_overflow++;
         sim_bridge__warn_once(b, WARN_OVERFLOW_TX,
                               "frames to the host are lost: %u frames queued already (the host "

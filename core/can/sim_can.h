@@ -13,8 +13,11 @@
  *   before remote, per ISO 11898-1 arbitration bits); losers keep their frame and retry at the
  *   next idle. The winner occupies the bus for sim_can_frame_bits() bit times, which include the
  *   stuff bits of the actual bit pattern, the CRC delimiter, ACK, EOF and the 3-bit intermission.
- *   At the end of the frame every other started, plugged, non-bus-off controller whose filters
- *   accept it receives it (on_rx), and the sender gets on_tx_done.
+ *   As ISO 11898-1 has it, the frame is valid for receivers at the end of the last but one EOF
+ *   bit: then every other started, plugged, non-bus-off controller whose filters accept it
+ *   receives it (on_rx), and the observers see it. The sender gets on_tx_done one bit later, at
+ *   the end of EOF. The wire is busy through the intermission: the next arbitration is after
+ *   it, 4 bits after on_rx.
  *
  * Errors and fault confinement (ISO 11898-1 §12)
  *   - No other active node to acknowledge: ACK error at the ACK slot. The sender sends an error
@@ -115,9 +118,10 @@ sim_time_ns_t sim_can_bus_bit_ns(const sim_can_bus_t *bus);
 /* ---- controllers ------------------------------------------------------------------------ */
 
 typedef struct {
-    /** A frame accepted by this controller's filters, at the end of the frame. */
+    /** A frame accepted by this controller's filters, at the end of its last but one EOF bit. */
     void (*on_rx)(void *ctx, const sim_can_frame_t *f);
-    /** The head frame of the TX queue finished: status 0 sent, or -SIM_ECANCELED (stop/bus-off). */
+    /** The head frame of the TX queue finished: status 0 sent (at the end of its EOF), or
+     * -SIM_ECANCELED (stop/bus-off). */
     void (*on_tx_done)(void *ctx, const sim_can_frame_t *f, int status);
     /** The controller's state changed (error-active/warning/passive/bus-off/stopped). */
     void (*on_state)(void *ctx, sim_can_state_t st);
@@ -220,9 +224,11 @@ typedef enum {
 } sim_can_err_field_t;
 
 typedef struct {
-    /** A frame completed on the wire: t_start at SOF, t_end after the intermission. */
+    /** A frame completed for its receivers, called at t_rx, the end of its last but one EOF
+     * bit (when on_rx runs); t_start at SOF. The wire stays busy 4 more bits (the last EOF bit
+     * and the intermission): sim_can_frame_bits(f) bits from t_start in all. */
     void (*on_frame)(void *ctx, const sim_can_frame_t *f, const sim_can_ctrl_t *sender,
-                     sim_time_ns_t t_start, sim_time_ns_t t_end);
+                     sim_time_ns_t t_start, sim_time_ns_t t_rx);
     /** An error frame: which kind, detected in which field, by which transmitter (may be
      * NULL), at time t (the first bit of the first error flag). A bit error is in the DLC or
      * the data field, where frames with one identifier first differ; an ACK error in the ACK

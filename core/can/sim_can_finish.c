@@ -1,6 +1,12 @@
 /*
- * sim_can_finish.c: the errors of a frame, when their error flags start, and the end of a frame
- * or of an error frame (both SIM_PRIO_WIRE).
+ * sim_can_finish.c: the errors of a frame, when their error flags start; a good frame's
+ * receivers' and transmitters' instants; the end of a frame or of an error frame (all at
+ * SIM_PRIO_WIRE).
+ *
+ * ISO 11898-1 has a frame valid for its receivers when the last but one EOF bit has passed
+ * without error, and for its transmitters at the end of EOF: on_rx (with the observers'
+ * on_frame) runs 4 bits before the end of the intermission, on_tx_done 3 bits before it, and
+ * the wire is free, for the next arbitration, after it.
  *
  * ISO 11898-1 changes the error counters when a node starts its error flag, so the counters,
  * the states they imply and a bus-off (with its queue flush) take effect then: the outcome's
@@ -192,7 +198,7 @@ static sim_can_err_kind_t err_kind(sim_can__outcome_t out) {
     return SIM_CAN_ERR_BIT;
 }
 
-/* The observers see a good frame at its end and an error frame when its flag starts. */
+/* The observers see a good frame with its receivers and an error frame when its flag starts. */
 static void tell_observers(sim_can__wire_t *w, bool error) {
     sim_can_bus_t *bus = w->bus;
     if (w->owner != NULL || w->outcome == SIM_CAN__OUT_DROP) {
@@ -201,7 +207,8 @@ static void tell_observers(sim_can__wire_t *w, bool error) {
     for (uint32_t i = 0; i < bus->n_obs; i++) {
         const sim_can_observer_t *o = &bus->obs[i].obs;
         if (!error && o->on_frame != NULL) {
-            o->on_frame(bus->obs[i].ctx, &w->frame, w->sender, w->t_start_ns, w->t_end_ns);
+            o->on_frame(bus->obs[i].ctx, &w->frame, w->sender, w->t_start_ns,
+                        w->t_end_ns - sim_can__bits_ns(bus, SIM_CAN__RX_LEAD_BITS));
         } else if (error && o->on_error != NULL) {
             o->on_error(bus->obs[i].ctx, err_kind(w->outcome), w->err_field, &w->frame, w->sender,
                         w->t_err_ns);
@@ -236,6 +243,22 @@ void sim_can__wire_confine(sim_can__wire_t *w) {
     sim_can__wire_errors_due(w);
 }
 
+void sim_can__wire_receive(sim_can__wire_t *w) {
+    SIM_ASSERT(w->busy && w->outcome == SIM_CAN__OUT_OK);
+    receive_ok(w);
+    tell_observers(w, false);
+    sim_can__run_pending(w);
+}
+
+void sim_can__wire_sent(sim_can__wire_t *w) {
+    SIM_ASSERT(w->busy && !is_error(w->outcome));
+    if (sim_can__wire_next_error(w) != SIM_TIME_NEVER) {
+        sim_can__wire_confine(w); /* a transmitter that left the frame: due long before */
+    }
+    account_transmitters(w);
+    sim_can__run_pending(w);
+}
+
 void sim_can__wire_finish(sim_can__wire_t *w) {
     SIM_ASSERT(w->busy);
     if (sim_can__wire_next_error(w) != SIM_TIME_NEVER) {
@@ -244,12 +267,8 @@ void sim_can__wire_finish(sim_can__wire_t *w) {
     w->busy = false;
     account_bus(w);
     go_idle(w);
-    if (w->outcome == SIM_CAN__OUT_OK) {
-        receive_ok(w);
-    }
-    account_transmitters(w);
-    if (!is_error(w->outcome)) {
-        tell_observers(w, false);
+    if (is_error(w->outcome)) {
+        account_transmitters(w); /* the good frames' were accounted at their instant */
     }
     sim_can__run_pending(w);
     sim_can__wire_kick(w);

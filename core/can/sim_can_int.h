@@ -83,6 +83,18 @@ typedef enum {
     SIM_CAN__HOLD_TX,       /* a transmitter whose stuff bit in arbitration was overwritten */
 } sim_can__hold_role_t;
 
+/* The instants a frame on the wire passes (sim_can_wire.c): receivers take a good frame at the
+ * end of its last but one EOF bit, its transmitters at the end of EOF, and the wire is free
+ * after the intermission. Error frames and dropped frames skip what has nobody to serve. */
+typedef enum {
+    SIM_CAN__STAGE_RX = 0,
+    SIM_CAN__STAGE_TX,
+    SIM_CAN__STAGE_END,
+} sim_can__stage_t;
+
+#define SIM_CAN__RX_LEAD_BITS 4u /* the receivers' instant to the end of the intermission */
+#define SIM_CAN__TX_LEAD_BITS 3u /* the transmitters' instant to the end of the intermission */
+
 typedef struct sim_can__wire {
     sim_can_bus_t *bus;
     sim_can_ctrl_t *owner; /* NULL: the bus's shared wire; else the unplugged controller */
@@ -92,7 +104,8 @@ typedef struct sim_can__wire {
     bool err_dominant;     /* CRC error: some receiver sends an active (dominant) error flag */
     sim_event_id_t arb_ev;
     sim_time_ns_t arb_ns;
-    sim_event_id_t end_ev;
+    sim_event_id_t end_ev; /* the next stage's event */
+    sim_can__stage_t stage;
     /* Errors count when their error flag starts (ISO 11898-1 §12): the outcome's error at
      * t_err_ns, and an error-passive transmitter's that left the frame (tx_lost) at the bit
      * after the one it read dominant. One event at the earliest still due. */
@@ -300,6 +313,11 @@ void sim_can__arbitrate(sim_can__wire_t *w);
 void sim_can__wire_confine(sim_can__wire_t *w);
 /** When the next error of the frame on the wire is due, or SIM_TIME_NEVER. */
 sim_time_ns_t sim_can__wire_next_error(const sim_can__wire_t *w);
+/** A good frame's receivers' instant: REC, on_rx, observers' on_frame. */
+void sim_can__wire_receive(sim_can__wire_t *w);
+/** The transmitters' instant: TEC, the queue head, on_tx_done. */
+void sim_can__wire_sent(sim_can__wire_t *w);
+/** The end of the intermission or of the error frame: the wire is idle again. */
 void sim_can__wire_finish(sim_can__wire_t *w);
 
 /* ---- sim_can_confine.c: TEC/REC, states, notifications ----------------------------------- */

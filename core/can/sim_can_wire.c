@@ -55,6 +55,19 @@ void sim_can__wire_wake_at(sim_can__wire_t *w, sim_time_ns_t t_ns) {
     schedule_arbitration(w, t_ns);
 }
 
+static void end_event(sim_kernel_t *k, void *ctx, uint64_t arg);
+
+/* Schedules the stage: at its lead before the end of the intermission. */
+static void schedule_stage(sim_can__wire_t *w, sim_can__stage_t stage) {
+    static const uint32_t lead[] = {SIM_CAN__RX_LEAD_BITS, SIM_CAN__TX_LEAD_BITS, 0};
+    sim_time_ns_t t = w->t_end_ns - sim_can__bits_ns(w->bus, lead[stage]);
+    w->stage = stage;
+    w->end_ev = sim_kernel_schedule(w->bus->k, t, SIM_PRIO_WIRE, end_event, w, 0);
+    SIM_ASSERT(w->end_ev != 0);
+}
+
+/* The next stage is scheduled before the callbacks run, so a callback that cancels the wire
+ * (detaching an unplugged controller) cancels it too. */
 static void end_event(sim_kernel_t *k, void *ctx, uint64_t arg) {
     (void)k;
     (void)arg;
@@ -62,7 +75,19 @@ static void end_event(sim_kernel_t *k, void *ctx, uint64_t arg) {
     sim_can_bus_t *bus = w->bus;
     w->end_ev = 0;
     sim_can__enter(bus);
-    sim_can__wire_finish(w);
+    switch (w->stage) {
+        case SIM_CAN__STAGE_RX:
+            schedule_stage(w, SIM_CAN__STAGE_TX);
+            sim_can__wire_receive(w);
+            break;
+        case SIM_CAN__STAGE_TX:
+            schedule_stage(w, SIM_CAN__STAGE_END);
+            sim_can__wire_sent(w);
+            break;
+        case SIM_CAN__STAGE_END:
+            sim_can__wire_finish(w);
+            break;
+    }
     sim_can__leave(bus);
 }
 
@@ -89,8 +114,19 @@ void sim_can__wire_begin(sim_can__wire_t *w) {
     SIM_ASSERT(!w->busy);
     w->busy = true;
     w->err_done = false;
-    w->end_ev = sim_kernel_schedule(w->bus->k, w->t_end_ns, SIM_PRIO_WIRE, end_event, w, 0);
-    SIM_ASSERT(w->end_ev != 0);
+    switch (w->outcome) {
+        case SIM_CAN__OUT_OK:
+            schedule_stage(w, SIM_CAN__STAGE_RX);
+            break;
+        case SIM_CAN__OUT_DROP: /* no receiver gets it */
+            schedule_stage(w, SIM_CAN__STAGE_TX);
+            break;
+        case SIM_CAN__OUT_ACK:
+        case SIM_CAN__OUT_CRC:
+        case SIM_CAN__OUT_BIT:
+            schedule_stage(w, SIM_CAN__STAGE_END);
+            break;
+    }
     sim_can__wire_errors_due(w);
 }
 

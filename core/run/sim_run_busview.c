@@ -106,15 +106,17 @@ static void learn(struct sim_run_busview *v, node_facts_t *n, const sim_can_fram
     }
 }
 
+/* The frame's wire time is its whole length, through the intermission after t_rx. */
 static void on_frame(void *ctx, const sim_can_frame_t *f, const sim_can_ctrl_t *sender,
-                     sim_time_ns_t t_start, sim_time_ns_t t_end) {
+                     sim_time_ns_t t_start, sim_time_ns_t t_rx) {
+    (void)t_start;
     struct sim_run_busview *v = ctx;
     int node = sim_run_node_of_ctrl(v->w, sender);
-    count(v, t_end, t_end - t_start, true);
+    count(v, t_rx, (int64_t)sim_can_frame_bits(f) * v->bit_ns, true);
     if (node >= 0) {
         learn(v, &v->facts[node], f);
     }
-    v->recent[v->next] = (recent_t){.f = *f, .sender = node, .t_ns = t_end};
+    v->recent[v->next] = (recent_t){.f = *f, .sender = node, .t_ns = t_rx};
     v->next = (v->next + 1) % PANEL_FRAME_LINES;
     v->n_recent += v->n_recent < PANEL_FRAME_LINES;
 }

@@ -227,10 +227,10 @@ static void on_ctrl_state(void *ctx, const sim_can_ctrl_t *c, sim_can_state_t st
 }
 
 static void on_frame(void *ctx, const sim_can_frame_t *f, const sim_can_ctrl_t *sender,
-                     sim_time_ns_t t_start, sim_time_ns_t t_end) {
+                     sim_time_ns_t t_start, sim_time_ns_t t_rx) {
     (void)t_start;
     sim_world_t *w = ctx;
-    sim_assert_on_frame(w->asserts, sim_run_node_of_ctrl(w, sender), f, t_end);
+    sim_assert_on_frame(w->asserts, sim_run_node_of_ctrl(w, sender), f, t_rx);
 }
 
 static void on_result(void *ctx, const sim_assert_result_t *r) {

@@ -21,11 +21,11 @@
 #include "sim_trace_int.h"
 
 static void obs_frame(void *ctx, const sim_can_frame_t *f, const sim_can_ctrl_t *sender,
-                      sim_time_ns_t t_start, sim_time_ns_t t_end) {
+                      sim_time_ns_t t_start, sim_time_ns_t t_rx) {
     trace_bus_t *b = ctx;
     (void)sender;
     (void)t_start;
-    sim_trace_can_frame(b->t, t_end, b->iface, f);
+    sim_trace_can_frame(b->t, t_rx, b->iface, f);
 }
 
 /* data[3]: where the error was detected, as linux/can/error.h numbers the fields. */

@@ -7,9 +7,9 @@
  *   (0000000001.000700) can0 123#R3                   remote frame, DLC 3 (plain "R" for DLC 0)
  *   (0000000001.000900) can0 200000A8#0000001900000000  error frame (CAN_ERR_FLAG | class)
  *
- * The timestamp is virtual time truncated to microseconds, the resolution candump prints. A frame
- * is stamped at t_end (after the intermission), which is when a Linux receiver timestamps it; an
- * error frame at the time the bus reports it.
+ * The timestamp is virtual time truncated to microseconds, the resolution candump prints. The
+ * bus observer stamps a frame when its receivers take it (the end of its last but one EOF bit),
+ * which is when a receiving Linux node timestamps it; an error frame when its flag starts.
  *
  * Error frames carry the classes and data bytes of linux/can/error.h (SIM_TRACE_ERR_* in
  * sim_trace.h), so candump, python-can and Wireshark decode them as from a real controller.

@@ -122,7 +122,7 @@ check "a replay of an edited run folder exits 1" [ $? -eq 1 ]
 check "a replay of an edited run folder says so" grep -q "changed after the run" "$tmp/out"
 check "a replay of an edited run folder shows the line" grep -q "bus.log line 50" "$tmp/out"
 check "a replay of an edited run folder labels both sides" \
-    grep -q "in the folder: (0000000002.400170) can0 701#0" "$tmp/out"
+    grep -q "in the folder: (0000000002.400162) can0 701#0" "$tmp/out"
 TMPDIR="$tmp/none" "$alfasim" replay "$tmp/rec" >/dev/null 2>"$tmp/err"
 check "a replay without a usable TMPDIR exits 74" [ $? -eq 74 ]
 check "a replay without a usable TMPDIR names it" grep -q "none: error: cannot create a temporary" "$tmp/err"

@@ -207,25 +207,29 @@ static void test_lowest_id_first_back_to_back(void) {
     sim_time_ns_t t1 = bits_ns(sim_can_frame_bits(&fb));
     sim_time_ns_t t2 = t1 + bits_ns(sim_can_frame_bits(&fc));
     sim_time_ns_t t3 = t2 + bits_ns(sim_can_frame_bits(&fa));
+    /* A frame is valid for its receivers at the end of the last but one EOF bit (4 bits before
+     * the end of the intermission) and for its transmitter at the end of EOF (3 bits before);
+     * the next frame starts after the intermission. The observers see it with the receivers. */
+    const sim_time_ns_t rx_lead = bits_ns(4), tx_lead = bits_ns(3);
     ASSERT_EQ_I64(b.obs->frames_n, 3);
     ASSERT_EQ_U64(b.obs->fr[0].f.id, 0x100);
     ASSERT_EQ_I64(b.obs->fr[0].t0, 0);
-    ASSERT_EQ_I64(b.obs->fr[0].t1, t1);
+    ASSERT_EQ_I64(b.obs->fr[0].t1, t1 - rx_lead);
     CU_ASSERT_PTR_EQUAL(b.obs->fr[0].sender, bb->c);
     ASSERT_EQ_U64(b.obs->fr[1].f.id, 0x200);
     ASSERT_EQ_I64(b.obs->fr[1].t0, t1);
-    ASSERT_EQ_I64(b.obs->fr[1].t1, t2);
+    ASSERT_EQ_I64(b.obs->fr[1].t1, t2 - rx_lead);
     ASSERT_EQ_U64(b.obs->fr[2].f.id, 0x300);
     ASSERT_EQ_I64(b.obs->fr[2].t0, t2);
-    ASSERT_EQ_I64(b.obs->fr[2].t1, t3);
+    ASSERT_EQ_I64(b.obs->fr[2].t1, t3 - rx_lead);
 
-    /* tx_done at the end of each frame; receivers get the others' frames at the same time. */
+    /* tx_done at the end of each frame's EOF; receivers one bit earlier. */
     ASSERT_EQ_I64(bb->done_n, 1);
-    ASSERT_EQ_I64(bb->done_t[0], t1);
+    ASSERT_EQ_I64(bb->done_t[0], t1 - tx_lead);
     ASSERT_EQ_I64(bb->done_status[0], 0);
-    ASSERT_EQ_I64(a->done_t[0], t3);
+    ASSERT_EQ_I64(a->done_t[0], t3 - tx_lead);
     ASSERT_EQ_I64(a->rx_n, 2);
-    ASSERT_EQ_I64(a->rx_t[0], t1);
+    ASSERT_EQ_I64(a->rx_t[0], t1 - rx_lead);
     ASSERT_EQ_U64(a->rx[1].id, 0x200);
     ASSERT_EQ_I64(bb->rx_n, 2);
     sim_can_ctrl_stats_t st;
@@ -285,9 +289,9 @@ static void test_same_id_same_data_one_frame(void) {
     CU_ASSERT_PTR_EQUAL(b.obs->fr[0].sender, a->c); /* attach order breaks the tie */
     ASSERT_EQ_I64(a->done_n, 1);
     ASSERT_EQ_I64(a->done_status[0], 0);
-    ASSERT_EQ_I64(a->done_t[0], t1);
+    ASSERT_EQ_I64(a->done_t[0], t1 - bits_ns(3)); /* both at the end of EOF */
     ASSERT_EQ_I64(bb->done_n, 1);
-    ASSERT_EQ_I64(bb->done_t[0], t1);
+    ASSERT_EQ_I64(bb->done_t[0], t1 - bits_ns(3));
     ASSERT_EQ_I64(r->rx_n, 1);
     ASSERT_EQ_I64(a->rx_n, 0);
     ASSERT_EQ_I64(bb->rx_n, 0);
@@ -865,7 +869,8 @@ static void test_error_passive_suspend_transmission(void) {
     ASSERT_EQ_I64(b.obs->frames_n, 6);
     sim_time_ns_t t4 = 20 * SIM_NS_PER_MS;
     ASSERT_EQ_I64(b.obs->fr[4].t0, t4);
-    ASSERT_EQ_I64(b.obs->fr[5].t0, b.obs->fr[4].t1 + bits_ns(8));
+    /* fr[4].t1 is its receivers' instant, 4 bits before the end of its intermission. */
+    ASSERT_EQ_I64(b.obs->fr[5].t0, b.obs->fr[4].t1 + bits_ns(4 + 8));
     bench_free(&b);
 }
 
@@ -980,7 +985,7 @@ static void test_drop_fault(void) {
     ASSERT_EQ_I64(a->done_n, 2);
     ASSERT_EQ_I64(a->done_status[0], 0);
     ASSERT_EQ_U64(a->done[0].id, 0x100);
-    ASSERT_EQ_I64(a->done_t[0], bits_ns(sim_can_frame_bits(&f1)));
+    ASSERT_EQ_I64(a->done_t[0], bits_ns(sim_can_frame_bits(&f1) - 3)); /* at the end of EOF */
     ASSERT_EQ_I64(b.obs->frames_n, 1); /* observers do not see it either */
     ASSERT_EQ_I64(b.obs->fr[0].t0, bits_ns(sim_can_frame_bits(&f1)));
     ASSERT_EQ_U64(sim_can_bus_dropped_frames(b.bus), 1);
@@ -1112,8 +1117,9 @@ static void test_babble(void) {
     CU_ASSERT_EQUAL(sim_can_ctrl_send(a->c, &fa), 0);
     CU_ASSERT_EQUAL(sim_can_ctrl_send(q->c, &fq), 0);
     const sim_time_ns_t t_off = bits_ns(100 * (uint64_t)nb);
-    run_to(&b, t_off - 1);
-    /* Babble frames back to back (the 100th on the wire), nothing else got through. */
+    run_to(&b, t_off - bits_ns(4) - 1);
+    /* Babble frames back to back (the 100th on the wire, 4 bits before its receivers get it),
+     * nothing else got through. */
     ASSERT_EQ_I64(b.obs->frames_n, 99);
     for (int i = 0; i < 99; i++) {
         ASSERT_EQ_U64(b.obs->fr[i].f.id, 0x010);
@@ -1334,9 +1340,10 @@ static void test_observers_see_bus_order(void) {
     ASSERT_EQ_I64(l->rx_n, b.obs->frames_n);
     for (int i = 0; i < b.obs->frames_n && i < MAX_REC; i++) {
         const obs_frame_t *fr = &b.obs->fr[i];
-        ASSERT_EQ_I64(fr->t1 - fr->t0, bits_ns(sim_can_frame_bits(&fr->f)));
+        /* Seen at the receivers' instant: 4 bits before the end of the intermission. */
+        ASSERT_EQ_I64(fr->t1 - fr->t0, bits_ns(sim_can_frame_bits(&fr->f) - 4));
         if (i > 0) {
-            CU_ASSERT_TRUE(fr->t0 >= b.obs->fr[i - 1].t1);
+            CU_ASSERT_TRUE(fr->t0 >= b.obs->fr[i - 1].t1 + bits_ns(4));
         }
         ASSERT_EQ_U64(l->rx[i].id, fr->f.id);
         ASSERT_EQ_I64(l->rx_t[i], fr->t1);
@@ -1432,7 +1439,7 @@ static void test_join_mid_frame(void) {
     run_to(&b, 2 * tf);
     ASSERT_EQ_I64(r->rx_n, 2);
     ASSERT_EQ_I64(late->rx_n, 1);
-    ASSERT_EQ_I64(late->rx_t[0], 2 * tf);
+    ASSERT_EQ_I64(late->rx_t[0], 2 * tf - bits_ns(4)); /* the end of the last but one EOF bit */
     ASSERT_EQ_I64(plug->rx_n, 1);
     bench_free(&b);
 }
