@@ -26,7 +26,7 @@
  * whatever the limit voltages.
  *
  * The published limits hold at an instant; a physics step holds its current for dt. When dt is
- * longer than the pack's taper time (R_cell times the charge per volt of OCV), the published
+ * longer than the pack's taper time, R_cell times the charge per volt of OCV, the published
  * limit would carry the SOC past the point where it reaches 0 within one step, into the cut or
  * past full. battery_step_max_charge_a()/_discharge_a() are the published limits further held to
  * what reaches that point at the end of the step: a physics driver dispatches with them.
