@@ -17,10 +17,12 @@
 #include <ftw.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli_interrupt.h"
@@ -30,7 +32,11 @@
 #define MAX_FOLDERS  4
 #define MAX_CHILDREN 256
 
+/* A signal this long after the first is a second request (end at once), a sooner one the same. */
+#define AGAIN_AFTER_MS 1000
+
 static volatile sig_atomic_t got_signal;
+static volatile int64_t first_signal_ms; /* written by the handler before got_signal */
 static char *folders[MAX_FOLDERS];
 static size_t n_folders;
 /* Read by the handler: a slot is 0 or a live child's pid, written whole (pid_t is an int). */
@@ -40,6 +46,16 @@ static const char *outcome = "the run was not written";
 static const int handled_sigs[] = {SIGINT, SIGTERM, SIGHUP};
 
 static const char *signal_name(int sig);
+
+/* Passes the signal on to every child still running. */
+static void pass_on(int sig) {
+    for (size_t i = 0; i < MAX_CHILDREN; i++) {
+        pid_t pid = children[i];
+        if (pid > 0) {
+            (void)kill(pid, sig);
+        }
+    }
+}
 
 /* A second signal while the first still waits for a slice end: the run is not getting there (an
  * in-process firmware that never returns from an entry point, say). It ends at once, passing the
@@ -54,20 +70,32 @@ static void end_at_once(int sig) {
     _exit(128 + got_signal);
 }
 
+/* Host monotonic time in ms (clock_gettime is async-signal-safe); only this file's signal
+ * bookkeeping reads it, never the simulation. */
+static int64_t now_ms(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+        return 0;
+    }
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void on_signal(int sig) {
-    bool again = got_signal != 0;
-    if (!again) {
-        got_signal = sig;
-    }
-    for (size_t i = 0; i < MAX_CHILDREN; i++) {
-        pid_t pid = children[i];
-        if (pid > 0) {
-            (void)kill(pid, sig);
+    int64_t t_ms = now_ms();
+    if (got_signal != 0) {
+        /* One interruption often arrives twice within microseconds: `timeout` and CI runners
+         * signal the process and then its process group, and Ctrl-C reaches a suite's children
+         * from the terminal and again from the suite. Only a signal that comes later is a
+         * second request: the run has had time to reach a slice end and did not. */
+        if (t_ms - first_signal_ms < AGAIN_AFTER_MS) {
+            return;
         }
-    }
-    if (again) {
+        pass_on(sig);
         end_at_once(sig);
     }
+    first_signal_ms = t_ms;
+    got_signal = sig;
+    pass_on(sig);
     sim_bridge_pause_set(false); /* a paused run must reach a slice end to see the signal */
 }
 

@@ -13,6 +13,10 @@
  * `suite` and `check-determinism` install it too: the signal is passed on to the child runs they
  * started (cli_spawn.h registers them), which clean up after themselves; the parent stops
  * starting runs, waits for the running ones and then calls cli_interrupt_check.
+ *
+ * A second signal at least a second after the first ends the process at once, from the handler,
+ * leaving the partial folder: the run is stuck before its next slice end. A sooner one is the
+ * same interruption delivered twice (to the process and to its process group) and is ignored.
  */
 #ifndef SIM_CLI_INTERRUPT_H
 #define SIM_CLI_INTERRUPT_H

@@ -154,6 +154,22 @@ for sig in INT:130 TERM:143 HUP:129; do
         fail "SIG$name: message: $(cat "$out/sig_$name.err")"
 done
 
+# One interruption delivered twice at once (timeout(1) signals the process and then its process
+# group; Ctrl-C reaches a suite's runs from the terminal and from the suite) is one request: the
+# run still ends cleanly, its partial folder removed.
+rm -rf "$out/twice" "$out/twice.partial"
+"$alfasim" run "$scn" --duration 30d --out "$out/twice" --quiet --no-pcap 2>"$out/twice.err" &
+pid=$!
+wait_for "$out/twice.partial"
+kill -s TERM "$pid"
+kill -s TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 143 ] || fail "twice: exit $rc, want 143"
+[ -e "$out/twice.partial" ] && fail "twice: a signal delivered twice left $out/twice.partial"
+grep -q "^alfasim: interrupted by SIGTERM: removed $out/twice.partial;" "$out/twice.err" ||
+    fail "twice: message: $(cat "$out/twice.err")"
+
 # A long run to replay, interrupted: the temporary folder goes too, and so does --out's partial.
 expect long 0 run "$scn" --duration 2d --out "$out/long" --quiet --no-pcap
 TMPDIR=$out/tmp timeout -k 5 60 "$alfasim" replay "$out/long" --quiet --no-pcap \
@@ -227,9 +243,10 @@ pid=$!
 wait_for "$out/hang.partial"
 sleep 1
 kill -s INT "$pid"
-sleep 1
-running "$pid" || fail "hang: the first SIGINT ended a run stuck in its firmware"
-kill -s INT "$pid"
+kill -s INT "$pid" # the same interruption delivered twice, as timeout(1) and a terminal do
+sleep 1.5
+running "$pid" || fail "hang: the first SIGINT, delivered twice, ended a run stuck in its firmware"
+kill -s INT "$pid" # a second request, 1.5 s later
 n=0
 while running "$pid" && [ $n -lt 100 ]; do
     sleep 0.1
