@@ -177,24 +177,36 @@ uint32_t sim_can__frame_key(const sim_can_frame_t *f) {
     return ((f->id & SIM_CAN_STD_ID_MASK) << 21) | (rtr << 20);
 }
 
-uint32_t sim_can__frame_wire(const sim_can_frame_t *f, uint8_t *bit) {
-    sim_can__raw_t r;
-    sim_can__frame_raw(f, &r);
+/* Stuffs r's bits into bit[] (the wire's bits) and, when raw_of is not NULL, notes for each
+ * wire bit the unstuffed bit it is or follows as a stuff bit; returns the wire's bit count. */
+static uint32_t stuff(const sim_can__raw_t *r, uint8_t *bit, uint8_t *raw_of) {
     uint32_t n = 0;
     uint32_t run = 0;
     uint8_t level = 2; /* as in sim_can__stuff_before */
-    for (uint32_t i = 0; i < r.n; i++) {
-        bit[n++] = r.bit[i];
-        run = r.bit[i] == level ? run + 1u : 1u;
-        level = r.bit[i];
+    for (uint32_t i = 0; i < r->n; i++) {
+        if (raw_of != NULL) {
+            raw_of[n] = (uint8_t)i;
+        }
+        bit[n++] = r->bit[i];
+        run = r->bit[i] == level ? run + 1u : 1u;
+        level = r->bit[i];
         if (run == 5) {
             level ^= 1u;
+            if (raw_of != NULL) {
+                raw_of[n] = (uint8_t)i;
+            }
             bit[n++] = level;
             run = 1;
         }
     }
     SIM_ASSERT(n <= SIM_CAN__WIRE_MAX);
     return n;
+}
+
+uint32_t sim_can__frame_wire(const sim_can_frame_t *f, uint8_t *bit) {
+    sim_can__raw_t r;
+    sim_can__frame_raw(f, &r);
+    return stuff(&r, bit, NULL);
 }
 
 /* The field of unstuffed bit i (sim_can__frame_raw's layout). */
@@ -236,21 +248,8 @@ static sim_can_err_field_t raw_field(const sim_can_frame_t *f, uint32_t i, uint3
 sim_can_err_field_t sim_can__frame_field_at(const sim_can_frame_t *f, uint32_t wire_bit) {
     sim_can__raw_t r;
     sim_can__frame_raw(f, &r);
-    uint32_t n = 0;
-    uint32_t run = 0;
-    uint8_t level = 2; /* as in sim_can__stuff_before */
-    for (uint32_t i = 0; i < r.n; i++) {
-        run = r.bit[i] == level ? run + 1u : 1u;
-        level = r.bit[i];
-        uint32_t last = n + (run == 5 ? 1u : 0u); /* this bit and its stuff bit, if any */
-        if (wire_bit <= last) {
-            return raw_field(f, i, r.n);
-        }
-        n = last + 1u;
-        if (run == 5) {
-            level ^= 1u;
-            run = 1;
-        }
-    }
-    return SIM_CAN_FIELD_UNSPEC; /* past the CRC */
+    uint8_t bit[SIM_CAN__WIRE_MAX], raw_of[SIM_CAN__WIRE_MAX];
+    uint32_t n = stuff(&r, bit, raw_of);
+    /* A stuff bit belongs to the field of the bit it follows. */
+    return wire_bit < n ? raw_field(f, raw_of[wire_bit], r.n) : SIM_CAN_FIELD_UNSPEC;
 }
